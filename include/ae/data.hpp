@@ -1,0 +1,79 @@
+// Data sets and the files they come from: IDX (raw or gzip), NPY v1.0 and CSV, chosen by
+// content. Byte images stay uint8 in memory and are scaled to [0, 1] only when a batch is
+// copied out. No normalisation beyond that lives here (see the model's normaliser).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ae/matrix.hpp"
+
+namespace ae {
+
+class Rng;
+
+enum class DataFormat { idx, npy, csv };
+
+// N rows of D features, row-major. When byte_data is set, `bytes` holds them (0..255, read as
+// value / 255) and `values` is empty; otherwise `values` holds them.
+struct Dataset {
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+  std::vector<std::uint8_t> bytes;
+  std::vector<float> values;
+  // Image height and width when each row is an image (IDX with 3 dims, or a square width
+  // given by the caller); empty otherwise.
+  std::vector<std::size_t> image_shape;
+  std::string source;  // the file it came from, for messages
+
+  bool byte_data = false;
+  // Feature value (r, c) as float ([0, 1] for byte data).
+  float at(std::size_t r, std::size_t c) const;
+  // Copies rows [first, first + count) as float into out (count x cols, row-major).
+  void copy_rows(std::size_t first, std::size_t count, float* out) const;
+  // Copies the rows listed in `order` as float into out (order.size() x cols).
+  void gather_rows(std::span<const std::size_t> order, float* out) const;
+  // All rows as a float matrix (for small data and tests).
+  Matrix to_matrix() const;
+};
+
+// Reads a data file of any supported format, detected by content: gzip is unpacked first;
+// IDX by its two zero bytes and type code; NPY by "\x93NUMPY"; anything else as CSV.
+// Throws Error(missing_input) if it cannot be opened, Error(bad_data) naming the file and the
+// problem otherwise.
+Dataset load_data(const std::string& path);
+DataFormat detect_format(std::span<const std::uint8_t> head);
+
+// Per-row integer labels from an IDX label file (1-D u8), a 1-D (or N x 1) NPY of integers,
+// or a one-column CSV.
+std::vector<std::int64_t> load_labels(const std::string& path);
+
+// The individual readers (path is used for messages; `bytes` is the whole, already
+// un-gzipped file content).
+Dataset parse_idx(std::span<const std::uint8_t> bytes, const std::string& path);
+Dataset parse_npy(std::span<const std::uint8_t> bytes, const std::string& path);
+Dataset parse_csv(std::string_view text, const std::string& path);
+// Whole file, gunzipped when it starts with the gzip magic. Throws like load_data.
+std::vector<std::uint8_t> read_file_bytes(const std::string& path);
+
+// Writers, atomic (AtomicFile). NPY: v1.0, little-endian '<f4' or '<i8', C order, shape
+// (rows, cols) or (rows,) when `one_dim`. CSV: header row then one row per sample, floats
+// printed with enough digits to round-trip.
+void write_npy(const std::string& path, ConstMatrixView m);
+void write_npy_i64(const std::string& path, std::span<const std::int64_t> v);
+void write_csv(const std::string& path, ConstMatrixView m, const std::vector<std::string>& header);
+
+// Data set operations. All keep byte data as bytes when every input is bytes.
+Dataset concat(const Dataset& a, const Dataset& b);            // rows of a, then rows of b
+Dataset take(const Dataset& d, std::size_t first, std::size_t count);
+Dataset select(const Dataset& d, std::span<const std::size_t> rows);
+// Inserts the rows of `extra`, in order, at random positions of `base`; returns the new set
+// and writes into `positions` where each extra row ended up (ascending order of extra rows).
+Dataset inject(const Dataset& base, const Dataset& extra, Rng& rng, std::vector<std::size_t>& positions);
+Dataset shuffled(const Dataset& d, Rng& rng);
+// First part gets round(fraction * rows) rows after a seeded shuffle.
+std::pair<Dataset, Dataset> split(const Dataset& d, double fraction, Rng& rng);
+
+}  // namespace ae
