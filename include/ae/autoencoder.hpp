@@ -1,0 +1,110 @@
+// A dense autoencoder defined at run time: its architecture (parsed from a layer spec), one
+// parameter arena and one gradient arena in the same layout, forward and backward passes,
+// and the encoder/decoder halves. Training loops, files and data sets live elsewhere.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ae/activation.hpp"
+#include "ae/matrix.hpp"
+
+namespace ae {
+
+class Rng;
+
+struct LayerSpec {
+  std::size_t width = 0;
+  Activation activation = Activation::linear;
+};
+
+struct Architecture {
+  std::size_t input = 0;           // input (and output) width
+  std::vector<LayerSpec> layers;   // in order; the last width equals `input`
+  std::size_t bottleneck = 0;      // index of the encoder's last layer
+
+  std::size_t in_width(std::size_t layer) const { return layer == 0 ? input : layers[layer - 1].width; }
+  std::size_t embedding_width() const { return layers[bottleneck].width; }
+  std::size_t parameter_count() const;
+  // "128:relu,32:relu,..." (the form parse_layers reads).
+  std::string spec() const;
+};
+
+// Parses "128:relu,32:relu,8:sigmoid". Throws Error(usage) naming the bad token.
+std::vector<LayerSpec> parse_layers(std::string_view spec);
+// Checks the widths (the last must equal `input`) and picks the bottleneck: the narrowest
+// layer, the first on ties, unless `bottleneck` is given. Throws Error(usage).
+Architecture make_architecture(std::size_t input, std::vector<LayerSpec> layers,
+                               std::optional<std::size_t> bottleneck = std::nullopt);
+
+enum class Init { glorot_uniform, he_uniform, lecun_uniform };
+Init parse_init(std::string_view name);
+std::string_view init_name(Init init);
+
+// A Keras-style table: layer, activation, output shape, parameters; then the totals.
+std::string summary(const Architecture& arch);
+
+template <class T>
+class BasicAutoencoder {
+ public:
+  explicit BasicAutoencoder(Architecture arch);
+
+  const Architecture& architecture() const { return arch_; }
+  std::size_t layer_count() const { return arch_.layers.size(); }
+
+  // Parameters of all layers in one arena: per layer its weight (out, in) then its bias (out).
+  std::span<T> parameters() { return params_; }
+  std::span<const T> parameters() const { return params_; }
+  // Gradients in the same layout. backward() adds into them; zero them between steps.
+  std::span<T> gradients() { return grads_; }
+  std::span<const T> gradients() const { return grads_; }
+  void zero_gradients();
+
+  T* weight(std::size_t l) { return params_.data() + offsets_[l]; }
+  const T* weight(std::size_t l) const { return params_.data() + offsets_[l]; }
+  T* bias(std::size_t l) { return weight(l) + weight_size(l); }
+  const T* bias(std::size_t l) const { return weight(l) + weight_size(l); }
+  T* weight_grad(std::size_t l) { return grads_.data() + offsets_[l]; }
+  T* bias_grad(std::size_t l) { return weight_grad(l) + weight_size(l); }
+  std::size_t weight_size(std::size_t l) const { return arch_.layers[l].width * arch_.in_width(l); }
+
+  // Glorot/He/LeCun uniform weights drawn in layer order, zero biases.
+  void initialize(Init init, Rng& rng);
+
+  // Runs layers [first, last) on x (B rows of in_width(first)). Returns the output of layer
+  // last - 1, held in the model's workspace until the next call. Remembers x and the
+  // activations for backward(); x must stay alive until then.
+  BasicMatrixView<const T> forward(BasicMatrixView<const T> x, std::size_t first, std::size_t last);
+  BasicMatrixView<const T> forward(BasicMatrixView<const T> x) { return forward(x, 0, layer_count()); }
+  // Back-propagates dy (gradient of the loss with respect to the last forward output) through
+  // the layers of the last forward call, ADDING into gradients(). If dx is non-null it
+  // receives (is overwritten with) the gradient with respect to that call's input.
+  void backward(BasicMatrixView<const T> dy, BasicMatrixView<T>* dx = nullptr);
+
+  // The two halves: encoder = layers [0, bottleneck], decoder = the rest.
+  BasicMatrixView<const T> encode(BasicMatrixView<const T> x) { return forward(x, 0, arch_.bottleneck + 1); }
+  BasicMatrixView<const T> decode(BasicMatrixView<const T> z) { return forward(z, arch_.bottleneck + 1, layer_count()); }
+  BasicMatrixView<const T> reconstruct(BasicMatrixView<const T> x) { return forward(x); }
+
+ private:
+  void reserve(std::size_t rows);
+
+  Architecture arch_;
+  std::vector<std::size_t> offsets_;  // start of each layer's weight in the arenas
+  std::vector<T> params_;
+  std::vector<T> grads_;
+  // Workspace, grown only when a larger batch arrives: outputs of each layer, and two
+  // gradient buffers used in turn while going backward.
+  std::size_t capacity_ = 0;
+  std::vector<std::vector<T>> outputs_;
+  std::vector<T> grad_a_, grad_b_;
+  BasicMatrixView<const T> last_input_{};
+  std::size_t last_first_ = 0, last_last_ = 0;
+};
+
+using Autoencoder = BasicAutoencoder<float>;
+
+}  // namespace ae

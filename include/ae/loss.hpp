@@ -1,0 +1,31 @@
+// Reconstruction losses. y is the model's output, x the target, both (B, D).
+//   sse: sum over features of (y - x)^2, averaged over the batch
+//   mse: mean over features and batch of (y - x)^2
+//   bce: mean over features and batch of -(x log p + (1 - x) log(1 - p)), p = y clipped to
+//        [1e-7, 1 - 1e-7] as Keras does; the gradient is zero where the clip is active.
+#pragma once
+#include <cstddef>
+#include <string_view>
+
+#include "ae/matrix.hpp"
+
+namespace ae {
+
+enum class Loss { sse, mse, bce };
+
+Loss parse_loss(std::string_view name);
+std::string_view loss_name(Loss loss);
+
+// The batch loss. Accumulates in double.
+template <class T>
+double loss_value(Loss loss, BasicMatrixView<const T> y, BasicMatrixView<const T> x);
+// The batch loss, and dy (B, D) = d loss / d y (overwritten).
+template <class T>
+double loss_gradient(Loss loss, BasicMatrixView<const T> y, BasicMatrixView<const T> x,
+                     BasicMatrixView<T> dy);
+// Per-sample error (B values) in the loss's own per-sample form: sse sums over features,
+// mse and bce average over them. Scoring reuses it.
+template <class T>
+void loss_per_sample(Loss loss, BasicMatrixView<const T> y, BasicMatrixView<const T> x, T* out);
+
+}  // namespace ae

@@ -1,0 +1,57 @@
+// Optimisers with Keras's update rules and defaults. Their state (moments) lives in arenas
+// parallel to the parameter arena and is indexed by position.
+//   adam:    m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+//            p -= lr sqrt(1-b2^t)/(1-b1^t) m / (sqrt(v) + eps)      (Keras's "epsilon hat")
+//   sgd:     v = momentum v - lr g; p += v (nesterov: p += momentum v - lr g)
+//   rmsprop: v = rho v + (1-rho) g^2; p -= lr g / (sqrt(v) + eps)
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace ae {
+
+enum class OptimizerKind { adam, sgd, rmsprop };
+
+struct OptimizerConfig {
+  OptimizerKind kind = OptimizerKind::adam;
+  double lr = 1e-3;       // Keras: adam 1e-3, sgd 1e-2, rmsprop 1e-3
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double epsilon = 1e-7;
+  double momentum = 0.0;  // sgd
+  bool nesterov = false;  // sgd
+  double rho = 0.9;       // rmsprop
+};
+
+OptimizerKind parse_optimizer(std::string_view name);
+std::string_view optimizer_name(OptimizerKind kind);
+// Keras's default learning rate for the optimiser.
+double default_lr(OptimizerKind kind);
+
+class Optimizer {
+ public:
+  Optimizer(OptimizerConfig config, std::size_t parameter_count);
+
+  // One update of `params` from `grads`, which it then sets to zero (the next step's
+  // backward passes add into them).
+  void step(std::span<float> params, std::span<float> grads);
+
+  const OptimizerConfig& config() const { return config_; }
+  void set_lr(double lr) { config_.lr = lr; }
+  std::uint64_t steps() const { return steps_; }
+  // Moments, for checkpoints: adam uses both, sgd (momentum) and rmsprop the first only.
+  std::vector<float>& first_moment() { return m_; }
+  std::vector<float>& second_moment() { return v_; }
+  void set_steps(std::uint64_t steps) { steps_ = steps; }
+
+ private:
+  OptimizerConfig config_;
+  std::uint64_t steps_ = 0;
+  std::vector<float> m_;
+  std::vector<float> v_;
+};
+
+}  // namespace ae

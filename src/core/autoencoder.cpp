@@ -1,0 +1,275 @@
+// Architecture parsing and summary, and the autoencoder's forward and backward passes.
+// The passes only sequence kernel calls; every loop over batch x width lives in kernels/.
+#include "ae/autoencoder.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include "ae/error.hpp"
+#include "ae/random.hpp"
+#include "kernels/kernels.hpp"
+
+namespace ae {
+namespace {
+
+std::string with_commas(std::size_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::size_t Architecture::parameter_count() const {
+  std::size_t total = 0;
+  for (std::size_t l = 0; l < layers.size(); ++l) total += (in_width(l) + 1) * layers[l].width;
+  return total;
+}
+
+std::string Architecture::spec() const {
+  std::string out;
+  for (const auto& layer : layers) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(layer.width) + ":" + std::string(activation_name(layer.activation));
+  }
+  return out;
+}
+
+std::vector<LayerSpec> parse_layers(std::string_view spec) {
+  std::vector<LayerSpec> layers;
+  if (trim(spec).empty()) throw Error(ErrorKind::usage, "layer spec is empty (example: 128:relu,8:sigmoid,128:relu,784:sigmoid)");
+  std::size_t start = 0;
+  while (start <= spec.size()) {
+    const std::size_t comma = std::min(spec.find(',', start), spec.size());
+    const std::string_view token = trim(spec.substr(start, comma - start));
+    const auto bad = [&](const std::string& why) {
+      return Error(ErrorKind::usage, "layer spec token " + std::to_string(layers.size() + 1) +
+                                         " '" + std::string(token) + "': " + why +
+                                         " (expected WIDTH:ACTIVATION, e.g. 128:relu)");
+    };
+    if (token.empty()) throw bad("empty");
+    const std::size_t colon = token.find(':');
+    const std::string_view width_text = colon == std::string_view::npos ? token : token.substr(0, colon);
+    std::size_t width = 0;
+    const auto [end, ec] = std::from_chars(width_text.data(), width_text.data() + width_text.size(), width);
+    if (ec != std::errc() || end != width_text.data() + width_text.size()) throw bad("width is not a whole number");
+    if (width == 0) throw bad("width must be at least 1");
+    if (width > 1'000'000) throw bad("width is larger than 1,000,000");
+    LayerSpec layer{width, Activation::linear};
+    if (colon != std::string_view::npos) {
+      try {
+        layer.activation = parse_activation(trim(token.substr(colon + 1)));
+      } catch (const Error& e) {
+        throw bad(e.what());
+      }
+    }
+    layers.push_back(layer);
+    start = comma + 1;
+  }
+  return layers;
+}
+
+Architecture make_architecture(std::size_t input, std::vector<LayerSpec> layers,
+                               std::optional<std::size_t> bottleneck) {
+  if (input == 0) throw Error(ErrorKind::usage, "input width must be at least 1");
+  if (layers.size() < 2) throw Error(ErrorKind::usage, "an autoencoder needs at least two layers (an encoder and a decoder)");
+  if (layers.back().width != input) {
+    throw Error(ErrorKind::usage, "the last layer has width " + std::to_string(layers.back().width) +
+                                      " but the input has width " + std::to_string(input) +
+                                      "; the output must rebuild the input");
+  }
+  Architecture arch{input, std::move(layers), 0};
+  if (bottleneck) {
+    if (*bottleneck + 1 >= arch.layers.size()) {
+      throw Error(ErrorKind::usage, "bottleneck layer " + std::to_string(*bottleneck + 1) +
+                                        " must come before the last layer");
+    }
+    arch.bottleneck = *bottleneck;
+  } else {
+    // Narrowest of all layers but the output; the first on ties.
+    for (std::size_t l = 1; l + 1 < arch.layers.size(); ++l) {
+      if (arch.layers[l].width < arch.layers[arch.bottleneck].width) arch.bottleneck = l;
+    }
+  }
+  return arch;
+}
+
+Init parse_init(std::string_view name) {
+  if (name == "glorot_uniform") return Init::glorot_uniform;
+  if (name == "he_uniform") return Init::he_uniform;
+  if (name == "lecun_uniform") return Init::lecun_uniform;
+  throw Error(ErrorKind::usage, "unknown initialiser '" + std::string(name) +
+                                    "' (known: glorot_uniform, he_uniform, lecun_uniform)");
+}
+
+std::string_view init_name(Init init) {
+  switch (init) {
+    case Init::glorot_uniform: return "glorot_uniform";
+    case Init::he_uniform: return "he_uniform";
+    case Init::lecun_uniform: return "lecun_uniform";
+  }
+  return "?";
+}
+
+std::string summary(const Architecture& arch) {
+  struct Row {
+    std::string name, activation, shape, params;
+  };
+  std::vector<Row> rows;
+  rows.push_back({"input", "", "(None, " + std::to_string(arch.input) + ")", "0"});
+  for (std::size_t l = 0; l < arch.layers.size(); ++l) {
+    const auto& layer = arch.layers[l];
+    std::string name = "dense_" + std::to_string(l + 1);
+    if (l == arch.bottleneck) name += " (embedding)";
+    else name += l < arch.bottleneck ? " (encoder)" : " (decoder)";
+    rows.push_back({name, std::string(activation_name(layer.activation)),
+                    "(None, " + std::to_string(layer.width) + ")",
+                    with_commas((arch.in_width(l) + 1) * layer.width)});
+  }
+  std::size_t w0 = 12, w1 = 10, w2 = 12, w3 = 7;
+  for (const auto& r : rows) {
+    w0 = std::max(w0, r.name.size());
+    w1 = std::max(w1, r.activation.size());
+    w2 = std::max(w2, r.shape.size());
+    w3 = std::max(w3, r.params.size());
+  }
+  std::ostringstream out;
+  const auto line = [&](const std::string& a, const std::string& b, const std::string& c, const std::string& d) {
+    out << a << std::string(w0 + 2 - a.size(), ' ') << b << std::string(w1 + 2 - b.size(), ' ')
+        << c << std::string(w2 + 2 - c.size(), ' ') << std::string(w3 - d.size(), ' ') << d << '\n';
+  };
+  const std::string rule_heavy(w0 + w1 + w2 + w3 + 6, '=');
+  out << "Model: autoencoder " << arch.input << "-";
+  for (std::size_t l = 0; l < arch.layers.size(); ++l) out << arch.layers[l].width << (l + 1 < arch.layers.size() ? "-" : "\n");
+  out << rule_heavy << '\n';
+  line("Layer", "Activation", "Output Shape", "Param #");
+  out << rule_heavy << '\n';
+  for (const auto& r : rows) line(r.name, r.activation, r.shape, r.params);
+  out << rule_heavy << '\n';
+  std::size_t encoder = 0;
+  for (std::size_t l = 0; l <= arch.bottleneck; ++l) encoder += (arch.in_width(l) + 1) * arch.layers[l].width;
+  const std::size_t total = arch.parameter_count();
+  out << "Total params: " << with_commas(total) << '\n';
+  out << "Trainable params: " << with_commas(total) << '\n';
+  out << "Encoder: " << arch.input << " -> " << arch.embedding_width() << " (layers 1-"
+      << arch.bottleneck + 1 << ", " << with_commas(encoder) << " params); decoder: "
+      << arch.embedding_width() << " -> " << arch.input << " (layers " << arch.bottleneck + 2
+      << "-" << arch.layers.size() << ", " << with_commas(total - encoder) << " params)\n";
+  return out.str();
+}
+
+template <class T>
+BasicAutoencoder<T>::BasicAutoencoder(Architecture arch) : arch_(std::move(arch)) {
+  std::size_t offset = 0;
+  for (std::size_t l = 0; l < arch_.layers.size(); ++l) {
+    offsets_.push_back(offset);
+    offset += (arch_.in_width(l) + 1) * arch_.layers[l].width;
+  }
+  params_.assign(offset, T(0));
+  grads_.assign(offset, T(0));
+  outputs_.resize(arch_.layers.size());
+}
+
+template <class T>
+void BasicAutoencoder<T>::zero_gradients() {
+  std::fill(grads_.begin(), grads_.end(), T(0));
+}
+
+template <class T>
+void BasicAutoencoder<T>::initialize(Init init, Rng& rng) {
+  for (std::size_t l = 0; l < arch_.layers.size(); ++l) {
+    const double fan_in = static_cast<double>(arch_.in_width(l));
+    const double fan_out = static_cast<double>(arch_.layers[l].width);
+    double limit = 0;
+    switch (init) {
+      case Init::glorot_uniform: limit = std::sqrt(6.0 / (fan_in + fan_out)); break;
+      case Init::he_uniform: limit = std::sqrt(6.0 / fan_in); break;
+      case Init::lecun_uniform: limit = std::sqrt(3.0 / fan_in); break;
+    }
+    T* w = weight(l);
+    for (std::size_t i = 0; i < weight_size(l); ++i) w[i] = static_cast<T>(rng.uniform(-limit, limit));
+    std::fill(bias(l), bias(l) + arch_.layers[l].width, T(0));
+  }
+}
+
+template <class T>
+void BasicAutoencoder<T>::reserve(std::size_t rows) {
+  if (rows <= capacity_) return;
+  std::size_t widest = arch_.input;
+  for (std::size_t l = 0; l < arch_.layers.size(); ++l) {
+    outputs_[l].assign(rows * arch_.layers[l].width, T(0));
+    widest = std::max(widest, arch_.layers[l].width);
+  }
+  grad_a_.assign(rows * widest, T(0));
+  grad_b_.assign(rows * widest, T(0));
+  capacity_ = rows;
+}
+
+template <class T>
+BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x, std::size_t first,
+                                                      std::size_t last) {
+  if (first >= last || last > arch_.layers.size()) {
+    throw Error(ErrorKind::internal, "forward: bad layer range");
+  }
+  if (x.cols != arch_.in_width(first)) {
+    throw Error(ErrorKind::usage, "input has " + std::to_string(x.cols) + " columns, layer " +
+                                      std::to_string(first + 1) + " expects " +
+                                      std::to_string(arch_.in_width(first)));
+  }
+  reserve(x.rows);
+  const std::size_t B = x.rows;
+  const T* in = x.data;
+  for (std::size_t l = first; l < last; ++l) {
+    const std::size_t I = arch_.in_width(l), O = arch_.layers[l].width;
+    kernels::dense_forward<T>(arch_.layers[l].activation, in, weight(l), bias(l),
+                              outputs_[l].data(), B, I, O);
+    in = outputs_[l].data();
+  }
+  last_input_ = x;
+  last_first_ = first;
+  last_last_ = last;
+  return {outputs_[last - 1].data(), B, arch_.layers[last - 1].width};
+}
+
+template <class T>
+void BasicAutoencoder<T>::backward(BasicMatrixView<const T> dy, BasicMatrixView<T>* dx) {
+  const std::size_t B = last_input_.rows;
+  if (last_last_ == 0 || dy.rows != B || dy.cols != arch_.layers[last_last_ - 1].width) {
+    throw Error(ErrorKind::internal, "backward: gradient does not match the last forward pass");
+  }
+  std::copy(dy.data, dy.data + dy.size(), grad_a_.begin());
+  T* cur = grad_a_.data();
+  T* next = grad_b_.data();
+  for (std::size_t l = last_last_; l-- > last_first_;) {
+    const std::size_t I = arch_.in_width(l), O = arch_.layers[l].width;
+    const T* in = l == last_first_ ? last_input_.data : outputs_[l - 1].data();
+    T* dx_target = nullptr;
+    if (l > last_first_) {
+      dx_target = next;
+    } else if (dx != nullptr) {
+      dx_target = dx->data;
+    }
+    if (dx_target != nullptr) std::fill(dx_target, dx_target + B * I, T(0));
+    kernels::dense_backward<T>(arch_.layers[l].activation, in, weight(l), outputs_[l].data(), cur,
+                               weight_grad(l), bias_grad(l), dx_target, B, I, O);
+    std::swap(cur, next);
+  }
+}
+
+template class BasicAutoencoder<float>;
+template class BasicAutoencoder<double>;
+
+}  // namespace ae

@@ -1,0 +1,63 @@
+// Optimiser state and dispatch to the update kernels.
+#include "ae/optimizer.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "ae/error.hpp"
+#include "kernels/optimizer_kernels.hpp"
+
+namespace ae {
+
+OptimizerKind parse_optimizer(std::string_view name) {
+  if (name == "adam") return OptimizerKind::adam;
+  if (name == "sgd") return OptimizerKind::sgd;
+  if (name == "rmsprop") return OptimizerKind::rmsprop;
+  throw Error(ErrorKind::usage, "unknown optimizer '" + std::string(name) + "' (known: adam, sgd, rmsprop)");
+}
+
+std::string_view optimizer_name(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::adam: return "adam";
+    case OptimizerKind::sgd: return "sgd";
+    case OptimizerKind::rmsprop: return "rmsprop";
+  }
+  return "?";
+}
+
+double default_lr(OptimizerKind kind) { return kind == OptimizerKind::sgd ? 1e-2 : 1e-3; }
+
+Optimizer::Optimizer(OptimizerConfig config, std::size_t parameter_count)
+    : config_(config), m_(parameter_count, 0.0f) {
+  if (config_.kind == OptimizerKind::adam) v_.assign(parameter_count, 0.0f);
+}
+
+void Optimizer::step(std::span<float> params, std::span<float> grads) {
+  if (params.size() != m_.size() || grads.size() != m_.size()) {
+    throw Error(ErrorKind::internal, "optimizer: arena sizes differ");
+  }
+  ++steps_;
+  const std::size_t n = params.size();
+  switch (config_.kind) {
+    case OptimizerKind::adam: {
+      const double t = static_cast<double>(steps_);
+      const double alpha = config_.lr * std::sqrt(1.0 - std::pow(config_.beta2, t)) /
+                           (1.0 - std::pow(config_.beta1, t));
+      kernels::adam_step(params.data(), grads.data(), m_.data(), v_.data(), n,
+                         static_cast<float>(alpha), static_cast<float>(config_.beta1),
+                         static_cast<float>(config_.beta2), static_cast<float>(config_.epsilon));
+      break;
+    }
+    case OptimizerKind::sgd:
+      kernels::sgd_step(params.data(), grads.data(), m_.data(), n, static_cast<float>(config_.lr),
+                        static_cast<float>(config_.momentum), config_.nesterov);
+      break;
+    case OptimizerKind::rmsprop:
+      kernels::rmsprop_step(params.data(), grads.data(), m_.data(), n,
+                            static_cast<float>(config_.lr), static_cast<float>(config_.rho),
+                            static_cast<float>(config_.epsilon));
+      break;
+  }
+}
+
+}  // namespace ae

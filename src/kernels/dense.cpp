@@ -1,0 +1,34 @@
+// The dense layer as two free functions over plain buffers (see kernels.hpp for shapes).
+#include "kernels/kernels.hpp"
+
+namespace ae::kernels {
+
+template <class T>
+void dense_forward(Activation act, const T* x, const T* w, const T* b, T* y, std::size_t B,
+                   std::size_t I, std::size_t O) {
+  // x is (B, I), w is (O, I), b is (O), y is (B, O).
+  gemm<T>(false, true, B, O, I, T(1), x, w, T(0), y);
+  bias_activation_forward(act, b, y, B, O);
+}
+
+template <class T>
+void dense_backward(Activation act, const T* x, const T* w, const T* y, T* dy, T* dw, T* db,
+                    T* dx, std::size_t B, std::size_t I, std::size_t O) {
+  // Adds into dw, db and dx; dy becomes dz, the pre-activation gradient.
+  activation_backward(act, y, dy, B * O);
+  bias_backward(dy, db, B, O);
+  gemm<T>(true, false, O, I, B, T(1), dy, x, T(1), dw);   // dw (O, I) += dz^T (O, B) x (B, I)
+  if (dx != nullptr) gemm<T>(false, false, B, I, O, T(1), dy, w, T(1), dx);  // dx += dz w
+}
+
+template void dense_forward<float>(Activation, const float*, const float*, const float*, float*,
+                                   std::size_t, std::size_t, std::size_t);
+template void dense_forward<double>(Activation, const double*, const double*, const double*,
+                                    double*, std::size_t, std::size_t, std::size_t);
+template void dense_backward<float>(Activation, const float*, const float*, const float*, float*,
+                                    float*, float*, float*, std::size_t, std::size_t, std::size_t);
+template void dense_backward<double>(Activation, const double*, const double*, const double*,
+                                     double*, double*, double*, double*, std::size_t, std::size_t,
+                                     std::size_t);
+
+}  // namespace ae::kernels

@@ -1,0 +1,79 @@
+// Whole-data-set passes through a model, kInferenceChunk rows at a time.
+#include "ae/inference.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "ae/error.hpp"
+
+namespace ae {
+namespace {
+
+// Calls fn(first, count, x) for each chunk of `data`, x holding the chunk as float.
+template <class Fn>
+void for_each_chunk(const Dataset& data, Fn fn) {
+  Matrix x(std::min(kInferenceChunk, data.rows), data.cols);
+  for (std::size_t first = 0; first < data.rows; first += kInferenceChunk) {
+    const std::size_t count = std::min(kInferenceChunk, data.rows - first);
+    data.copy_rows(first, count, x.data());
+    fn(first, count, ConstMatrixView{x.data(), count, data.cols});
+  }
+}
+
+void copy_into(Matrix& out, std::size_t first, ConstMatrixView rows) {
+  std::copy(rows.data, rows.data + rows.size(), out.row(first));
+}
+
+}  // namespace
+
+void check_width(const Autoencoder& model, const Dataset& data) {
+  if (data.cols != model.architecture().input) {
+    throw Error(ErrorKind::usage, data.source + ": rows have " + std::to_string(data.cols) +
+                                      " values but the model expects " +
+                                      std::to_string(model.architecture().input));
+  }
+}
+
+Matrix encode_all(Autoencoder& model, const Dataset& data) {
+  check_width(model, data);
+  Matrix out(data.rows, model.architecture().embedding_width());
+  for_each_chunk(data, [&](std::size_t first, std::size_t, ConstMatrixView x) {
+    copy_into(out, first, model.encode(x));
+  });
+  return out;
+}
+
+Matrix reconstruct_all(Autoencoder& model, const Dataset& data) {
+  check_width(model, data);
+  Matrix out(data.rows, data.cols);
+  for_each_chunk(data, [&](std::size_t first, std::size_t, ConstMatrixView x) {
+    copy_into(out, first, model.reconstruct(x));
+  });
+  return out;
+}
+
+Matrix decode_all(Autoencoder& model, ConstMatrixView embeddings) {
+  const std::size_t K = model.architecture().embedding_width();
+  if (embeddings.cols != K) {
+    throw Error(ErrorKind::usage, "embeddings have " + std::to_string(embeddings.cols) +
+                                      " values per row but the model's embedding has " +
+                                      std::to_string(K));
+  }
+  Matrix out(embeddings.rows, model.architecture().input);
+  for (std::size_t first = 0; first < embeddings.rows; first += kInferenceChunk) {
+    const std::size_t count = std::min(kInferenceChunk, embeddings.rows - first);
+    copy_into(out, first, model.decode(embeddings.rows_range(first, count)));
+  }
+  return out;
+}
+
+std::vector<float> per_sample_errors(Autoencoder& model, const Dataset& data, Loss loss) {
+  check_width(model, data);
+  std::vector<float> out(data.rows);
+  for_each_chunk(data, [&](std::size_t first, std::size_t, ConstMatrixView x) {
+    loss_per_sample<float>(loss, model.reconstruct(x), x, out.data() + first);
+  });
+  return out;
+}
+
+}  // namespace ae
