@@ -1,0 +1,135 @@
+// Layer specs, architecture checks, the summary table, initialisers and the two halves.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "ae/autoencoder.hpp"
+#include "ae/error.hpp"
+#include "ae/random.hpp"
+
+namespace ae {
+namespace {
+
+constexpr const char* kSeedSpec = "128:relu,32:relu,8:sigmoid,32:relu,128:relu,784:sigmoid";
+
+ErrorKind kind_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.kind();
+  }
+  return ErrorKind::internal;
+}
+
+std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Architecture, SeedSpecHas210520ParametersAndAnEightWideBottleneck) {
+  const auto arch = make_architecture(784, parse_layers(kSeedSpec));
+  EXPECT_EQ(arch.parameter_count(), 210520u);
+  EXPECT_EQ(arch.bottleneck, 2u);
+  EXPECT_EQ(arch.embedding_width(), 8u);
+  EXPECT_EQ(arch.spec(), kSeedSpec);
+}
+
+TEST(Architecture, BottleneckIsTheFirstNarrowestUnlessGiven) {
+  const auto arch = make_architecture(6, parse_layers("4:relu,2:relu,5:relu,2:relu,6:linear"));
+  EXPECT_EQ(arch.bottleneck, 1u);
+  const auto chosen = make_architecture(6, parse_layers("4:relu,2:relu,5:relu,2:relu,6:linear"), 3);
+  EXPECT_EQ(chosen.bottleneck, 3u);
+  EXPECT_EQ(kind_of([] { make_architecture(6, parse_layers("4,6"), 1); }), ErrorKind::usage);
+}
+
+TEST(Architecture, ActivationDefaultsToLinearAndSpacesAreAllowed) {
+  const auto layers = parse_layers(" 3 , 2:tanh ");
+  ASSERT_EQ(layers.size(), 2u);
+  EXPECT_EQ(layers[0].activation, Activation::linear);
+  EXPECT_EQ(layers[1].activation, Activation::tanh);
+}
+
+TEST(Architecture, BadSpecsAreUsageErrorsNamingTheToken) {
+  for (const char* spec : {"", "128:relu,,8", "12x:relu", "0:relu", "128:swish", "-3:relu", "8:relu,"}) {
+    EXPECT_EQ(kind_of([&] { parse_layers(spec); }), ErrorKind::usage) << spec;
+  }
+  EXPECT_NE(message_of([] { parse_layers("128:relu,32:swish"); }).find("'32:swish'"), std::string::npos);
+  EXPECT_NE(message_of([] { parse_layers("128:relu,1x2"); }).find("'1x2'"), std::string::npos);
+}
+
+TEST(Architecture, LastWidthMustEqualTheInput) {
+  EXPECT_EQ(kind_of([] { make_architecture(784, parse_layers("128:relu,8:relu,128:relu,700:sigmoid")); }),
+            ErrorKind::usage);
+  EXPECT_EQ(kind_of([] { make_architecture(4, parse_layers("4:relu")); }), ErrorKind::usage);
+}
+
+TEST(Summary, ListsEveryLayerAndTheTotal) {
+  const auto text = summary(make_architecture(784, parse_layers(kSeedSpec)));
+  EXPECT_NE(text.find("Total params: 210,520"), std::string::npos) << text;
+  EXPECT_NE(text.find("dense_3 (embedding)"), std::string::npos);
+  EXPECT_NE(text.find("(None, 8)"), std::string::npos);
+  EXPECT_NE(text.find("100,480"), std::string::npos);  // 784 * 128 + 128
+  EXPECT_NE(text.find("101,136"), std::string::npos);  // 128 * 784 + 784
+}
+
+TEST(Initializer, GlorotUniformHasTheKerasLimitAndZeroBiases) {
+  Autoencoder model(make_architecture(784, parse_layers(kSeedSpec)));
+  Rng rng(0);
+  model.initialize(Init::glorot_uniform, rng);
+  const double limit = std::sqrt(6.0 / (784 + 128));
+  double sq = 0, max_abs = 0;
+  const std::size_t n = model.weight_size(0);
+  for (std::size_t i = 0; i < n; ++i) {
+    sq += double(model.weight(0)[i]) * model.weight(0)[i];
+    max_abs = std::max(max_abs, std::abs(double(model.weight(0)[i])));
+  }
+  EXPECT_LE(max_abs, limit);
+  EXPECT_GT(max_abs, 0.99 * limit);
+  EXPECT_NEAR(sq / n, limit * limit / 3, 0.02 * limit * limit);  // variance of U(-a, a)
+  for (std::size_t o = 0; o < 128; ++o) EXPECT_EQ(model.bias(0)[o], 0.0f);
+}
+
+TEST(Initializer, HeAndLecunUseFanIn) {
+  Autoencoder model(make_architecture(100, parse_layers("10:relu,100:linear")));
+  Rng rng(1);
+  model.initialize(Init::he_uniform, rng);
+  double max_abs = 0;
+  for (std::size_t i = 0; i < model.weight_size(0); ++i) max_abs = std::max(max_abs, std::abs(double(model.weight(0)[i])));
+  EXPECT_LE(max_abs, std::sqrt(6.0 / 100));
+  EXPECT_GT(max_abs, 0.95 * std::sqrt(6.0 / 100));
+  model.initialize(Init::lecun_uniform, rng);
+  max_abs = 0;
+  for (std::size_t i = 0; i < model.weight_size(0); ++i) max_abs = std::max(max_abs, std::abs(double(model.weight(0)[i])));
+  EXPECT_LE(max_abs, std::sqrt(3.0 / 100));
+  EXPECT_EQ(kind_of([] { parse_init("zeros"); }), ErrorKind::usage);
+}
+
+TEST(Autoencoder, EncodeThenDecodeEqualsReconstruct) {
+  Autoencoder model(make_architecture(6, parse_layers("5:tanh,2:sigmoid,5:relu,6:sigmoid")));
+  Rng rng(2);
+  model.initialize(Init::glorot_uniform, rng);
+  std::vector<float> x(18);
+  for (auto& v : x) v = rng.uniform_float();
+  const ConstMatrixView xv{x.data(), 3, 6};
+  const auto z = model.encode(xv);
+  ASSERT_EQ(z.cols, 2u);
+  const std::vector<float> emb(z.data, z.data + z.size());
+  const auto decoded = model.decode({emb.data(), 3, 2});
+  const std::vector<float> via_halves(decoded.data, decoded.data + decoded.size());
+  const auto full = model.reconstruct(xv);
+  ASSERT_EQ(full.cols, 6u);
+  for (std::size_t i = 0; i < via_halves.size(); ++i) EXPECT_EQ(via_halves[i], full.data[i]);
+}
+
+TEST(Autoencoder, WrongInputWidthIsRejected) {
+  Autoencoder model(make_architecture(6, parse_layers("2:sigmoid,6:sigmoid")));
+  std::vector<float> x(5);
+  EXPECT_EQ(kind_of([&] { model.forward({x.data(), 1, 5}); }), ErrorKind::usage);
+}
+
+}  // namespace
+}  // namespace ae
