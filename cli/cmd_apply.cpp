@@ -1,0 +1,95 @@
+// ae encode / decode / reconstruct: apply a model's halves to a data file.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "ae/error.hpp"
+#include "ae/inference.hpp"
+#include "common.hpp"
+
+namespace ae::cli {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Writes rows as NPY or CSV by the output name's extension; CSV on stdout without --out.
+void write_rows(const std::string& out, const Matrix& rows, const std::string& column_prefix) {
+  std::vector<std::string> header;
+  for (std::size_t c = 0; c < rows.cols(); ++c) header.push_back(column_prefix + std::to_string(c));
+  if (out.empty() || out == "-") {
+    std::string text;
+    for (std::size_t c = 0; c < header.size(); ++c) text += (c ? "," : "") + header[c];
+    text += '\n';
+    char buf[32];
+    for (std::size_t r = 0; r < rows.rows(); ++r) {
+      for (std::size_t c = 0; c < rows.cols(); ++c) {
+        std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(rows(r, c)));
+        text += (c ? "," : "");
+        text += buf;
+      }
+      text += '\n';
+    }
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  } else if (ends_with(out, ".npy")) {
+    write_npy(out, rows.view());
+  } else if (ends_with(out, ".csv")) {
+    write_csv(out, rows.view(), header);
+  } else {
+    throw Error(ErrorKind::usage, "--out " + out + ": use a .npy or .csv name (or - for CSV on stdout)");
+  }
+}
+
+struct Flags {
+  std::string model, data, out;
+};
+
+CLI::App* add_common(CLI::App& root, const std::string& name, const std::string& help,
+                     const std::string& data_help, Flags& f) {
+  CLI::App* app = root.add_subcommand(name, help);
+  app->add_option("model", f.model, "Model file (.safetensors)")->required();
+  app->add_option("--data", f.data, data_help)->required();
+  app->add_option("--out", f.out, "Output .npy or .csv (default: CSV on stdout)");
+  return app;
+}
+
+}  // namespace
+
+Command add_encode(CLI::App& root) {
+  auto f = std::make_shared<Flags>();
+  CLI::App* app = add_common(root, "encode", "Embed samples: one row of K values per sample",
+                             "Data to embed (IDX[.gz], NPY or CSV)", *f);
+  return {app, [f]() {
+            Model model = load_model(f->model);
+            const Dataset data = load_data(f->data);
+            write_rows(f->out, encode_all(model.autoencoder, data), "z");
+            return 0;
+          }};
+}
+
+Command add_decode(CLI::App& root) {
+  auto f = std::make_shared<Flags>();
+  CLI::App* app = add_common(root, "decode", "Decode embeddings back into samples",
+                             "Embeddings (NPY or CSV, K columns)", *f);
+  return {app, [f]() {
+            Model model = load_model(f->model);
+            const Dataset data = load_data(f->data);
+            write_rows(f->out, decode_all(model.autoencoder, data.to_matrix().view()), "x");
+            return 0;
+          }};
+}
+
+Command add_reconstruct(CLI::App& root) {
+  auto f = std::make_shared<Flags>();
+  CLI::App* app = add_common(root, "reconstruct", "Encode and decode samples (the model's rebuild)",
+                             "Data to reconstruct (IDX[.gz], NPY or CSV)", *f);
+  return {app, [f]() {
+            Model model = load_model(f->model);
+            const Dataset data = load_data(f->data);
+            write_rows(f->out, reconstruct_all(model.autoencoder, data), "x");
+            return 0;
+          }};
+}
+
+}  // namespace ae::cli

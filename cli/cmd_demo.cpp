@@ -1,0 +1,161 @@
+// ae demo: the reference experiments. `mnist` (default): MNIST + one injected Fashion-MNIST
+// image, the seed's 784-128-32-8-32-128-784 model, the injected image's rank by SSE, model,
+// history and pictures. `spiral`: a 1-D curve in 3-D, autoencoder vs the best linear (PCA)
+// projection.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <numbers>
+#include <numeric>
+
+#include "ae/error.hpp"
+#include "ae/inference.hpp"
+#include "ae/pca.hpp"
+#include "ae/random.hpp"
+#include "common.hpp"
+
+namespace ae::cli {
+namespace {
+
+constexpr const char* kSeedSpec = "128:relu,32:relu,8:sigmoid,32:relu,128:relu,784:sigmoid";
+
+struct DemoFlags {
+  std::string which = "mnist";
+  std::string data_dir = "data";
+  std::string out = "out";
+  TrainFlags train;
+};
+
+double mse_of(ConstMatrixView a, ConstMatrixView b) {
+  double s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double d = static_cast<double>(a.data[i]) - b.data[i];
+    s += d * d;
+  }
+  return s / static_cast<double>(a.size());
+}
+
+int run_spiral(DemoFlags& f) {
+  // Points on a conical helix (a 1-D manifold in 3-D), t in [0, 3 pi], plus a little noise.
+  Rng rng(f.train.seed);
+  const std::size_t n = 2000;
+  Dataset data;
+  data.rows = n;
+  data.cols = 3;
+  data.source = "spiral";
+  data.values.resize(n * 3);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double t = rng.uniform(0.0, 3.0 * std::numbers::pi);
+    const double r = 0.3 + 0.2 * t;
+    data.values[i * 3 + 0] = static_cast<float>(r * std::cos(t) + 0.02 * rng.normal());
+    data.values[i * 3 + 1] = static_cast<float>(r * std::sin(t) + 0.02 * rng.normal());
+    data.values[i * 3 + 2] = static_cast<float>(0.3 * t - 1.4 + 0.02 * rng.normal());
+  }
+  const TrainConfig config = make_train_config(f.train);
+  Autoencoder model(make_architecture(3, parse_layers("32:tanh,16:tanh,1:linear,16:tanh,32:tanh,3:linear")));
+  model.initialize(parse_init(f.train.init), rng);
+  std::fputs(summary(model.architecture()).c_str(), stdout);
+  Trainer trainer(model, config, rng);
+  const History history = trainer.fit(data, nullptr, progress_printer(f.train.quiet));
+  if (!f.train.history.empty()) write_history_csv(f.train.history, history);
+  const Matrix x = data.to_matrix();
+  const double ae_mse = mse_of(reconstruct_all(model, data).view(), x.view());
+  const double pca_mse = mse_of(pca_reconstruct(fit_pca(x.view(), 1), x.view()).view(), x.view());
+  std::printf("spiral: %zu points on a 1-D curve in 3-D, 1-unit bottleneck\n", n);
+  std::printf("autoencoder reconstruction MSE  %.6f\n", ae_mse);
+  std::printf("PCA (1 component) MSE           %.6f\n", pca_mse);
+  std::printf("PCA / autoencoder               %.1fx\n", pca_mse / ae_mse);
+  return 0;
+}
+
+std::string need(const std::string& dir, const std::string& name) {
+  for (const std::string candidate : {dir + "/" + name, dir + "/" + name + ".gz"}) {
+    if (std::filesystem::exists(candidate)) return candidate;
+  }
+  throw Error(ErrorKind::missing_input, dir + "/" + name + ": not found; run scripts/fetch-data to get MNIST and Fashion-MNIST");
+}
+
+int run_mnist(DemoFlags& f) {
+  const std::string mnist = f.data_dir + "/mnist", fashion = f.data_dir + "/fashion-mnist";
+  const Dataset train_digits = load_data(need(mnist, "train-images-idx3-ubyte"));
+  const Dataset test_digits = load_data(need(mnist, "t10k-images-idx3-ubyte"));
+  const Dataset fashion_images = load_data(need(fashion, "train-images-idx3-ubyte"));
+  if (train_digits.cols != 784 || fashion_images.cols != 784 || test_digits.cols != 784) {
+    throw Error(ErrorKind::bad_data, f.data_dir + ": expected 28 x 28 images");
+  }
+  const TrainConfig config = make_train_config(f.train);
+  Rng rng(f.train.seed);
+  std::vector<std::size_t> positions;
+  Dataset train = inject(train_digits, take(fashion_images, 0, 1), rng, positions);
+  train.source = "MNIST train + Fashion-MNIST train[0]";
+  const std::size_t injected = positions.at(0);
+  std::printf("data: %zu MNIST training digits + 1 Fashion-MNIST image at row %zu; validation: %zu MNIST test digits\n",
+              train_digits.rows, injected, test_digits.rows);
+
+  Autoencoder model(make_architecture(784, parse_layers(kSeedSpec)));
+  model.initialize(parse_init(f.train.init), rng);
+  std::fputs(summary(model.architecture()).c_str(), stdout);
+  std::fflush(stdout);
+  Trainer trainer(model, config, rng);
+  const History history = trainer.fit(train, &test_digits, progress_printer(f.train.quiet));
+  const EpochRecord& last = history.epochs.back();
+  std::printf("final loss %.6f, val_loss %.6f (MSE per pixel, after %zu epochs)\n", last.loss,
+              last.val_loss, history.epochs.size());
+
+  const auto sse = per_sample_errors(model, train, Loss::sse);
+  std::vector<std::size_t> order(sse.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return sse[a] > sse[b]; });
+  const std::size_t rank = static_cast<std::size_t>(std::find(order.begin(), order.end(), injected) - order.begin()) + 1;
+  std::vector<float> sorted = sse;
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
+  std::printf("injected image rank by SSE: %zu of %zu (SSE %.2f; median %.2f, worst %.2f)\n", rank,
+              train.rows, static_cast<double>(sse[injected]),
+              static_cast<double>(sorted[sorted.size() / 2]), static_cast<double>(sse[order[0]]));
+
+  std::filesystem::create_directories(f.out);
+  ModelInfo info = model_info_for(train);
+  info.training = training_record(model.architecture(), f.train, config, train, history);
+  save_model(f.out + "/model.safetensors", model, info);
+  write_history_csv(f.out + "/history.csv", history);
+  draw_samples(model, info, test_digits, {{21, "test image 21", false}},
+               "MNIST test image 21: original / 8-value embedding / reconstruction", f.out + "/test21.png");
+  std::vector<ShownSample> worst;
+  for (std::size_t i = 0; i < 8 && i < order.size(); ++i) {
+    char label[96];
+    std::snprintf(label, sizeof label, "rank %zu: row %zu, SSE %.1f%s", i + 1, order[i],
+                  static_cast<double>(sse[order[i]]), order[i] == injected ? " (injected)" : "");
+    worst.push_back({order[i], label, order[i] == injected});
+  }
+  draw_samples(model, info, train, worst, "The 8 worst reconstructed training rows (injected Fashion-MNIST image framed)",
+               f.out + "/worst.png");
+  std::printf("wrote %s/model.safetensors, history.csv, test21.png, worst.png\n", f.out.c_str());
+  return 0;
+}
+
+}  // namespace
+
+Command add_demo(CLI::App& root) {
+  auto f = std::make_shared<DemoFlags>();
+  f->train.epochs = 50;
+  f->train.batch = 256;
+  CLI::App* app = root.add_subcommand("demo", "Run a reference experiment: mnist (default) or spiral");
+  app->add_option("which", f->which, "mnist or spiral")->check(CLI::IsMember({"mnist", "spiral"}));
+  app->add_option("--data-dir", f->data_dir, "Folder with mnist/ and fashion-mnist/ (scripts/fetch-data)")->capture_default_str();
+  app->add_option("--out", f->out, "Folder for the model, history and pictures")->capture_default_str();
+  add_train_flags(*app, f->train);
+  return {app, [f, app]() {
+            if (f->which == "spiral") {
+              // The spiral's own recipe unless the user overrides it.
+              if (app->count("--epochs") == 0) f->train.epochs = 200;
+              if (app->count("--batch") == 0) f->train.batch = 64;
+              if (!f->train.lr) f->train.lr = 0.005;
+              return run_spiral(*f);
+            }
+            return run_mnist(*f);
+          }};
+}
+
+}  // namespace ae::cli

@@ -1,0 +1,43 @@
+// ae summary: the layer table of a spec (--layers, --input) or of a model file.
+#include <cstdio>
+#include <memory>
+
+#include "ae/error.hpp"
+#include "common.hpp"
+
+namespace ae::cli {
+
+Command add_summary(CLI::App& root) {
+  struct Flags {
+    std::string model, layers;
+    std::size_t input = 0;
+    std::optional<std::size_t> bottleneck;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* app = root.add_subcommand("summary", "Print the layer table and parameter count of a spec or a model file");
+  app->add_option("model", f->model, "A model file (.safetensors)");
+  app->add_option("--layers", f->layers, "Layer spec, e.g. 128:relu,32:relu,8:sigmoid,32:relu,128:relu,784:sigmoid");
+  app->add_option("--input", f->input, "Input width (with --layers)");
+  app->add_option("--bottleneck", f->bottleneck, "1-based index of the embedding layer (default: the narrowest)");
+  return {app, [f]() {
+            Architecture arch;
+            if (!f->model.empty()) {
+              if (!f->layers.empty()) throw Error(ErrorKind::usage, "give a model file or --layers, not both");
+              arch = load_model(f->model).autoencoder.architecture();
+            } else {
+              if (f->layers.empty() || f->input == 0) {
+                throw Error(ErrorKind::usage, "summary needs a model file, or --layers SPEC and --input N");
+              }
+              std::optional<std::size_t> bottleneck;
+              if (f->bottleneck) {
+                if (*f->bottleneck == 0) throw Error(ErrorKind::usage, "--bottleneck counts from 1");
+                bottleneck = *f->bottleneck - 1;
+              }
+              arch = make_architecture(f->input, parse_layers(f->layers), bottleneck);
+            }
+            std::fputs(summary(arch).c_str(), stdout);
+            return 0;
+          }};
+}
+
+}  // namespace ae::cli

@@ -1,0 +1,144 @@
+// Shared CLI pieces: training flags, progress display, model records.
+#include "common.hpp"
+
+#include <cblas.h>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "ae/error.hpp"
+
+namespace ae::cli {
+
+void add_train_flags(CLI::App& app, TrainFlags& f) {
+  app.add_option("--epochs", f.epochs, "Training epochs")->capture_default_str();
+  app.add_option("--batch", f.batch, "Mini-batch size (the last partial batch is kept)")->capture_default_str();
+  app.add_option("--lr", f.lr, "Learning rate (default: the optimiser's Keras default)");
+  app.add_option("--loss", f.loss, "Loss: sse, mse or bce")->capture_default_str();
+  app.add_option("--optimizer", f.optimizer, "Optimiser: adam, sgd or rmsprop")->capture_default_str();
+  app.add_option("--momentum", f.momentum, "SGD momentum")->capture_default_str();
+  app.add_flag("--nesterov", f.nesterov, "SGD with Nesterov momentum");
+  app.add_option("--init", f.init, "Weight initialiser: glorot_uniform, he_uniform, lecun_uniform")->capture_default_str();
+  app.add_option("--seed", f.seed, "Random seed (weights and shuffling)")->capture_default_str();
+  app.add_option("--threads", f.threads, "BLAS threads (default: all cores)");
+  app.add_option("--history", f.history, "Write per-epoch history CSV (epoch,loss,val_loss,seconds,lr)");
+  app.add_flag("--quiet", f.quiet, "No progress on stderr");
+  app.add_flag("--no-shuffle", f.no_shuffle, "Keep the data order in every epoch");
+}
+
+TrainConfig make_train_config(const TrainFlags& f) {
+  if (f.epochs == 0) throw Error(ErrorKind::usage, "--epochs must be at least 1");
+  if (f.batch == 0) throw Error(ErrorKind::usage, "--batch must be at least 1");
+  if (f.threads < 0) throw Error(ErrorKind::usage, "--threads must be 0 (default) or more");
+  if (f.momentum < 0 || f.momentum >= 1) throw Error(ErrorKind::usage, "--momentum must be in [0, 1)");
+  TrainConfig config;
+  config.epochs = f.epochs;
+  config.batch = f.batch;
+  config.loss = parse_loss(f.loss);
+  config.optimizer.kind = parse_optimizer(f.optimizer);
+  config.optimizer.lr = f.lr.value_or(default_lr(config.optimizer.kind));
+  if (!(config.optimizer.lr > 0) || !std::isfinite(config.optimizer.lr)) {
+    throw Error(ErrorKind::usage, "--lr must be a positive number");
+  }
+  config.optimizer.momentum = f.momentum;
+  config.optimizer.nesterov = f.nesterov;
+  config.shuffle = !f.no_shuffle;
+  (void)parse_init(f.init);
+  return config;
+}
+
+void set_threads(int threads) {
+  if (threads > 0) openblas_set_num_threads(threads);
+}
+
+namespace {
+
+std::string clock_text(double seconds) {
+  const long s = std::lround(std::max(0.0, seconds));
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+  return buf;
+}
+
+}  // namespace
+
+TrainObserver progress_printer(bool quiet) {
+  if (quiet) return {};
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  // Redraw at most ~20 times a second so the terminal is not the bottleneck.
+  auto last_draw = std::make_shared<double>(-1.0);
+  return [tty, last_draw](const TrainEvent& e) {
+    switch (e.kind) {
+      case TrainEvent::Kind::epoch_begin:
+        *last_draw = -1.0;
+        if (tty) std::fprintf(stderr, "Epoch %zu/%zu\n", e.epoch, e.epochs);
+        break;
+      case TrainEvent::Kind::batch_end: {
+        if (!tty) break;
+        if (e.batch != e.batches && e.seconds - *last_draw < 0.05) break;
+        *last_draw = e.seconds;
+        constexpr int kWidth = 30;
+        const int done = static_cast<int>(kWidth * e.batch / e.batches);
+        std::string bar(static_cast<std::size_t>(done), '=');
+        if (done < kWidth) bar += '>';
+        bar.resize(kWidth, '.');
+        const double eta = e.seconds / static_cast<double>(e.batch) * static_cast<double>(e.batches - e.batch);
+        std::fprintf(stderr, "\r%zu/%zu [%s] - ETA %s - loss: %.4f ", e.batch, e.batches,
+                     bar.c_str(), clock_text(eta).c_str(), e.running_loss);
+        break;
+      }
+      case TrainEvent::Kind::epoch_end: {
+        const EpochRecord& r = *e.record;
+        char val[64] = "";
+        if (std::isfinite(r.val_loss)) std::snprintf(val, sizeof val, " - val_loss: %.4f", r.val_loss);
+        if (tty) {
+          std::fprintf(stderr, "\r%zu/%zu [==============================] - %.2fs - loss: %.4f%s\n",
+                       e.batches, e.batches, r.seconds, r.loss, val);
+        } else {
+          std::fprintf(stderr, "Epoch %zu/%zu - %zu steps - %.2fs - loss: %.4f%s\n", e.epoch,
+                       e.epochs, e.batches, r.seconds, r.loss, val);
+        }
+        break;
+      }
+    }
+  };
+}
+
+std::string training_record(const Architecture& arch, const TrainFlags& flags,
+                            const TrainConfig& config, const Dataset& data, const History& history) {
+  nlohmann::json record = {
+      {"spec", arch.spec()},
+      {"loss", std::string(loss_name(config.loss))},
+      {"optimizer", std::string(optimizer_name(config.optimizer.kind))},
+      {"lr", config.optimizer.lr},
+      {"batch", config.batch},
+      {"epochs", history.epochs.size()},
+      {"seed", flags.seed},
+      {"threads", flags.threads},
+      {"init", flags.init},
+      {"data", data.source},
+      {"rows", data.rows},
+  };
+  if (!history.epochs.empty()) {
+    const EpochRecord& last = history.epochs.back();
+    record["final_loss"] = last.loss;
+    if (std::isfinite(last.val_loss)) record["final_val_loss"] = last.val_loss;
+    double seconds = 0;
+    for (const auto& e : history.epochs) seconds += e.seconds;
+    record["seconds"] = seconds;
+  }
+  return record.dump();
+}
+
+ModelInfo model_info_for(const Dataset& data) {
+  ModelInfo info;
+  info.normalizer = data.byte_data ? Normalizer::bytes_255 : Normalizer::identity;
+  info.image_shape = data.image_shape;
+  info.data_crc32 = data.byte_data ? crc32_of(data.bytes.data(), data.bytes.size())
+                                   : crc32_of(data.values.data(), data.values.size() * sizeof(float));
+  return info;
+}
+
+}  // namespace ae::cli

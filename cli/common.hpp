@@ -1,0 +1,79 @@
+// Pieces shared by the subcommands: the command table entry, training flags, progress
+// display on stderr, and small helpers for loading inputs with clear errors.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "ae/autoencoder.hpp"
+#include "ae/data.hpp"
+#include "ae/model_file.hpp"
+#include "ae/trainer.hpp"
+
+namespace ae::cli {
+
+// A subcommand: its CLI11 app and the function that runs it after parsing (returns the
+// process exit code; errors are thrown as ae::Error).
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+Command add_summary(CLI::App& root);
+Command add_train(CLI::App& root);
+Command add_demo(CLI::App& root);
+Command add_encode(CLI::App& root);
+Command add_decode(CLI::App& root);
+Command add_reconstruct(CLI::App& root);
+Command add_show(CLI::App& root);
+
+// Flags every training command shares, with Keras's defaults.
+struct TrainFlags {
+  std::size_t epochs = 10;
+  std::size_t batch = 32;
+  std::optional<double> lr;
+  std::string loss = "mse";
+  std::string optimizer = "adam";
+  double momentum = 0.0;
+  bool nesterov = false;
+  std::string init = "glorot_uniform";
+  std::uint64_t seed = 0;
+  int threads = 0;  // 0: OpenBLAS's default
+  std::string history;
+  bool quiet = false;
+  bool no_shuffle = false;
+};
+void add_train_flags(CLI::App& app, TrainFlags& flags);
+// Checks the values (exit 2 naming the flag) and turns them into a TrainConfig.
+TrainConfig make_train_config(const TrainFlags& flags);
+// Sets the BLAS thread count (0 leaves the default).
+void set_threads(int threads);
+
+// Prints Keras-like progress on stderr: a live bar when stderr is a terminal, one line per
+// epoch otherwise; nothing when quiet.
+TrainObserver progress_printer(bool quiet);
+
+// Training record for the model file (JSON text).
+std::string training_record(const Architecture& arch, const TrainFlags& flags,
+                            const TrainConfig& config, const Dataset& data,
+                            const History& history);
+ModelInfo model_info_for(const Dataset& data);
+
+}  // namespace ae::cli
+
+namespace ae::cli {
+
+// One row of a sample grid: which data row, the label at its left, and whether to frame it.
+struct ShownSample {
+  std::size_t row = 0;
+  std::string label;
+  bool highlight = false;
+};
+// Draws original / embedding / reconstruction / |error| for each sample into a PNG.
+void draw_samples(Autoencoder& model, const ModelInfo& info, const Dataset& data,
+                  const std::vector<ShownSample>& samples, const std::string& title,
+                  const std::string& path);
+
+}  // namespace ae::cli

@@ -1,0 +1,42 @@
+// Model files: an Autoencoder plus what is needed to use it on new data, stored as
+// safetensors. Tensors `layers.<i>.weight` [out, in] and `layers.<i>.bias` [out]; string
+// metadata `format` = "ae", `format_version`, `architecture`, `normalizer`, `training`,
+// `score` (JSON texts) and `data_crc32`. Readable with json + numpy alone.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ae/autoencoder.hpp"
+
+namespace ae {
+
+// How raw data becomes the model's input. `bytes_255`: byte data (IDX, u8 NPY) read as
+// value / 255, which Dataset already does; `identity`: float data used as is.
+enum class Normalizer { identity, bytes_255 };
+
+struct ModelInfo {
+  Normalizer normalizer = Normalizer::identity;
+  std::vector<std::size_t> image_shape;  // {height, width} when rows are images
+  std::string training = "{}";           // JSON: config, seed, epochs run, final losses
+  std::string score = "{}";              // JSON: score statistics (outlier scoring)
+  std::uint32_t data_crc32 = 0;          // of the training data's bytes
+};
+
+struct Model {
+  Autoencoder autoencoder;
+  ModelInfo info;
+};
+
+constexpr int kModelFormatVersion = 1;
+
+// Atomic write. Throws Error(cannot_create / io).
+void save_model(const std::string& path, const Autoencoder& model, const ModelInfo& info);
+// Throws Error(missing_input) or Error(bad_data) naming the file and the problem (anything
+// read_safetensors rejects, plus wrong format, missing or mis-shaped tensors, bad metadata).
+Model load_model(const std::string& path);
+
+// CRC-32 (zlib) of the bytes, for recording which data a model was trained on.
+std::uint32_t crc32_of(const void* data, std::size_t size, std::uint32_t crc = 0);
+
+}  // namespace ae

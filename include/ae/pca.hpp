@@ -1,0 +1,22 @@
+// Principal component analysis computed exactly (covariance + LAPACK dsyev), used as the
+// linear baseline an autoencoder must beat.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+#include "ae/matrix.hpp"
+
+namespace ae {
+
+struct Pca {
+  std::vector<double> mean;        // D
+  BasicMatrix<double> components;  // K x D, orthonormal rows, largest variance first
+  std::vector<double> variances;   // K eigenvalues of the covariance
+};
+
+// Throws Error(usage) when k is 0 or larger than the width.
+Pca fit_pca(ConstMatrixView x, std::size_t k);
+// Projects rows onto the components and back.
+Matrix pca_reconstruct(const Pca& pca, ConstMatrixView x);
+
+}  // namespace ae
