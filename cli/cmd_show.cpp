@@ -64,9 +64,7 @@ void draw_samples(Autoencoder& model, const ModelInfo& info, const Dataset& data
     row.panels.push_back({"original", style, h, w, values(x), lo, hi});
     row.panels.push_back({"embedding (" + std::to_string(K) + ")", PanelStyle::strip, 0, 0, values(z), zlo, zhi});
     row.panels.push_back({"reconstruction", style, h, w, values(y), lo, hi});
-    char err_title[64];
-    std::snprintf(err_title, sizeof err_title, "|error| (0 to %.2g)", static_cast<double>(err_hi));
-    row.panels.push_back({err_title, image ? PanelStyle::heat : PanelStyle::bars, h, w, err, 0.0f, err_hi});
+    row.panels.push_back({"|error|", image ? PanelStyle::heat : PanelStyle::bars, h, w, err, 0.0f, err_hi});
     grid.push_back(std::move(row));
   }
   render_grid_png(path, title, grid);
