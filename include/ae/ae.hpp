@@ -1,0 +1,17 @@
+// The whole public API of the ae library in one include.
+#pragma once
+#include "ae/activation.hpp"
+#include "ae/atomic_file.hpp"
+#include "ae/autoencoder.hpp"
+#include "ae/data.hpp"
+#include "ae/error.hpp"
+#include "ae/inference.hpp"
+#include "ae/loss.hpp"
+#include "ae/matrix.hpp"
+#include "ae/model_file.hpp"
+#include "ae/optimizer.hpp"
+#include "ae/pca.hpp"
+#include "ae/random.hpp"
+#include "ae/render.hpp"
+#include "ae/safetensors.hpp"
+#include "ae/trainer.hpp"
