@@ -1,0 +1,119 @@
+// Trainer: learning happens, history rows, the last partial batch, determinism, divergence.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ae/error.hpp"
+#include "ae/random.hpp"
+#include "ae/trainer.hpp"
+
+namespace ae {
+namespace {
+
+// 300 rows of 5 features on a 1-D curve.
+Dataset curve_data() {
+  Dataset d;
+  d.rows = 300;
+  d.cols = 5;
+  d.source = "curve";
+  for (std::size_t r = 0; r < d.rows; ++r) {
+    const double t = static_cast<double>(r) / 300.0;
+    for (std::size_t c = 0; c < d.cols; ++c) d.values.push_back(static_cast<float>(0.5 + 0.4 * std::sin(3 * t + static_cast<double>(c))));
+  }
+  return d;
+}
+
+Autoencoder make_model(std::uint64_t seed) {
+  Autoencoder model(make_architecture(5, parse_layers("8:tanh,1:sigmoid,8:tanh,5:sigmoid")));
+  Rng rng(seed);
+  model.initialize(Init::glorot_uniform, rng);
+  return model;
+}
+
+TEST(Trainer, LossFallsAndHistoryHasARowPerEpoch) {
+  const Dataset data = curve_data();
+  Autoencoder model = make_model(1);
+  Rng rng(1);
+  TrainConfig config{.epochs = 30, .batch = 16, .loss = Loss::mse};
+  config.optimizer.lr = 0.01;
+  Trainer trainer(model, config, rng);
+  const double before = trainer.evaluate(data);
+  std::size_t batch_events = 0;
+  const History h = trainer.fit(data, &data, [&](const TrainEvent& e) {
+    if (e.kind == TrainEvent::Kind::batch_end) ++batch_events;
+  });
+  ASSERT_EQ(h.epochs.size(), 30u);
+  EXPECT_EQ(batch_events, 30u * 19u);  // 300 rows in batches of 16: 18 full + 1 of 12
+  EXPECT_LT(h.epochs.back().val_loss, 0.2 * before);
+  EXPECT_LT(h.epochs.back().loss, h.epochs.front().loss);
+  EXPECT_NEAR(h.epochs.back().val_loss, trainer.evaluate(data), 1e-9);
+  EXPECT_EQ(h.epochs[4].epoch, 5u);
+  EXPECT_EQ(h.epochs[4].lr, 0.01);
+}
+
+TEST(Trainer, SameSeedGivesIdenticalWeightsOtherSeedDoesNot) {
+  const Dataset data = curve_data();
+  const auto train = [&](std::uint64_t seed) {
+    Autoencoder model = make_model(seed);
+    Rng rng(seed);
+    Trainer trainer(model, {.epochs = 3, .batch = 7}, rng);
+    trainer.fit(data);
+    return std::vector<float>(model.parameters().begin(), model.parameters().end());
+  };
+  EXPECT_EQ(train(5), train(5));
+  EXPECT_NE(train(5), train(6));
+}
+
+TEST(Trainer, BatchLargerThanTheDataIsOneBatch) {
+  const Dataset data = curve_data();
+  Autoencoder model = make_model(2);
+  Rng rng(2);
+  Trainer trainer(model, {.epochs = 2, .batch = 1000}, rng);
+  std::size_t batches = 0;
+  trainer.fit(data, nullptr, [&](const TrainEvent& e) { batches = e.batches; });
+  EXPECT_EQ(batches, 1u);
+}
+
+TEST(Trainer, DivergenceStopsWithTheEpochAndBatch) {
+  Dataset data = curve_data();
+  Autoencoder model = make_model(3);
+  model.parameters()[0] = NAN;  // as if an earlier step had blown up
+  Rng rng(3);
+  Trainer trainer(model, {.epochs = 2, .batch = 10, .loss = Loss::sse}, rng);
+  try {
+    trainer.fit(data);
+    FAIL() << "expected divergence";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::diverged);
+    EXPECT_NE(std::string(e.what()).find("epoch 1, batch 1"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Trainer, WidthMismatchAndBadConfigAreUsageErrors) {
+  Dataset data = curve_data();
+  Autoencoder model(make_architecture(4, parse_layers("2:relu,4:sigmoid")));
+  Rng rng(4);
+  Trainer trainer(model, {}, rng);
+  EXPECT_THROW(trainer.fit(data), Error);
+  EXPECT_THROW(Trainer(model, {.epochs = 0}, rng), Error);
+  EXPECT_THROW(Trainer(model, {.batch = 0}, rng), Error);
+}
+
+TEST(History, CsvHasTheDocumentedHeaderAndEmptyValLossWithoutValidation) {
+  History h;
+  h.epochs.push_back({1, 0.5, NAN, 1.25, 0.001});
+  h.epochs.push_back({2, 0.25, 0.3, 1.0, 0.001});
+  const auto path = (std::filesystem::temp_directory_path() / "ae_history_test.csv").string();
+  write_history_csv(path, h);
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  EXPECT_EQ(s.str(), "epoch,loss,val_loss,seconds,lr\n1,0.5,,1.25,0.001\n2,0.25,0.3,1,0.001\n");
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace ae
