@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ae/matrix.hpp"
@@ -29,11 +31,13 @@ struct Dataset {
   std::string source;  // the file it came from, for messages
 
   bool byte_data = false;
-  // Feature value (r, c) as float ([0, 1] for byte data).
+  // Feature value (r, c) as float (byte * (1.0f / 255.0f) for byte data). Not range-checked.
   float at(std::size_t r, std::size_t c) const;
   // Copies rows [first, first + count) as float into out (count x cols, row-major).
+  // Throws Error(usage) if the range runs past the last row; allocates nothing.
   void copy_rows(std::size_t first, std::size_t count, float* out) const;
   // Copies the rows listed in `order` as float into out (order.size() x cols).
+  // Throws Error(usage) on an index >= rows; allocates nothing.
   void gather_rows(std::span<const std::size_t> order, float* out) const;
   // All rows as a float matrix (for small data and tests).
   Matrix to_matrix() const;
@@ -46,34 +50,50 @@ struct Dataset {
 Dataset load_data(const std::string& path);
 DataFormat detect_format(std::span<const std::uint8_t> head);
 
-// Per-row integer labels from an IDX label file (1-D u8), a 1-D (or N x 1) NPY of integers,
-// or a one-column CSV.
+// Per-row integer labels from an IDX label file (1-D u8), a 1-D (or N x 1) NPY of integers
+// (or of floats holding whole numbers), or a one-column CSV (whole numbers up to 2^24 in
+// magnitude, since CSV cells are read as float).
 std::vector<std::int64_t> load_labels(const std::string& path);
 
 // The individual readers (path is used for messages; `bytes` is the whole, already
 // un-gzipped file content).
 Dataset parse_idx(std::span<const std::uint8_t> bytes, const std::string& path);
 Dataset parse_npy(std::span<const std::uint8_t> bytes, const std::string& path);
+// CSV: ',' separated numbers; the first row is a header when one of its cells is not a number
+// (quoted cells are always text). Rows in messages count from 1, header line included.
 Dataset parse_csv(std::string_view text, const std::string& path);
-// Whole file, gunzipped when it starts with the gzip magic. Throws like load_data.
+// NPY labels: 1-D or N x 1, '|u1', '<i4', '<i8' read exactly, '<f4'/'<f8' only if whole.
+std::vector<std::int64_t> parse_npy_labels(std::span<const std::uint8_t> bytes, const std::string& path);
+// Whole file, gunzipped when it starts with the gzip magic (1f 8b). Truncated or corrupt gzip
+// data and output over 4 GiB throw Error(bad_data). Otherwise throws like load_data.
 std::vector<std::uint8_t> read_file_bytes(const std::string& path);
 
-// Writers, atomic (AtomicFile). NPY: v1.0, little-endian '<f4' or '<i8', C order, shape
-// (rows, cols) or (rows,) when `one_dim`. CSV: header row then one row per sample, floats
-// printed with enough digits to round-trip.
+// Writers, atomic (AtomicFile). NPY: v1.0, little-endian, C order: write_npy '<f4' of shape
+// (rows, cols), write_npy_i64 '<i8' of shape (n,). CSV: the header names joined by ',' (quoted
+// where needed so the row reads back as a header; no header row when `header` is empty, else
+// it must have one name per column), then one row per sample, floats in the shortest form
+// that reads back to the same float (std::to_chars).
 void write_npy(const std::string& path, ConstMatrixView m);
 void write_npy_i64(const std::string& path, std::span<const std::int64_t> v);
 void write_csv(const std::string& path, ConstMatrixView m, const std::vector<std::string>& header);
 
-// Data set operations. All keep byte data as bytes when every input is bytes.
+// Data set operations. All keep byte data as bytes when every input is bytes; otherwise
+// byte rows are converted to float (value * (1.0f / 255.0f)). Column counts must match
+// (Error(usage) naming both sources); a default-constructed 0 x 0 Dataset is the identity
+// of concat. image_shape is kept when the inputs agree on it.
 Dataset concat(const Dataset& a, const Dataset& b);            // rows of a, then rows of b
-Dataset take(const Dataset& d, std::size_t first, std::size_t count);
-Dataset select(const Dataset& d, std::span<const std::size_t> rows);
+Dataset take(const Dataset& d, std::size_t first, std::size_t count);  // range-checked
+Dataset select(const Dataset& d, std::span<const std::size_t> rows);    // range-checked
 // Inserts the rows of `extra`, in order, at random positions of `base`; returns the new set
 // and writes into `positions` where each extra row ended up (ascending order of extra rows).
+// Method: the set of final positions is a uniform random sample of extra.rows distinct
+// values from [0, base.rows + extra.rows) (Floyd's algorithm on rng.below), sorted; extra
+// row i goes to the i-th smallest, base rows fill the remaining slots in their order.
 Dataset inject(const Dataset& base, const Dataset& extra, Rng& rng, std::vector<std::size_t>& positions);
+// Rows in a seeded random order (Rng::shuffle of the row indices).
 Dataset shuffled(const Dataset& d, Rng& rng);
-// First part gets round(fraction * rows) rows after a seeded shuffle.
+// The first part gets round(fraction * rows) rows of a seeded shuffle, the second the
+// rest; fraction outside [0, 1] throws Error(usage).
 std::pair<Dataset, Dataset> split(const Dataset& d, double fraction, Rng& rng);
 
 }  // namespace ae

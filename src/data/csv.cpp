@@ -1,0 +1,259 @@
+// CSV reader and writer for numeric tables: ',' separated, optional header row, every cell
+// one finite number read completely by std::from_chars. Quoted cells are text (allowed in
+// the header only); a quoted cell cannot span lines. No other dialects (';', decimal commas).
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "ae/atomic_file.hpp"
+#include "ae/data.hpp"
+#include "ae/error.hpp"
+
+namespace ae {
+namespace {
+
+struct Cell {
+  std::string_view text;  // without quotes and surrounding blanks
+  bool quoted = false;
+};
+
+enum class NumberStatus { ok, not_number, out_of_range, not_finite };
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+NumberStatus parse_number(std::string_view s, float& out) {
+  // from_chars takes no leading '+'; accept one, but not "+-1" or "++1".
+  if (s.size() > 1 && s[0] == '+' && s[1] != '+' && s[1] != '-') s.remove_prefix(1);
+  if (s.empty()) return NumberStatus::not_number;
+  const char* end = s.data() + s.size();
+  float v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), end, v);
+  if (ec == std::errc::result_out_of_range && ptr == end) {
+    // Underflow below the float range reads as the nearest float (0 or subnormal); overflow
+    // is an error.
+    double d = 0;
+    const auto [dptr, dec] = std::from_chars(s.data(), end, d);
+    if (dec != std::errc() || dptr != end || !std::isfinite(static_cast<float>(d))) {
+      return NumberStatus::out_of_range;
+    }
+    v = static_cast<float>(d);
+    ec = std::errc();
+  }
+  if (ec != std::errc() || ptr != end) return NumberStatus::not_number;
+  if (!std::isfinite(v)) return NumberStatus::not_finite;
+  out = v;
+  return NumberStatus::ok;
+}
+
+// A cell's text for a one-line message: control characters shown as '?', long text cut.
+std::string shown(std::string_view s) {
+  std::string r;
+  for (char c : s.substr(0, 40)) r.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
+  if (s.size() > 40) r += "...";
+  return r;
+}
+
+class CsvParser {
+ public:
+  explicit CsvParser(const std::string& path) : path_(path) {}
+
+  Dataset parse(std::string_view text) {
+    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 byte order mark
+    Dataset d;
+    d.source = path_;
+    bool header = false;
+    std::size_t first_blank = 0;  // line of the first blank line seen, 0 if none
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      std::size_t end = text.find('\n', pos);
+      if (end == std::string_view::npos) end = text.size();
+      std::string_view line = text.substr(pos, end - pos);
+      const std::size_t next = end + 1;
+      ++line_;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (trim(line).empty()) {
+        if (first_blank == 0) first_blank = line_;
+        pos = next;
+        continue;
+      }
+      if (first_blank != 0) {
+        fail("row " + std::to_string(first_blank) + ": empty line inside the data");
+      }
+      split(line);
+      if (d.cols == 0) {
+        d.cols = cells_.size();
+        if (is_header()) {
+          header = true;
+          pos = next;
+          continue;
+        }
+        // Reserve for the rest of the file, guessing from this row's length.
+        d.values.reserve(d.cols * (text.size() / (line.size() + 1) + 1));
+      }
+      if (cells_.size() != d.cols) {
+        fail("row " + std::to_string(line_) + ": expected " + std::to_string(d.cols) +
+             " columns, found " + std::to_string(cells_.size()));
+      }
+      for (std::size_t c = 0; c < cells_.size(); ++c) d.values.push_back(number(cells_[c], c));
+      ++d.rows;
+      pos = next;
+    }
+    if (d.rows == 0) fail(header ? "no data rows (only a header row)" : "no data rows (empty file)");
+    return d;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error(ErrorKind::bad_data, path_ + ": " + what);
+  }
+  std::string where(std::size_t column) const {
+    return "row " + std::to_string(line_) + ", column " + std::to_string(column + 1);
+  }
+
+  // Splits one line into cells_. Unquoted cells run to the next ','; quoted cells run to the
+  // closing quote, with "" standing for one quote.
+  void split(std::string_view line) {
+    cells_.clear();
+    scratch_.clear();
+    std::size_t pos = 0;
+    while (true) {
+      while (pos < line.size() && is_blank(line[pos])) ++pos;
+      Cell cell;
+      if (pos < line.size() && line[pos] == '"') {
+        cell.quoted = true;
+        const std::size_t start = pos + 1;
+        std::size_t i = start;
+        bool escaped = false;
+        while (true) {
+          if (i >= line.size()) fail(where(cells_.size()) + ": unterminated quote");
+          if (line[i] == '"') {
+            if (i + 1 < line.size() && line[i + 1] == '"') {
+              escaped = true;
+              i += 2;
+              continue;
+            }
+            break;
+          }
+          ++i;
+        }
+        cell.text = line.substr(start, i - start);
+        if (escaped) {
+          std::string& s = scratch_.emplace_back();
+          for (std::size_t k = 0; k < cell.text.size(); ++k) {
+            s.push_back(cell.text[k]);
+            if (cell.text[k] == '"') ++k;
+          }
+          cell.text = s;
+        }
+        pos = i + 1;
+        while (pos < line.size() && is_blank(line[pos])) ++pos;
+        if (pos < line.size() && line[pos] != ',') {
+          fail(where(cells_.size()) + ": unexpected text after the closing quote");
+        }
+      } else {
+        const std::size_t end = std::min(line.find(',', pos), line.size());
+        cell.text = trim(line.substr(pos, end - pos));
+        pos = end;
+      }
+      cells_.push_back(cell);
+      if (pos >= line.size()) break;
+      ++pos;  // past the ','
+    }
+  }
+
+  bool is_header() const {
+    float v = 0;
+    for (const Cell& c : cells_) {
+      if (c.quoted || parse_number(c.text, v) == NumberStatus::not_number) return true;
+    }
+    return false;
+  }
+
+  float number(const Cell& cell, std::size_t column) const {
+    if (cell.text.empty() && !cell.quoted) fail(where(column) + ": empty cell");
+    float v = 0;
+    switch (cell.quoted ? NumberStatus::not_number : parse_number(cell.text, v)) {
+      case NumberStatus::ok: return v;
+      case NumberStatus::not_number:
+        fail(where(column) + ": cannot parse '" + shown(cell.text) + "' as a number");
+      case NumberStatus::out_of_range:
+        fail(where(column) + ": '" + shown(cell.text) + "' is out of the 32-bit float range");
+      case NumberStatus::not_finite:
+        fail(where(column) + ": '" + shown(cell.text) +
+             "' is not a finite number; training data must be finite");
+    }
+    return v;
+  }
+
+  const std::string& path_;
+  std::size_t line_ = 0;  // 1-based line number of the current row
+  std::vector<Cell> cells_;
+  std::deque<std::string> scratch_;  // unescaped text of quoted cells holding ""
+};
+
+// Quotes a header name when it would not read back as the same header text.
+std::string header_cell(const std::string& name) {
+  float v = 0;
+  const bool plain = !name.empty() && trim(name) == name &&
+                     name.find_first_of(",\"\r\n") == std::string::npos &&
+                     parse_number(name, v) == NumberStatus::not_number;
+  if (plain) return name;
+  std::string q = "\"";
+  for (char c : name) {
+    if (c == '"') q.push_back('"');
+    q.push_back(c);
+  }
+  q.push_back('"');
+  return q;
+}
+
+}  // namespace
+
+Dataset parse_csv(std::string_view text, const std::string& path) {
+  return CsvParser(path).parse(text);
+}
+
+void write_csv(const std::string& path, ConstMatrixView m, const std::vector<std::string>& header) {
+  if (!header.empty() && header.size() != m.cols) {
+    throw Error(ErrorKind::usage, path + ": " + std::to_string(header.size()) +
+                                      " header names for " + std::to_string(m.cols) + " columns");
+  }
+  AtomicFile file(path);
+  std::string buf;
+  constexpr std::size_t kFlush = std::size_t{1} << 20;
+  buf.reserve(kFlush + 4096);
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    if (c) buf.push_back(',');
+    buf += header_cell(header[c]);
+  }
+  if (!header.empty()) buf.push_back('\n');
+  char num[32];
+  for (std::size_t r = 0; r < m.rows; ++r) {
+    const float* row = m.row(r);
+    for (std::size_t c = 0; c < m.cols; ++c) {
+      if (c) buf.push_back(',');
+      const auto res = std::to_chars(num, num + sizeof num, row[c]);
+      buf.append(num, res.ptr);
+    }
+    buf.push_back('\n');
+    if (buf.size() >= kFlush) {
+      file.write(buf);
+      buf.clear();
+    }
+  }
+  file.write(buf);
+  file.commit();
+}
+
+}  // namespace ae
