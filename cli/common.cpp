@@ -1,13 +1,13 @@
 // Shared CLI pieces: training flags, progress display, model records.
 #include "common.hpp"
 
-#include <cblas.h>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include "ae/error.hpp"
+#include "ae/parallel.hpp"
 
 namespace ae::cli {
 
@@ -21,7 +21,7 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_flag("--nesterov", f.nesterov, "SGD with Nesterov momentum");
   app.add_option("--init", f.init, "Weight initialiser: glorot_uniform, he_uniform, lecun_uniform")->capture_default_str();
   app.add_option("--seed", f.seed, "Random seed (weights and shuffling)")->capture_default_str();
-  app.add_option("--threads", f.threads, "BLAS threads (default: all cores)");
+  app.add_option("--threads", f.threads, "Threads (default: all cores); results are identical for the same count");
   app.add_option("--history", f.history, "Write per-epoch history CSV (epoch,loss,val_loss,seconds,lr)");
   app.add_flag("--quiet", f.quiet, "No progress on stderr");
   app.add_flag("--no-shuffle", f.no_shuffle, "Keep the data order in every epoch");
@@ -49,7 +49,7 @@ TrainConfig make_train_config(const TrainFlags& f) {
 }
 
 void set_threads(int threads) {
-  if (threads > 0) openblas_set_num_threads(threads);
+  if (threads > 0) set_thread_count(static_cast<std::size_t>(threads));
 }
 
 namespace {

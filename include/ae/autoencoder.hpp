@@ -47,6 +47,17 @@ std::string_view init_name(Init init);
 // A Keras-style table: layer, activation, output shape, parameters; then the totals.
 std::string summary(const Architecture& arch);
 
+// Per-thread scratch of a forward/backward pass: the output of each layer and two gradient
+// buffers used in turn going backward. Grows only when a larger batch arrives.
+template <class T>
+struct Workspace {
+  std::size_t capacity = 0;
+  std::vector<AlignedVector<T>> outputs;
+  AlignedVector<T> grad_a, grad_b;
+  BasicMatrixView<const T> last_input{};
+  std::size_t last_first = 0, last_last = 0;
+};
+
 template <class T>
 class BasicAutoencoder {
  public:
@@ -70,19 +81,32 @@ class BasicAutoencoder {
   T* weight_grad(std::size_t l) { return grads_.data() + offsets_[l]; }
   T* bias_grad(std::size_t l) { return weight_grad(l) + weight_size(l); }
   std::size_t weight_size(std::size_t l) const { return arch_.layers[l].width * arch_.in_width(l); }
+  // Start of layer l's weight in the arenas.
+  std::size_t offset(std::size_t l) const { return offsets_[l]; }
 
   // Glorot/He/LeCun uniform weights drawn in layer order, zero biases.
   void initialize(Init init, Rng& rng);
 
   // Runs layers [first, last) on x (B rows of in_width(first)). Returns the output of layer
-  // last - 1, held in the model's workspace until the next call. Remembers x and the
-  // activations for backward(); x must stay alive until then.
-  BasicMatrixView<const T> forward(BasicMatrixView<const T> x, std::size_t first, std::size_t last);
-  BasicMatrixView<const T> forward(BasicMatrixView<const T> x) { return forward(x, 0, layer_count()); }
-  // Back-propagates dy (gradient of the loss with respect to the last forward output) through
-  // the layers of the last forward call, ADDING into gradients(). If dx is non-null it
-  // receives (is overwritten with) the gradient with respect to that call's input.
-  void backward(BasicMatrixView<const T> dy, BasicMatrixView<T>* dx = nullptr);
+  // last - 1, held in the workspace until its next use. Remembers x and the activations for
+  // backward(); x must stay alive until then.
+  BasicMatrixView<const T> forward(BasicMatrixView<const T> x, std::size_t first, std::size_t last,
+                                   Workspace<T>& ws) const;
+  // Back-propagates dy (gradient of the loss with respect to the last forward output of
+  // `ws`) through that pass's layers, ADDING into `grads` (an arena of the parameters'
+  // layout). If dx is non-null it receives (is overwritten with) the gradient with respect to
+  // that pass's input.
+  void backward(BasicMatrixView<const T> dy, Workspace<T>& ws, std::span<T> grads,
+                BasicMatrixView<T>* dx = nullptr) const;
+
+  // The same on the model's own workspace and gradient arena (one thread).
+  BasicMatrixView<const T> forward(BasicMatrixView<const T> x, std::size_t first, std::size_t last) {
+    return forward(x, first, last, ws_);
+  }
+  BasicMatrixView<const T> forward(BasicMatrixView<const T> x) { return forward(x, 0, layer_count(), ws_); }
+  void backward(BasicMatrixView<const T> dy, BasicMatrixView<T>* dx = nullptr) {
+    backward(dy, ws_, grads_, dx);
+  }
 
   // The two halves: encoder = layers [0, bottleneck], decoder = the rest.
   BasicMatrixView<const T> encode(BasicMatrixView<const T> x) { return forward(x, 0, arch_.bottleneck + 1); }
@@ -90,19 +114,13 @@ class BasicAutoencoder {
   BasicMatrixView<const T> reconstruct(BasicMatrixView<const T> x) { return forward(x); }
 
  private:
-  void reserve(std::size_t rows);
+  void reserve(Workspace<T>& ws, std::size_t rows) const;
 
   Architecture arch_;
-  std::vector<std::size_t> offsets_;  // start of each layer's weight in the arenas
+  std::vector<std::size_t> offsets_;
   std::vector<T> params_;
   std::vector<T> grads_;
-  // Workspace, grown only when a larger batch arrives: outputs of each layer, and two
-  // gradient buffers used in turn while going backward.
-  std::size_t capacity_ = 0;
-  std::vector<std::vector<T>> outputs_;
-  std::vector<T> grad_a_, grad_b_;
-  BasicMatrixView<const T> last_input_{};
-  std::size_t last_first_ = 0, last_last_ = 0;
+  Workspace<T> ws_;
 };
 
 using Autoencoder = BasicAutoencoder<float>;

@@ -19,10 +19,12 @@ std::string_view loss_name(Loss loss);
 // The batch loss. Accumulates in double.
 template <class T>
 double loss_value(Loss loss, BasicMatrixView<const T> y, BasicMatrixView<const T> x);
-// The batch loss, and dy (B, D) = d loss / d y (overwritten).
+// The batch loss, and dy (B, D) = d loss / d y (overwritten). When the rows are one slice of
+// a larger batch, batch_rows is that batch's size: the mean is taken over it, so the slices'
+// values and gradients add up to the whole batch's. 0 means y.rows.
 template <class T>
 double loss_gradient(Loss loss, BasicMatrixView<const T> y, BasicMatrixView<const T> x,
-                     BasicMatrixView<T> dy);
+                     BasicMatrixView<T> dy, std::size_t batch_rows = 0);
 // Per-sample error (B values) in the loss's own per-sample form: sse sums over features,
 // mse and bce average over them. Scoring reuses it.
 template <class T>

@@ -2,10 +2,28 @@
 // borrows it. float is the working type; double exists so gradient checks can run exactly.
 #pragma once
 #include <cstddef>
+#include <new>
 #include <span>
 #include <vector>
 
 namespace ae {
+
+// 64-byte aligned storage for scratch buffers. BLAS kernels may round differently depending on
+// how their inputs are aligned, so buffers whose address could otherwise depend on which
+// thread allocated them use this to keep results reproducible.
+template <class T>
+struct AlignedAllocator {
+  using value_type = T;
+  static constexpr std::align_val_t kAlignment{64};
+  AlignedAllocator() = default;
+  template <class U>
+  AlignedAllocator(const AlignedAllocator<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlignment)); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, kAlignment); }
+  friend bool operator==(const AlignedAllocator&, const AlignedAllocator&) { return true; }
+};
+template <class T>
+using AlignedVector = std::vector<T, AlignedAllocator<T>>;
 
 template <class T>
 struct BasicMatrixView {

@@ -38,6 +38,10 @@ class Optimizer {
   // One update of `params` from `grads`, which it then sets to zero (the next step's
   // backward passes add into them).
   void step(std::span<float> params, std::span<float> grads);
+  // The same in parts, so threads can update disjoint ranges: begin_step() once, then
+  // update() over ranges [begin, end) that together cover the arena.
+  void begin_step();
+  void update(std::span<float> params, std::span<float> grads, std::size_t begin, std::size_t end);
 
   const OptimizerConfig& config() const { return config_; }
   void set_lr(double lr) { config_.lr = lr; }
@@ -50,6 +54,7 @@ class Optimizer {
  private:
   OptimizerConfig config_;
   std::uint64_t steps_ = 0;
+  float alpha_ = 0;  // adam's bias-corrected step size for the current step
   std::vector<float> m_;
   std::vector<float> v_;
 };

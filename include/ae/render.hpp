@@ -1,6 +1,7 @@
 // Pictures of samples: grids with one row per sample and one titled panel per view
-// (original, embedding, reconstruction, error), drawn with cairo and a real font, written as
-// PNG through AtomicFile. Knows nothing of models; callers pass plain values.
+// (original, embedding, reconstruction, error), drawn with cairo and a real font, returned as
+// PNG bytes or written as a PNG file through AtomicFile. Knows nothing of models; callers
+// pass plain values.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -75,6 +76,10 @@ Rgb gray_color(float value, float lo, float hi);
 
 // Lays the grid out without drawing it; throws what render_grid_png throws for bad rows.
 GridLayout grid_layout(const std::string& title, const std::vector<GridRow>& rows);
+
+// Draws a grid as render_grid_png does and returns the PNG file's bytes (errors name the
+// "picture grid" instead of a path; no file is touched).
+std::string render_grid(const std::string& title, const std::vector<GridRow>& rows);
 
 // Draws a grid: a title line on top (skipped when empty), the column titles once (taken from
 // the first row; a panel whose title differs gets its own caption), then the rows. Images

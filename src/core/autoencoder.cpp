@@ -180,7 +180,6 @@ BasicAutoencoder<T>::BasicAutoencoder(Architecture arch) : arch_(std::move(arch)
   }
   params_.assign(offset, T(0));
   grads_.assign(offset, T(0));
-  outputs_.resize(arch_.layers.size());
 }
 
 template <class T>
@@ -206,21 +205,22 @@ void BasicAutoencoder<T>::initialize(Init init, Rng& rng) {
 }
 
 template <class T>
-void BasicAutoencoder<T>::reserve(std::size_t rows) {
-  if (rows <= capacity_) return;
+void BasicAutoencoder<T>::reserve(Workspace<T>& ws, std::size_t rows) const {
+  if (rows <= ws.capacity && ws.outputs.size() == arch_.layers.size()) return;
   std::size_t widest = arch_.input;
+  ws.outputs.resize(arch_.layers.size());
   for (std::size_t l = 0; l < arch_.layers.size(); ++l) {
-    outputs_[l].assign(rows * arch_.layers[l].width, T(0));
+    ws.outputs[l].assign(rows * arch_.layers[l].width, T(0));
     widest = std::max(widest, arch_.layers[l].width);
   }
-  grad_a_.assign(rows * widest, T(0));
-  grad_b_.assign(rows * widest, T(0));
-  capacity_ = rows;
+  ws.grad_a.assign(rows * widest, T(0));
+  ws.grad_b.assign(rows * widest, T(0));
+  ws.capacity = rows;
 }
 
 template <class T>
 BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x, std::size_t first,
-                                                      std::size_t last) {
+                                                      std::size_t last, Workspace<T>& ws) const {
   if (first >= last || last > arch_.layers.size()) {
     throw Error(ErrorKind::internal, "forward: bad layer range");
   }
@@ -229,42 +229,45 @@ BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x
                                       std::to_string(first + 1) + " expects " +
                                       std::to_string(arch_.in_width(first)));
   }
-  reserve(x.rows);
+  reserve(ws, x.rows);
   const std::size_t B = x.rows;
   const T* in = x.data;
   for (std::size_t l = first; l < last; ++l) {
     const std::size_t I = arch_.in_width(l), O = arch_.layers[l].width;
     kernels::dense_forward<T>(arch_.layers[l].activation, in, weight(l), bias(l),
-                              outputs_[l].data(), B, I, O);
-    in = outputs_[l].data();
+                              ws.outputs[l].data(), B, I, O);
+    in = ws.outputs[l].data();
   }
-  last_input_ = x;
-  last_first_ = first;
-  last_last_ = last;
-  return {outputs_[last - 1].data(), B, arch_.layers[last - 1].width};
+  ws.last_input = x;
+  ws.last_first = first;
+  ws.last_last = last;
+  return {ws.outputs[last - 1].data(), B, arch_.layers[last - 1].width};
 }
 
 template <class T>
-void BasicAutoencoder<T>::backward(BasicMatrixView<const T> dy, BasicMatrixView<T>* dx) {
-  const std::size_t B = last_input_.rows;
-  if (last_last_ == 0 || dy.rows != B || dy.cols != arch_.layers[last_last_ - 1].width) {
+void BasicAutoencoder<T>::backward(BasicMatrixView<const T> dy, Workspace<T>& ws, std::span<T> grads,
+                                   BasicMatrixView<T>* dx) const {
+  const std::size_t B = ws.last_input.rows;
+  if (ws.last_last == 0 || dy.rows != B || dy.cols != arch_.layers[ws.last_last - 1].width ||
+      grads.size() != params_.size()) {
     throw Error(ErrorKind::internal, "backward: gradient does not match the last forward pass");
   }
-  std::copy(dy.data, dy.data + dy.size(), grad_a_.begin());
-  T* cur = grad_a_.data();
-  T* next = grad_b_.data();
-  for (std::size_t l = last_last_; l-- > last_first_;) {
+  std::copy(dy.data, dy.data + dy.size(), ws.grad_a.begin());
+  T* cur = ws.grad_a.data();
+  T* next = ws.grad_b.data();
+  for (std::size_t l = ws.last_last; l-- > ws.last_first;) {
     const std::size_t I = arch_.in_width(l), O = arch_.layers[l].width;
-    const T* in = l == last_first_ ? last_input_.data : outputs_[l - 1].data();
+    const T* in = l == ws.last_first ? ws.last_input.data : ws.outputs[l - 1].data();
     T* dx_target = nullptr;
-    if (l > last_first_) {
+    if (l > ws.last_first) {
       dx_target = next;
     } else if (dx != nullptr) {
       dx_target = dx->data;
     }
     if (dx_target != nullptr) std::fill(dx_target, dx_target + B * I, T(0));
-    kernels::dense_backward<T>(arch_.layers[l].activation, in, weight(l), outputs_[l].data(), cur,
-                               weight_grad(l), bias_grad(l), dx_target, B, I, O);
+    T* dw = grads.data() + offsets_[l];
+    kernels::dense_backward<T>(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur,
+                               dw, dw + weight_size(l), dx_target, B, I, O);
     std::swap(cur, next);
   }
 }

@@ -76,13 +76,13 @@ double loss_value(Loss loss, BasicMatrixView<const T> y, BasicMatrixView<const T
 
 template <class T>
 double loss_gradient(Loss loss, BasicMatrixView<const T> y, BasicMatrixView<const T> x,
-                     BasicMatrixView<T> dy) {
+                     BasicMatrixView<T> dy, std::size_t batch_rows) {
   check_shapes(y, x);
-  const std::size_t B = y.rows, D = y.cols;
-  if (B == 0) return 0.0;
+  const std::size_t B = batch_rows == 0 ? y.rows : batch_rows, D = y.cols;
+  if (y.rows == 0) return 0.0;
   const double per_sample = loss == Loss::sse ? 1.0 : static_cast<double>(D);
   const T scale = static_cast<T>(1.0 / (static_cast<double>(B) * per_sample));
-  const std::size_t n = B * D;
+  const std::size_t n = y.rows * D;
   double total = 0;
   if (loss == Loss::bce) {
     for (std::size_t i = 0; i < n; ++i) {
@@ -106,7 +106,7 @@ double loss_gradient(Loss loss, BasicMatrixView<const T> y, BasicMatrixView<cons
 #define AE_INSTANTIATE(T)                                                                      \
   template double loss_value<T>(Loss, BasicMatrixView<const T>, BasicMatrixView<const T>);     \
   template double loss_gradient<T>(Loss, BasicMatrixView<const T>, BasicMatrixView<const T>,   \
-                                   BasicMatrixView<T>);                                        \
+                                   BasicMatrixView<T>, std::size_t);                           \
   template void loss_per_sample<T>(Loss, BasicMatrixView<const T>, BasicMatrixView<const T>, T*);
 AE_INSTANTIATE(float)
 AE_INSTANTIATE(double)

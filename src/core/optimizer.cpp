@@ -33,29 +33,38 @@ Optimizer::Optimizer(OptimizerConfig config, std::size_t parameter_count)
 }
 
 void Optimizer::step(std::span<float> params, std::span<float> grads) {
-  if (params.size() != m_.size() || grads.size() != m_.size()) {
+  begin_step();
+  update(params, grads, 0, params.size());
+}
+
+void Optimizer::begin_step() {
+  ++steps_;
+  const double t = static_cast<double>(steps_);
+  alpha_ = static_cast<float>(config_.lr * std::sqrt(1.0 - std::pow(config_.beta2, t)) /
+                              (1.0 - std::pow(config_.beta1, t)));
+}
+
+void Optimizer::update(std::span<float> params, std::span<float> grads, std::size_t begin,
+                       std::size_t end) {
+  if (params.size() != m_.size() || grads.size() != m_.size() || begin > end || end > m_.size()) {
     throw Error(ErrorKind::internal, "optimizer: arena sizes differ");
   }
-  ++steps_;
-  const std::size_t n = params.size();
+  const std::size_t n = end - begin;
+  float* p = params.data() + begin;
+  float* g = grads.data() + begin;
   switch (config_.kind) {
-    case OptimizerKind::adam: {
-      const double t = static_cast<double>(steps_);
-      const double alpha = config_.lr * std::sqrt(1.0 - std::pow(config_.beta2, t)) /
-                           (1.0 - std::pow(config_.beta1, t));
-      kernels::adam_step(params.data(), grads.data(), m_.data(), v_.data(), n,
-                         static_cast<float>(alpha), static_cast<float>(config_.beta1),
-                         static_cast<float>(config_.beta2), static_cast<float>(config_.epsilon));
+    case OptimizerKind::adam:
+      kernels::adam_step(p, g, m_.data() + begin, v_.data() + begin, n, alpha_,
+                         static_cast<float>(config_.beta1), static_cast<float>(config_.beta2),
+                         static_cast<float>(config_.epsilon));
       break;
-    }
     case OptimizerKind::sgd:
-      kernels::sgd_step(params.data(), grads.data(), m_.data(), n, static_cast<float>(config_.lr),
+      kernels::sgd_step(p, g, m_.data() + begin, n, static_cast<float>(config_.lr),
                         static_cast<float>(config_.momentum), config_.nesterov);
       break;
     case OptimizerKind::rmsprop:
-      kernels::rmsprop_step(params.data(), grads.data(), m_.data(), n,
-                            static_cast<float>(config_.lr), static_cast<float>(config_.rho),
-                            static_cast<float>(config_.epsilon));
+      kernels::rmsprop_step(p, g, m_.data() + begin, n, static_cast<float>(config_.lr),
+                            static_cast<float>(config_.rho), static_cast<float>(config_.epsilon));
       break;
   }
 }

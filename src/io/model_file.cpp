@@ -89,8 +89,9 @@ Model load_model(const std::string& path) {
     else if (kind != "identity") throw bad("unknown normalizer '" + kind + "'");
     info.training = meta("training");
     info.score = meta("score");
-    (void)json::parse(info.training);
-    (void)json::parse(info.score);
+    // Both must be JSON; their content is read by those who use them.
+    [[maybe_unused]] const json training = json::parse(info.training);
+    [[maybe_unused]] const json score = json::parse(info.score);
     info.data_crc32 = static_cast<std::uint32_t>(std::stoul(meta("data_crc32")));
   } catch (const json::exception& e) {
     throw bad(std::string("bad metadata: ") + e.what());

@@ -2,7 +2,10 @@
 // Derivatives in terms of y = act(z): relu y>0; leaky_relu y>0 ? 1 : 0.01; elu (alpha 1)
 // y>0 ? 1 : y+1; tanh 1-y^2; sigmoid y(1-y); softplus sigmoid(z) = 1-exp(-y).
 // At z = 0 relu and leaky_relu take the left derivative (0 and 0.01), as PyTorch does.
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <type_traits>
 
 #include "kernels/kernels.hpp"
 
@@ -44,6 +47,33 @@ T derivative(Activation act, T y) {
   return T(1);
 }
 
+// e^x for float in a form the compiler vectorises: x = n ln2 + r with |r| <= ln2 / 2,
+// e^r from Cephes's degree-6 polynomial, 2^n built in the exponent bits. Relative error about
+// 2e-7; inputs are clamped to [-87, 88] so 2^n stays a normal float.
+inline float exp_approx(float x) {
+  x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  // Round to nearest by adding and subtracting 1.5 * 2^23 (exact for |v| < 2^22).
+  constexpr float kRound = 12582912.0f;
+  const float n = (x * 1.44269504088896341f + kRound) - kRound;
+  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const auto bits = static_cast<std::uint32_t>(static_cast<std::int32_t>(n) + 127) << 23;
+  return p * std::bit_cast<float>(bits);
+}
+
+// sigmoid through exp(-|z|), so the exponential never overflows.
+inline float sigmoid_approx(float z) {
+  const float e = exp_approx(z < 0.0f ? z : -z);
+  const float s = 1.0f / (1.0f + e);
+  return z >= 0.0f ? s : e * s;
+}
+
 }  // namespace
 
 template <class T>
@@ -73,6 +103,15 @@ void bias_activation_forward(Activation act, const T* b, T* y, std::size_t B, st
         }
       }
       return;
+    case Activation::sigmoid:
+      if constexpr (std::is_same_v<T, float>) {
+        for (std::size_t r = 0; r < B; ++r) {
+          float* row = y + r * O;
+          for (std::size_t o = 0; o < O; ++o) row[o] = sigmoid_approx(row[o] + b[o]);
+        }
+        return;
+      }
+      [[fallthrough]];
     default: bias_activation_forward_ref(act, b, y, B, O);
   }
 }

@@ -22,6 +22,8 @@ void gemm_ref(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::siz
   }
 }
 
+void gemm_single_threaded() { openblas_set_num_threads(1); }
+
 template <>
 void gemm<float>(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t K,
                  float alpha, const float* a, const float* b, float beta, float* c) {

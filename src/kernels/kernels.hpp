@@ -14,6 +14,8 @@ namespace ae::kernels {
 template <class T>
 void gemm_ref(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha,
               const T* a, const T* b, T beta, T* c);
+// Makes BLAS run each call on the calling thread only (ae's own threads split the work).
+void gemm_single_threaded();
 // The same through BLAS (OpenBLAS sgemm / dgemm).
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha,

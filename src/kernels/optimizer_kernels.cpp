@@ -43,3 +43,14 @@ void rmsprop_step(float* p, float* g, float* v, std::size_t n, float lr, float r
 }
 
 }  // namespace ae::kernels
+
+namespace ae::kernels {
+
+void add_and_zero(float* dst, float* src, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    dst[i] += src[i];
+    src[i] = 0.0f;
+  }
+}
+
+}  // namespace ae::kernels

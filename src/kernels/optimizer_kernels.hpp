@@ -11,3 +11,10 @@ void sgd_step(float* p, float* g, float* velocity, std::size_t n, float lr, floa
 void rmsprop_step(float* p, float* g, float* v, std::size_t n, float lr, float rho, float epsilon);
 
 }  // namespace ae::kernels
+
+namespace ae::kernels {
+
+// dst[i] += src[i]; src[i] = 0 (summing per-thread gradient arenas in a fixed order).
+void add_and_zero(float* dst, float* src, std::size_t n);
+
+}  // namespace ae::kernels

@@ -1,5 +1,6 @@
 // Picture grids: measures every label and panel, places them in aligned columns, draws them
-// with cairo (its own text API, DejaVu Sans) and streams the PNG into an AtomicFile.
+// with cairo (its own text API, DejaVu Sans) into PNG bytes, which render_grid_png writes
+// through AtomicFile.
 // grid_layout and render_grid_png share one plan, so tests can check pixels where it says.
 // Does not wrap long labels or split large grids into pages; callers choose the rows.
 #include <cairo.h>
@@ -8,7 +9,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -600,21 +600,26 @@ void draw_plan(cairo_t* cr, const Plan& plan, const std::string& title,
   }
 }
 
-// Carries AtomicFile's exception across cairo's C callback.
-struct PngSink {
-  AtomicFile* file;
-  std::exception_ptr error;
-};
-
-cairo_status_t write_png_chunk(void* closure, const unsigned char* data, unsigned int length) {
-  auto* sink = static_cast<PngSink*>(closure);
-  try {
-    sink->file->write(data, length);
-  } catch (...) {
-    sink->error = std::current_exception();
-    return CAIRO_STATUS_WRITE_ERROR;
-  }
+cairo_status_t append_png_chunk(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
   return CAIRO_STATUS_SUCCESS;
+}
+
+// Draws the grid and returns the PNG's bytes; errors name `where`.
+std::string render_grid_bytes(const std::string& where, const std::string& title,
+                              const std::vector<GridRow>& rows) {
+  const Plan plan = make_plan(where, title, rows);
+  SurfacePtr surface = make_surface(plan.width, plan.height, where);
+  {
+    ContextPtr cr = make_context(surface.get(), where);
+    draw_plan(cr.get(), plan, title, rows, where);
+    check(cairo_status(cr.get()), where);
+  }
+  cairo_surface_flush(surface.get());
+  check(cairo_surface_status(surface.get()), where);
+  std::string png;
+  check(cairo_surface_write_to_png_stream(surface.get(), append_png_chunk, &png), where);
+  return png;
 }
 
 }  // namespace
@@ -634,24 +639,13 @@ GridLayout grid_layout(const std::string& title, const std::vector<GridRow>& row
   return layout;
 }
 
+std::string render_grid(const std::string& title, const std::vector<GridRow>& rows) {
+  return render_grid_bytes("picture grid", title, rows);
+}
+
 void render_grid_png(const std::string& path, const std::string& title,
                      const std::vector<GridRow>& rows) {
-  const Plan plan = make_plan(path, title, rows);
-  AtomicFile file(path);
-  SurfacePtr surface = make_surface(plan.width, plan.height, path);
-  {
-    ContextPtr cr = make_context(surface.get(), path);
-    draw_plan(cr.get(), plan, title, rows, path);
-    check(cairo_status(cr.get()), path);
-  }
-  cairo_surface_flush(surface.get());
-  check(cairo_surface_status(surface.get()), path);
-  PngSink sink{&file, nullptr};
-  const cairo_status_t status =
-      cairo_surface_write_to_png_stream(surface.get(), write_png_chunk, &sink);
-  if (sink.error) std::rethrow_exception(sink.error);
-  check(status, path);
-  file.commit();
+  write_file_atomic(path, render_grid_bytes(path, title, rows));
 }
 
 }  // namespace ae

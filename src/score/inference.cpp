@@ -5,19 +5,28 @@
 #include <string>
 
 #include "ae/error.hpp"
+#include "core/thread_pool.hpp"
 
 namespace ae {
 namespace {
 
-// Calls fn(first, count, x) for each chunk of `data`, x holding the chunk as float.
+// Calls fn(first, count, x, ws) for each chunk of `data`, x holding the chunk as float; the
+// chunks are dealt to the threads in turn, each with its own buffer and workspace.
 template <class Fn>
 void for_each_chunk(const Dataset& data, Fn fn) {
-  Matrix x(std::min(kInferenceChunk, data.rows), data.cols);
-  for (std::size_t first = 0; first < data.rows; first += kInferenceChunk) {
-    const std::size_t count = std::min(kInferenceChunk, data.rows - first);
-    data.copy_rows(first, count, x.data());
-    fn(first, count, ConstMatrixView{x.data(), count, data.cols});
-  }
+  ThreadPool& pool = ThreadPool::shared();
+  const std::size_t chunks = (data.rows + kInferenceChunk - 1) / kInferenceChunk;
+  pool.run([&](std::size_t t) {
+    if (t >= chunks) return;
+    AlignedVector<float> x(std::min(kInferenceChunk, data.rows) * data.cols);
+    Workspace<float> ws;
+    for (std::size_t c = t; c < chunks; c += pool.size()) {
+      const std::size_t first = c * kInferenceChunk;
+      const std::size_t count = std::min(kInferenceChunk, data.rows - first);
+      data.copy_rows(first, count, x.data());
+      fn(first, count, ConstMatrixView{x.data(), count, data.cols}, ws);
+    }
+  });
 }
 
 void copy_into(Matrix& out, std::size_t first, ConstMatrixView rows) {
@@ -37,8 +46,9 @@ void check_width(const Autoencoder& model, const Dataset& data) {
 Matrix encode_all(Autoencoder& model, const Dataset& data) {
   check_width(model, data);
   Matrix out(data.rows, model.architecture().embedding_width());
-  for_each_chunk(data, [&](std::size_t first, std::size_t, ConstMatrixView x) {
-    copy_into(out, first, model.encode(x));
+  const std::size_t last = model.architecture().bottleneck + 1;
+  for_each_chunk(data, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
+    copy_into(out, first, model.forward(x, 0, last, ws));
   });
   return out;
 }
@@ -46,8 +56,8 @@ Matrix encode_all(Autoencoder& model, const Dataset& data) {
 Matrix reconstruct_all(Autoencoder& model, const Dataset& data) {
   check_width(model, data);
   Matrix out(data.rows, data.cols);
-  for_each_chunk(data, [&](std::size_t first, std::size_t, ConstMatrixView x) {
-    copy_into(out, first, model.reconstruct(x));
+  for_each_chunk(data, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
+    copy_into(out, first, model.forward(x, 0, model.layer_count(), ws));
   });
   return out;
 }
@@ -70,8 +80,8 @@ Matrix decode_all(Autoencoder& model, ConstMatrixView embeddings) {
 std::vector<float> per_sample_errors(Autoencoder& model, const Dataset& data, Loss loss) {
   check_width(model, data);
   std::vector<float> out(data.rows);
-  for_each_chunk(data, [&](std::size_t first, std::size_t, ConstMatrixView x) {
-    loss_per_sample<float>(loss, model.reconstruct(x), x, out.data() + first);
+  for_each_chunk(data, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
+    loss_per_sample<float>(loss, model.forward(x, 0, model.layer_count(), ws), x, out.data() + first);
   });
   return out;
 }

@@ -12,6 +12,8 @@
 #include "ae/error.hpp"
 #include "ae/inference.hpp"
 #include "ae/random.hpp"
+#include "core/thread_pool.hpp"
+#include "kernels/optimizer_kernels.hpp"
 
 namespace ae {
 namespace {
@@ -45,15 +47,13 @@ Trainer::Trainer(Autoencoder& model, TrainConfig config, Rng& rng)
 
 double Trainer::evaluate(const Dataset& data) {
   check_width(model_, data);
-  Matrix x(std::min(kInferenceChunk, data.rows), data.cols);
+  if (data.rows == 0) return 0.0;
+  const auto errors = per_sample_errors(model_, data, config_.loss);
   double total = 0;
-  for (std::size_t first = 0; first < data.rows; first += kInferenceChunk) {
-    const std::size_t count = std::min(kInferenceChunk, data.rows - first);
-    data.copy_rows(first, count, x.data());
-    const ConstMatrixView xv{x.data(), count, data.cols};
-    total += loss_value<float>(config_.loss, model_.forward(xv), xv) * static_cast<double>(count);
-  }
-  return data.rows == 0 ? 0.0 : total / static_cast<double>(data.rows);
+  for (float e : errors) total += e;
+  // per_sample_errors gives sse per row and the mean over features for mse and bce, so the
+  // mean over rows is the loss in every case.
+  return total / static_cast<double>(data.rows);
 }
 
 History Trainer::fit(const Dataset& train, const Dataset* validation, const TrainObserver& observer) {
@@ -62,9 +62,28 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   if (train.rows == 0) throw Error(ErrorKind::bad_data, train.source + ": no rows to train on");
   const std::size_t batch = std::min(config_.batch, train.rows);
   const std::size_t batches = (train.rows + batch - 1) / batch;
+  const std::size_t D = train.cols;
   std::vector<std::size_t> order(train.rows);
   std::iota(order.begin(), order.end(), 0);
-  Matrix x(batch, train.cols), dy(batch, train.cols);
+
+  // Each thread takes a contiguous slice of every batch, with its own workspace, input and
+  // gradient buffers and gradient arena; thread 0's arena is the model's own.
+  ThreadPool& pool = ThreadPool::shared();
+  const std::size_t threads = std::min(pool.size(), batch);
+  const std::size_t slice_rows = (batch + threads - 1) / threads;
+  const std::size_t P = model_.parameters().size();
+  struct Slice {
+    Workspace<float> ws;
+    AlignedVector<float> x, dy, grads;
+    double loss = 0;
+  };
+  std::vector<Slice> slices(threads);
+  for (std::size_t t = 0; t < threads; ++t) {
+    slices[t].x.assign(slice_rows * D, 0.0f);
+    slices[t].dy.assign(slice_rows * D, 0.0f);
+    if (t > 0) slices[t].grads.assign(P, 0.0f);
+  }
+  model_.zero_gradients();
   History history;
   const auto notify = [&](const TrainEvent& event) {
     if (observer) observer(event);
@@ -79,17 +98,35 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     for (std::size_t b = 0; b < batches; ++b) {
       const std::size_t first = b * batch;
       const std::size_t count = std::min(batch, train.rows - first);
-      train.gather_rows({order.data() + first, count}, x.data());
-      const ConstMatrixView xv{x.data(), count, train.cols};
-      const MatrixView dyv{dy.data(), count, train.cols};
-      const double loss = loss_gradient<float>(config_.loss, model_.forward(xv), xv, dyv);
+      pool.run([&](std::size_t t) {
+        if (t >= threads) return;
+        Slice& s = slices[t];
+        s.loss = 0;
+        const std::size_t r0 = slice_begin(count, threads, t), r1 = slice_begin(count, threads, t + 1);
+        if (r0 == r1) return;
+        train.gather_rows({order.data() + first + r0, r1 - r0}, s.x.data());
+        const ConstMatrixView xv{s.x.data(), r1 - r0, D};
+        const MatrixView dyv{s.dy.data(), r1 - r0, D};
+        s.loss = loss_gradient<float>(config_.loss, model_.forward(xv, 0, model_.layer_count(), s.ws), xv, dyv, count);
+        model_.backward(dyv, s.ws, t == 0 ? model_.gradients() : std::span<float>(s.grads));
+      });
+      double loss = 0;
+      for (const Slice& s : slices) loss += s.loss;
       if (!std::isfinite(loss)) {
         throw Error(ErrorKind::diverged, "training diverged: loss is " + std::to_string(loss) +
                                              " at epoch " + std::to_string(epoch) + ", batch " +
                                              std::to_string(b + 1) + " (try a lower --lr)");
       }
-      model_.backward(dyv);
-      optimizer_.step(model_.parameters(), model_.gradients());
+      // Sum the arenas into the model's in thread order, then update, each thread over its
+      // own range of parameters.
+      optimizer_.begin_step();
+      pool.run([&](std::size_t t) {
+        if (t >= threads) return;
+        const std::size_t p0 = slice_begin(P, threads, t), p1 = slice_begin(P, threads, t + 1);
+        float* g = model_.gradients().data();
+        for (std::size_t k = 1; k < threads; ++k) kernels::add_and_zero(g + p0, slices[k].grads.data() + p0, p1 - p0);
+        optimizer_.update(model_.parameters(), model_.gradients(), p0, p1);
+      });
       loss_sum += loss * static_cast<double>(count);
       seen += count;
       notify({TrainEvent::Kind::batch_end, epoch, config_.epochs, b + 1, batches,

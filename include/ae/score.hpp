@@ -1,0 +1,148 @@
+// Outlier scoring: per-sample reconstruction scores of a model (or of a PCA baseline), the
+// calibration fitted on the training data and saved with the model, summary statistics,
+// thresholds, rankings and metrics against known labels. Printing, files and flags are the
+// CLI's business; every data set pass runs kInferenceChunk rows at a time.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ae/autoencoder.hpp"
+#include "ae/data.hpp"
+#include "ae/matrix.hpp"
+
+namespace ae {
+
+// Per-sample scores of a row x (D features) and its reconstruction y, r = x - y:
+//   zsse: sum_j r_j^2 / (s_j^2 + eps)   (s_j^2, eps from ScoreCalibration; the default)
+//   sse:  sum_j r_j^2          mse: mean_j r_j^2          mae: mean_j |r_j|
+//   bce:  mean_j -(x_j log p_j + (1 - x_j) log(1 - p_j)), p = clamp(y, 1e-7, 1 - 1e-7);
+//         only for data in [0, 1]
+//   max:  max_j |r_j|
+// Per-feature form (N x D): r^2 for sse and mse, r^2 / (s^2 + eps) for zsse, |r| for mae and
+// max, the bce term for bce.
+enum class ScoreKind { zsse, sse, mse, mae, bce, max };
+
+constexpr ScoreKind kScoreKinds[] = {ScoreKind::zsse, ScoreKind::sse, ScoreKind::mse,
+                                     ScoreKind::mae,  ScoreKind::bce, ScoreKind::max};
+
+// Throws Error(usage) naming the text and listing score_names().
+ScoreKind parse_score(std::string_view name);
+std::string_view score_name(ScoreKind kind);
+// "zsse, sse, mse, mae, bce, max".
+std::string score_names();
+
+// Summary of a set of scores. std is the population standard deviation (ddof = 0); mad is the
+// raw median absolute deviation, median |s - median|, NOT scaled by 1.4826. Quantiles follow
+// numpy's default ('linear') definition: with sorted values v[0..n-1] and h = p (n - 1),
+// q(p) = v[floor h] + (h - floor h) (v[floor h + 1] - v[floor h]).
+struct ScoreStats {
+  std::size_t count = 0;
+  double mean = 0, std = 0, min = 0, max = 0, median = 0, mad = 0, q1 = 0, q3 = 0;
+  // q(p) at each p of quantile_grid(), each rounded to the shortest decimal that reads back
+  // as the same float (scores are floats; this keeps the saved text short).
+  std::vector<double> grid;
+
+  // q(p), linearly interpolated between the grid points around p (exact, up to that float
+  // rounding, when p is a grid point); p is clamped to [0, 1]. NaN when the grid is empty.
+  double quantile(double p) const;
+};
+
+// The fixed, ascending p values at which ScoreStats stores quantiles: i / 200 for i = 0..200,
+// then a finer tail for thresholds, 0.99 + i / 10^4 (i = 1..99) and 0.999 + i / 10^5
+// (i = 1..99), each point once: n / 10^5 for 389 integers n.
+const std::vector<double>& quantile_grid();
+
+// Throws Error(usage) when scores is empty. NaN scores make the result NaN-laden; callers
+// pass finite scores.
+ScoreStats score_stats(std::span<const float> scores);
+
+// Fitted once on the training data after training and saved with the model.
+struct ScoreCalibration {
+  std::vector<float> feature_mse;  // s_j^2: mean squared residual of feature j over training (D)
+  double data_range = 1;           // max - min of the training values (1 for byte data)
+  double eps_factor = 1e-4;
+  // Statistics of each score kind over the training rows (bce only for data in [0, 1]).
+  std::map<ScoreKind, ScoreStats> train_stats;
+
+  // eps_factor * data_range^2; a zero data range (constant data) counts as 1.
+  double eps() const;
+  bool empty() const { return feature_mse.empty(); }
+  // Compact JSON: {"feature_mse":[...],"data_range":..,"eps_factor":..,"train_stats":
+  // {"<score name>":{"count","mean","std","min","max","median","mad","q1","q3","grid"}}}.
+  // Floats are written in their shortest round-trip form; from_json(to_json()) is exact.
+  std::string to_json() const;
+  // Reads to_json()'s text; "{}" or an empty text gives an empty calibration. Throws
+  // Error(bad_data) naming `source` on malformed JSON, missing or mistyped fields, unknown
+  // score names, negative or non-finite s_j^2, or a grid of the wrong length.
+  static ScoreCalibration from_json(std::string_view text, const std::string& source);
+};
+
+// Two passes over `train` in chunks: the first collects s_j^2, the data range and the
+// statistics of every kind but zsse; the second the zsse statistics. Throws Error(usage) when
+// train is empty, its width is not the model's, or eps_factor is not positive and finite.
+ScoreCalibration calibrate(Autoencoder& model, const Dataset& train, double eps_factor = 1e-4);
+
+// Scores in input order. per_feature, if non-null, is resized to N x D and receives the
+// per-feature form described at ScoreKind. Throws Error(usage) on a width mismatch, for zsse
+// when `cal` is empty or has a different width, and for bce when a value lies outside [0, 1].
+std::vector<float> compute_scores(Autoencoder& model, const Dataset& data, ScoreKind kind,
+                                  const ScoreCalibration& cal, Matrix* per_feature = nullptr);
+
+// The linear baseline: scores of a k-component PCA reconstruction fitted on `train`
+// (fit_pca / pca_reconstruct), with the same ScoreKind meaning; for zsse, s_j^2 and eps are
+// calibrated on the PCA residuals of train. Fitting needs train as one float matrix.
+std::vector<float> pca_baseline_scores(const Dataset& train, const Dataset& data, std::size_t k,
+                                       ScoreKind kind, double eps_factor = 1e-4);
+
+// A rule that turns training-score statistics into a score threshold; rows scoring above it
+// are outliers.
+struct Threshold {
+  enum class Kind { contamination, quantile, sigma, mad, iqr, max_train, value };
+  Kind kind = Kind::contamination;
+  double param = 0.01;
+};
+
+// Reads "contamination=F" (F in (0, 0.5]), "quantile=Q" (Q in (0, 1)), "sigma=K", "mad=K",
+// "iqr=K" (K > 0), "max-train" or "value=X" (X finite). Throws Error(usage) naming the text.
+Threshold parse_threshold(std::string_view text);
+// The form parse_threshold reads, parameters in shortest round-trip form.
+std::string threshold_text(const Threshold& t);
+// contamination=F: train.quantile(1 - F) (PyOD's threshold_); quantile=Q: train.quantile(Q);
+// sigma=K: mean + K std; mad=K: median + K mad (raw MAD, see ScoreStats); iqr=K:
+// q3 + K (q3 - q1); max-train: max; value=X: X.
+double threshold_value(const Threshold& t, const ScoreStats& train);
+
+// rank[i]: 1 for the highest score (ties: the earlier row first); percentile[i]: 100 x the
+// share of rows whose score is <= score i; order: rows from most to least outlying, so
+// rank[order[j]] == j + 1. NaN scores count as higher than every number.
+struct Ranking {
+  std::vector<std::size_t> rank;
+  std::vector<double> percentile;
+  std::vector<std::size_t> order;
+};
+Ranking rank_scores(std::span<const float> scores);
+
+// Metrics against 0/1 truth (1 = outlier). All throw Error(usage) when the sizes differ or a
+// truth value is not 0 or 1; roc_auc, average_precision and evaluate also when a class is
+// missing.
+// Mann-Whitney U / (P N) with mid-ranks for ties (all scores tied: 0.5).
+double roc_auc(std::span<const float> scores, std::span<const std::uint8_t> truth);
+// scikit-learn's definition: sum_n (R_n - R_{n-1}) P_n over the distinct score thresholds
+// from high to low, tied scores entering together, R_0 = 0.
+double average_precision(std::span<const float> scores, std::span<const std::uint8_t> truth);
+// Share of outliers among the first k rows of rank_scores' order; k in [1, N] (else usage).
+double precision_at_k(std::span<const float> scores, std::span<const std::uint8_t> truth,
+                      std::size_t k);
+
+struct Metrics {
+  double roc_auc = 0, average_precision = 0, precision_at_k = 0;
+  std::size_t k = 0;  // the number of true outliers
+};
+Metrics evaluate(std::span<const float> scores, std::span<const std::uint8_t> truth);
+
+}  // namespace ae

@@ -1,0 +1,115 @@
+// ThreadPool and the process-wide thread count.
+#include "core/thread_pool.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+
+#include "ae/parallel.hpp"
+#include "kernels/kernels.hpp"
+
+namespace ae {
+namespace {
+
+std::atomic<std::size_t> g_threads{0};
+
+std::size_t default_threads() {
+  const unsigned hw = std::thread::hardware_concurrency();
+  return std::clamp<std::size_t>(hw == 0 ? 1 : hw, 1, 64);
+}
+
+inline void cpu_relax() {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Spin for a short while (a training step's gap between parallel regions), then sleep.
+constexpr int kSpins = 20000;
+
+}  // namespace
+
+void set_thread_count(std::size_t n) { g_threads = std::min<std::size_t>(n, 64); }
+
+std::size_t thread_count() {
+  const std::size_t n = g_threads.load();
+  return n == 0 ? default_threads() : n;
+}
+
+ThreadPool::ThreadPool(std::size_t threads) : size_(std::max<std::size_t>(threads, 1)) {
+  kernels::gemm_single_threaded();
+  for (std::size_t t = 1; t < size_; ++t) threads_.emplace_back([this, t] { worker(t); });
+}
+
+ThreadPool::~ThreadPool() {
+  stop_ = true;
+  generation_.fetch_add(1);
+  generation_.notify_all();
+  for (auto& thread : threads_) thread.join();
+}
+
+void ThreadPool::worker(std::size_t t) {
+  std::uint64_t seen = 0;
+  for (;;) {
+    std::uint64_t now = generation_.load(std::memory_order_acquire);
+    for (int i = 0; now == seen && i < kSpins; ++i) {
+      cpu_relax();
+      now = generation_.load(std::memory_order_acquire);
+    }
+    while (now == seen) {
+      generation_.wait(seen, std::memory_order_acquire);
+      now = generation_.load(std::memory_order_acquire);
+    }
+    seen = now;
+    if (stop_) return;
+    try {
+      (*job_)(t);
+    } catch (...) {
+      if (!failed_.exchange(true)) error_ = std::current_exception();
+    }
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+  }
+}
+
+void ThreadPool::run(const std::function<void(std::size_t)>& fn) {
+  if (size_ == 1) {
+    fn(0);
+    return;
+  }
+  job_ = &fn;
+  failed_ = false;
+  error_ = nullptr;
+  pending_.store(size_ - 1, std::memory_order_release);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  generation_.notify_all();
+  try {
+    fn(0);
+  } catch (...) {
+    if (!failed_.exchange(true)) error_ = std::current_exception();
+  }
+  std::size_t left = pending_.load(std::memory_order_acquire);
+  for (int i = 0; left != 0 && i < kSpins; ++i) {
+    cpu_relax();
+    left = pending_.load(std::memory_order_acquire);
+  }
+  while (left != 0) {
+    pending_.wait(left, std::memory_order_acquire);
+    left = pending_.load(std::memory_order_acquire);
+  }
+  job_ = nullptr;
+  if (failed_) std::rethrow_exception(error_);
+}
+
+ThreadPool& ThreadPool::shared() {
+  static std::mutex mutex;
+  static std::unique_ptr<ThreadPool> pool;
+  std::lock_guard lock(mutex);
+  const std::size_t n = thread_count();
+  if (!pool || pool->size() != n) {
+    pool.reset();
+    pool = std::make_unique<ThreadPool>(n);
+  }
+  return *pool;
+}
+
+}  // namespace ae

@@ -1,0 +1,158 @@
+// Residual loops for outlier scores. The fast versions split each row into blocks of kLanes
+// features with one float partial sum per lane; the tail and the final sum are in double.
+#include "kernels/score_kernels.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ae::kernels {
+namespace {
+
+constexpr std::size_t kLanes = 16;
+constexpr double kBceClip = 1e-7;
+
+double lane_sum(const float* acc) {
+  double s = 0;
+  for (std::size_t k = 0; k < kLanes; ++k) s += acc[k];
+  return s;
+}
+
+}  // namespace
+
+void score_sq(const float* x, const float* y, const float* w, double scale, float* out,
+              float* pf, std::size_t B, std::size_t D) {
+  for (std::size_t r = 0; r < B; ++r) {
+    const float* xr = x + r * D;
+    const float* yr = y + r * D;
+    float acc[kLanes] = {};
+    std::size_t j = 0;
+    if (w) {
+      for (; j + kLanes <= D; j += kLanes) {
+        for (std::size_t k = 0; k < kLanes; ++k) {
+          const float d = xr[j + k] - yr[j + k];
+          acc[k] += w[j + k] * d * d;
+        }
+      }
+    } else {
+      for (; j + kLanes <= D; j += kLanes) {
+        for (std::size_t k = 0; k < kLanes; ++k) {
+          const float d = xr[j + k] - yr[j + k];
+          acc[k] += d * d;
+        }
+      }
+    }
+    double sum = lane_sum(acc);
+    for (; j < D; ++j) {
+      const double d = static_cast<double>(xr[j] - yr[j]);
+      sum += (w ? static_cast<double>(w[j]) : 1.0) * d * d;
+    }
+    out[r] = static_cast<float>(scale * sum);
+    if (pf) {
+      float* pr = pf + r * D;
+      for (std::size_t c = 0; c < D; ++c) {
+        const float d = xr[c] - yr[c];
+        pr[c] = (w ? w[c] : 1.0f) * d * d;
+      }
+    }
+  }
+}
+
+void score_sq_ref(const float* x, const float* y, const float* w, double scale, float* out,
+                  float* pf, std::size_t B, std::size_t D) {
+  for (std::size_t r = 0; r < B; ++r) {
+    double sum = 0;
+    for (std::size_t j = 0; j < D; ++j) {
+      const double d = static_cast<double>(x[r * D + j]) - static_cast<double>(y[r * D + j]);
+      const double term = (w ? static_cast<double>(w[j]) : 1.0) * d * d;
+      sum += term;
+      if (pf) pf[r * D + j] = static_cast<float>(term);
+    }
+    out[r] = static_cast<float>(scale * sum);
+  }
+}
+
+void score_abs(const float* x, const float* y, float* out, float* pf, std::size_t B,
+               std::size_t D) {
+  for (std::size_t r = 0; r < B; ++r) {
+    const float* xr = x + r * D;
+    const float* yr = y + r * D;
+    float acc[kLanes] = {};
+    std::size_t j = 0;
+    for (; j + kLanes <= D; j += kLanes) {
+      for (std::size_t k = 0; k < kLanes; ++k) acc[k] += std::fabs(xr[j + k] - yr[j + k]);
+    }
+    double sum = lane_sum(acc);
+    for (; j < D; ++j) sum += static_cast<double>(std::fabs(xr[j] - yr[j]));
+    out[r] = static_cast<float>(sum / static_cast<double>(D));
+    if (pf) {
+      float* pr = pf + r * D;
+      for (std::size_t c = 0; c < D; ++c) pr[c] = std::fabs(xr[c] - yr[c]);
+    }
+  }
+}
+
+void score_abs_ref(const float* x, const float* y, float* out, float* pf, std::size_t B,
+                   std::size_t D) {
+  for (std::size_t r = 0; r < B; ++r) {
+    double sum = 0;
+    for (std::size_t j = 0; j < D; ++j) {
+      const double a =
+          std::fabs(static_cast<double>(x[r * D + j]) - static_cast<double>(y[r * D + j]));
+      sum += a;
+      if (pf) pf[r * D + j] = static_cast<float>(a);
+    }
+    out[r] = static_cast<float>(sum / static_cast<double>(D));
+  }
+}
+
+void score_max_abs(const float* x, const float* y, float* out, float* pf, std::size_t B,
+                   std::size_t D) {
+  for (std::size_t r = 0; r < B; ++r) {
+    float m = 0.0f;
+    for (std::size_t j = 0; j < D; ++j) {
+      const float a = std::fabs(x[r * D + j] - y[r * D + j]);
+      if (a > m || std::isnan(a)) m = a;
+      if (pf) pf[r * D + j] = a;
+    }
+    out[r] = m;
+  }
+}
+
+void score_bce(const float* x, const float* y, float* out, float* pf, std::size_t B,
+               std::size_t D) {
+  for (std::size_t r = 0; r < B; ++r) {
+    double sum = 0;
+    for (std::size_t j = 0; j < D; ++j) {
+      const double t = x[r * D + j];
+      const double p = std::clamp(static_cast<double>(y[r * D + j]), kBceClip, 1.0 - kBceClip);
+      // Each log only where its weight is nonzero: binary pixels need one of the two.
+      double term = 0;
+      if (t != 0.0) term -= t * std::log(p);
+      if (t != 1.0) term -= (1.0 - t) * std::log1p(-p);
+      sum += term;
+      if (pf) pf[r * D + j] = static_cast<float>(term);
+    }
+    out[r] = static_cast<float>(sum / static_cast<double>(D));
+  }
+}
+
+void residual_sq_sum(const float* x, const float* y, double* sum, std::size_t B, std::size_t D) {
+  for (std::size_t r = 0; r < B; ++r) {
+    for (std::size_t j = 0; j < D; ++j) {
+      const double d = static_cast<double>(x[r * D + j]) - static_cast<double>(y[r * D + j]);
+      sum[j] += d * d;
+    }
+  }
+}
+
+void value_range(const float* v, std::size_t n, float* lo, float* hi) {
+  float l = *lo, h = *hi;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (v[i] < l) l = v[i];
+    if (v[i] > h) h = v[i];
+  }
+  *lo = l;
+  *hi = h;
+}
+
+}  // namespace ae::kernels

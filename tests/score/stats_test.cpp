@@ -1,0 +1,105 @@
+// ScoreStats against numpy: moments (population std), median, raw MAD, numpy 'linear'
+// quartiles, the quantile grid, and quantile() at and between grid points.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <vector>
+
+#include "ae/error.hpp"
+#include "ae/score.hpp"
+#include "score_fixture.hpp"
+
+namespace ae {
+namespace {
+
+using score_test::doubles;
+using score_test::floats;
+using score_test::reference;
+
+TEST(ScoreStats, GridIsAscendingAndHasTheDocumentedPoints) {
+  const std::vector<double>& g = quantile_grid();
+  EXPECT_EQ(g.size(), reference()["stats"][0]["grid_size"].get<std::size_t>());
+  EXPECT_EQ(g.size(), 389u);
+  EXPECT_EQ(g.front(), 0.0);
+  EXPECT_EQ(g.back(), 1.0);
+  for (std::size_t i = 1; i < g.size(); ++i) EXPECT_LT(g[i - 1], g[i]);
+  for (double p : {0.5, 0.9, 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999}) {
+    EXPECT_TRUE(std::binary_search(g.begin(), g.end(), p)) << p;
+  }
+}
+
+TEST(ScoreStats, MatchNumpy) {
+  for (const auto& want : reference()["stats"]) {
+    const std::vector<float> values = floats(want["values"]);
+    SCOPED_TRACE(values.size());
+    const ScoreStats s = score_stats(values);
+    // Exact statistics: double arithmetic on the same float values.
+    const double tight = 1e-12;
+    auto near = [&](double got, const nlohmann::json& e, double rel, const char* what) {
+      const double v = e.get<double>();
+      EXPECT_NEAR(got, v, rel * std::max(1.0, std::fabs(v))) << what;
+    };
+    EXPECT_EQ(s.count, want["count"].get<std::size_t>());
+    near(s.mean, want["mean"], tight, "mean");
+    near(s.std, want["std"], tight, "std");
+    near(s.min, want["min"], 0, "min");
+    near(s.max, want["max"], 0, "max");
+    near(s.median, want["median"], tight, "median");
+    near(s.mad, want["mad"], tight, "mad");
+    near(s.q1, want["q1"], tight, "q1");
+    near(s.q3, want["q3"], tight, "q3");
+    // Grid values are rounded to float.
+    const std::vector<double> grid = doubles(want["grid"]);
+    ASSERT_EQ(s.grid.size(), grid.size());
+    for (std::size_t i = 0; i < grid.size(); ++i) {
+      EXPECT_NEAR(s.grid[i], grid[i], 1e-7 * std::max(1.0, std::fabs(grid[i]))) << "grid " << i;
+    }
+    const std::vector<double> probes = doubles(want["probes"]);
+    const std::vector<double> at = doubles(want["probe_values"]);
+    const std::vector<double> exact = doubles(want["exact_at_probes"]);
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+      EXPECT_NEAR(s.quantile(probes[i]), at[i], 1e-7 * std::max(1.0, std::fabs(at[i])))
+          << "p = " << probes[i];
+      // Between grid points the interpolation stays near numpy's exact quantile.
+      EXPECT_NEAR(s.quantile(probes[i]), exact[i], 0.02 * std::max(1.0, std::fabs(exact[i])))
+          << "p = " << probes[i];
+    }
+  }
+}
+
+TEST(ScoreStats, QuantileClampsAndHandlesEdges) {
+  const std::vector<float> v = {4, 1, 3, 2};
+  const ScoreStats s = score_stats(v);
+  EXPECT_EQ(s.quantile(-1), 1.0);
+  EXPECT_EQ(s.quantile(0), 1.0);
+  EXPECT_EQ(s.quantile(1), 4.0);
+  EXPECT_EQ(s.quantile(2), 4.0);
+  EXPECT_DOUBLE_EQ(s.quantile(0.5), 2.5);
+  EXPECT_TRUE(std::isnan(s.quantile(std::nan(""))));
+  EXPECT_TRUE(std::isnan(ScoreStats{}.quantile(0.5)));
+  const ScoreStats one = score_stats(std::vector<float>{7.5f});
+  EXPECT_EQ(one.std, 0.0);
+  EXPECT_EQ(one.mad, 0.0);
+  EXPECT_EQ(one.quantile(0.99), 7.5);
+  EXPECT_THROW(score_stats(std::vector<float>{}), Error);
+}
+
+TEST(ScoreStats, GridValuesAreShortFloats) {
+  const std::vector<float> v = {0.1f, 0.2f, 0.7f};
+  const ScoreStats s = score_stats(v);
+  for (double g : s.grid) {
+    // Each grid value is the shortest decimal of the float it stands for, read as double.
+    char buf[48];
+    const auto written = std::to_chars(buf, buf + sizeof buf, static_cast<float>(g));
+    double back = 0;
+    std::from_chars(buf, written.ptr, back);
+    EXPECT_EQ(back, g);
+  }
+  // q(0.5) = 0.2f, stored as the double 0.2 (its shortest decimal).
+  EXPECT_EQ(s.quantile(0.5), 0.2);
+}
+
+}  // namespace
+}  // namespace ae
