@@ -14,6 +14,7 @@
 #include "ae/inference.hpp"
 #include "ae/pca.hpp"
 #include "ae/random.hpp"
+#include "ae/score.hpp"
 #include "common.hpp"
 
 namespace ae::cli {
@@ -23,6 +24,8 @@ constexpr const char* kSeedSpec = "128:relu,32:relu,8:sigmoid,32:relu,128:relu,7
 
 struct DemoFlags {
   std::string which = "mnist";
+  std::size_t inject = 1;
+  bool inject_random = false;
   std::string data_dir = "data";
   std::string out = "out";
   TrainFlags train;
@@ -86,13 +89,25 @@ int run_mnist(DemoFlags& f) {
     throw Error(ErrorKind::bad_data, f.data_dir + ": expected 28 x 28 images");
   }
   const TrainConfig config = make_train_config(f.train);
+  if (f.inject == 0 || f.inject > fashion_images.rows) {
+    throw Error(ErrorKind::usage, "--inject must be 1 to " + std::to_string(fashion_images.rows));
+  }
   Rng rng(f.train.seed);
+  // Fashion images 0..N-1 (image 0 alone is the seed's fashion_x_train[:1]), or N drawn at
+  // random with --inject-random.
+  std::vector<std::size_t> chosen(f.inject);
+  std::iota(chosen.begin(), chosen.end(), 0);
+  if (f.inject_random) {
+    std::vector<std::size_t> all(fashion_images.rows);
+    std::iota(all.begin(), all.end(), 0);
+    rng.shuffle(all);
+    chosen.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(f.inject));
+  }
   std::vector<std::size_t> positions;
-  Dataset train = inject(train_digits, take(fashion_images, 0, 1), rng, positions);
-  train.source = "MNIST train + Fashion-MNIST train[0]";
-  const std::size_t injected = positions.at(0);
-  std::printf("data: %zu MNIST training digits + 1 Fashion-MNIST image at row %zu; validation: %zu MNIST test digits\n",
-              train_digits.rows, injected, test_digits.rows);
+  Dataset train = inject(train_digits, select(fashion_images, chosen), rng, positions);
+  train.source = "MNIST train + " + std::to_string(f.inject) + " Fashion-MNIST";
+  std::printf("data: %zu MNIST training digits + %zu Fashion-MNIST image%s (first at row %zu); validation: %zu MNIST test digits\n",
+              train_digits.rows, f.inject, f.inject > 1 ? "s" : "", positions.at(0), test_digits.rows);
 
   Autoencoder model(make_architecture(784, parse_layers(kSeedSpec)));
   model.initialize(parse_init(f.train.init), rng);
@@ -104,20 +119,30 @@ int run_mnist(DemoFlags& f) {
   std::printf("final loss %.6f, val_loss %.6f (MSE per pixel, after %zu epochs)\n", last.loss,
               last.val_loss, history.epochs.size());
 
-  const auto sse = per_sample_errors(model, train, Loss::sse);
-  std::vector<std::size_t> order(sse.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return sse[a] > sse[b]; });
-  const std::size_t rank = static_cast<std::size_t>(std::find(order.begin(), order.end(), injected) - order.begin()) + 1;
-  std::vector<float> sorted = sse;
-  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
-  std::printf("injected image rank by SSE: %zu of %zu (SSE %.2f; median %.2f, worst %.2f)\n", rank,
-              train.rows, static_cast<double>(sse[injected]),
-              static_cast<double>(sorted[sorted.size() / 2]), static_cast<double>(sse[order[0]]));
+  // Scores of every training row: plain SSE (the seed's measure) and the standardised zsse.
+  const ScoreCalibration cal = calibrate(model, train);
+  const auto sse = compute_scores(model, train, ScoreKind::sse, cal);
+  const auto zsse = compute_scores(model, train, ScoreKind::zsse, cal);
+  const Ranking by_sse = rank_scores(sse), by_zsse = rank_scores(zsse);
+  std::vector<std::uint8_t> truth(train.rows, 0);
+  for (std::size_t p : positions) truth[p] = 1;
+  if (f.inject == 1) {
+    const std::size_t injected = positions[0];
+    std::printf("injected image rank by SSE: %zu of %zu (SSE %.2f; median %.2f, worst %.2f)\n",
+                by_sse.rank[injected], train.rows, static_cast<double>(sse[injected]),
+                cal.train_stats.at(ScoreKind::sse).median, static_cast<double>(sse[by_sse.order[0]]));
+    std::printf("injected image rank by zsse: %zu of %zu\n", by_zsse.rank[injected], train.rows);
+  } else {
+    std::printf("%zu injected images among %zu rows:\n", f.inject, train.rows);
+    std::printf("%s\n", metrics_line("sse", evaluate(sse, truth)).c_str());
+    std::printf("%s\n", metrics_line("zsse", evaluate(zsse, truth)).c_str());
+  }
+  const auto& order = by_sse.order;
 
   std::filesystem::create_directories(f.out);
   ModelInfo info = model_info_for(train);
   info.training = training_record(model.architecture(), f.train, config, train, history);
+  info.score = cal.to_json();
   save_model(f.out + "/model.safetensors", model, info);
   write_history_csv(f.out + "/history.csv", history);
   draw_samples(model, info, test_digits, {{21, "test image 21", false}},
@@ -125,9 +150,10 @@ int run_mnist(DemoFlags& f) {
   std::vector<ShownSample> worst;
   for (std::size_t i = 0; i < 8 && i < order.size(); ++i) {
     char label[96];
+    const bool injected = truth[order[i]] != 0;
     std::snprintf(label, sizeof label, "rank %zu: row %zu, SSE %.1f%s", i + 1, order[i],
-                  static_cast<double>(sse[order[i]]), order[i] == injected ? " (injected)" : "");
-    worst.push_back({order[i], label, order[i] == injected});
+                  static_cast<double>(sse[order[i]]), injected ? " (injected)" : "");
+    worst.push_back({order[i], label, injected});
   }
   draw_samples(model, info, train, worst, "The 8 worst reconstructed training rows (injected Fashion-MNIST image framed)",
                f.out + "/worst.png");
@@ -150,6 +176,8 @@ Command add_demo(CLI::App& root) {
   app->add_option("which", f->which, "mnist or spiral")->check(CLI::IsMember({"mnist", "spiral"}));
   app->add_option("--data-dir", f->data_dir, "Folder with mnist/ and fashion-mnist/ (scripts/fetch-data)")->capture_default_str();
   app->add_option("--out", f->out, "Folder for the model, history and pictures")->capture_default_str();
+  app->add_option("--inject", f->inject, "How many Fashion-MNIST images to hide (1 = image 0, as in the seed)")->capture_default_str();
+  app->add_flag("--inject-random", f->inject_random, "Draw the injected images at random (seeded)");
   add_train_flags(*app, f->train);
   return {app, [f, app]() {
             set_threads(f->train.threads);

@@ -5,6 +5,7 @@
 
 #include "ae/error.hpp"
 #include "ae/random.hpp"
+#include "ae/score.hpp"
 #include "common.hpp"
 
 namespace ae::cli {
@@ -48,6 +49,7 @@ Command add_train(CLI::App& root) {
             if (!f->out.empty()) {
               ModelInfo info = model_info_for(data);
               info.training = training_record(model.architecture(), f->train, config, data, history);
+              info.score = calibrate(model, data).to_json();
               save_model(f->out, model, info);
             }
             return 0;

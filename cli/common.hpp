@@ -10,6 +10,7 @@
 #include "ae/autoencoder.hpp"
 #include "ae/data.hpp"
 #include "ae/model_file.hpp"
+#include "ae/score.hpp"
 #include "ae/trainer.hpp"
 
 namespace ae::cli {
@@ -28,6 +29,9 @@ Command add_encode(CLI::App& root);
 Command add_decode(CLI::App& root);
 Command add_reconstruct(CLI::App& root);
 Command add_show(CLI::App& root);
+Command add_score(CLI::App& root);
+Command add_plot(CLI::App& root);
+Command add_report(CLI::App& root);
 
 // Flags every training command shares, with Keras's defaults.
 struct TrainFlags {
@@ -60,6 +64,12 @@ std::string training_record(const Architecture& arch, const TrainFlags& flags,
                             const TrainConfig& config, const Dataset& data,
                             const History& history);
 ModelInfo model_info_for(const Dataset& data);
+
+// "name  ROC-AUC x  PR-AUC y  precision@k z".
+std::string metrics_line(const std::string& name, const Metrics& m);
+// 0/1 truth per row from a label file: 0/1 labels, or label == outlier_class.
+std::vector<std::uint8_t> truth_from_labels(const std::string& path, std::size_t rows,
+                                            std::optional<std::int64_t> outlier_class);
 
 }  // namespace ae::cli
 

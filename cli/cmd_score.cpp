@@ -1,0 +1,156 @@
+// ae score: per-sample outlier scores, a threshold, flags and ranking; metrics and a PCA
+// baseline when the truth is known.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "ae/error.hpp"
+#include "ae/score.hpp"
+#include "common.hpp"
+
+namespace ae::cli {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> truth_from_labels(const std::string& path, std::size_t rows,
+                                            std::optional<std::int64_t> outlier_class) {
+  const auto labels = load_labels(path);
+  if (labels.size() != rows) {
+    throw Error(ErrorKind::usage, path + ": " + std::to_string(labels.size()) + " labels for " +
+                                      std::to_string(rows) + " rows");
+  }
+  std::vector<std::uint8_t> truth(rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    if (outlier_class) {
+      truth[i] = labels[i] == *outlier_class ? 1 : 0;
+    } else if (labels[i] == 0 || labels[i] == 1) {
+      truth[i] = static_cast<std::uint8_t>(labels[i]);
+    } else {
+      throw Error(ErrorKind::usage, path + ": row " + std::to_string(i) + " has label " +
+                                        std::to_string(labels[i]) +
+                                        "; give 0/1 labels or --outlier-class C");
+    }
+  }
+  return truth;
+}
+
+std::string metrics_line(const std::string& name, const Metrics& m) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%-12s ROC-AUC %.4f  PR-AUC %.4f  precision@%zu %.4f", name.c_str(),
+                m.roc_auc, m.average_precision, m.k, m.precision_at_k);
+  return buf;
+}
+
+Command add_score(CLI::App& root) {
+  struct Flags {
+    std::string model, data, out, per_feature, labels, baseline, fit, score = "zsse",
+                                                                      threshold = "contamination=0.01";
+    std::optional<std::int64_t> outlier_class;
+    std::optional<double> eps_factor;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* app = root.add_subcommand("score", "Outlier scores by reconstruction error, with threshold, flags and ranking");
+  app->add_option("model", f->model, "Model file (.safetensors)")->required();
+  app->add_option("--data", f->data, "Data to score (IDX[.gz], NPY or CSV)")->required();
+  app->add_option("--score", f->score, "Score: zsse (standardised SSE), sse, mse, mae, bce, max")->capture_default_str();
+  app->add_option("--threshold", f->threshold,
+                  "contamination=F | quantile=Q | sigma=K | mad=K | iqr=K | max-train | value=X (from the training scores)")
+      ->capture_default_str();
+  app->add_option("--out", f->out, "Scores as .csv or .npy (index,score,rank,percentile,flag); default CSV on stdout");
+  app->add_option("--per-feature", f->per_feature, "Write the N x D per-feature errors (.npy)");
+  app->add_option("--labels", f->labels, "Truth per row: 0/1, or class labels with --outlier-class");
+  app->add_option("--outlier-class", f->outlier_class, "The label that marks an outlier");
+  app->add_option("--baseline", f->baseline, "pca: also score a PCA reconstruction with as many components as the embedding");
+  app->add_option("--fit", f->fit, "Trusted data to fit the score statistics on (default: those saved at training)");
+  app->add_option("--eps-factor", f->eps_factor, "zsse floor: eps = F x (data range)^2 (needs --fit; default 1e-4)");
+  return {app, [f]() {
+            const ScoreKind kind = parse_score(f->score);
+            const Threshold threshold = parse_threshold(f->threshold);
+            if (!f->baseline.empty() && f->baseline != "pca") throw Error(ErrorKind::usage, "--baseline: only 'pca' is known");
+            if (f->eps_factor && f->fit.empty()) throw Error(ErrorKind::usage, "--eps-factor needs --fit DATA to refit the statistics");
+            if (f->eps_factor && !(*f->eps_factor > 0)) throw Error(ErrorKind::usage, "--eps-factor must be positive");
+            if (!f->out.empty() && !ends_with(f->out, ".csv") && !ends_with(f->out, ".npy")) {
+              throw Error(ErrorKind::usage, "--out " + f->out + ": use a .csv or .npy name");
+            }
+            Model model = load_model(f->model);
+            const Dataset data = load_data(f->data);
+            ScoreCalibration cal;
+            std::optional<Dataset> fit_data;
+            if (!f->fit.empty()) {
+              fit_data = load_data(f->fit);
+              cal = calibrate(model.autoencoder, *fit_data, f->eps_factor.value_or(1e-4));
+            } else {
+              cal = ScoreCalibration::from_json(model.info.score, f->model);
+              if (cal.empty()) {
+                throw Error(ErrorKind::usage, f->model + ": has no score statistics; pass --fit TRAINING_DATA");
+              }
+            }
+            const auto stats = cal.train_stats.find(kind);
+            if (stats == cal.train_stats.end()) {
+              throw Error(ErrorKind::usage, "no training statistics for score " + f->score + " (bce needs data in [0, 1])");
+            }
+            const double cut = threshold_value(threshold, stats->second);
+            Matrix per_feature;
+            const auto scores = compute_scores(model.autoencoder, data, kind, cal, f->per_feature.empty() ? nullptr : &per_feature);
+            const Ranking ranking = rank_scores(scores);
+
+            Matrix table(scores.size(), 5);
+            std::size_t flagged = 0;
+            for (std::size_t i = 0; i < scores.size(); ++i) {
+              const bool flag = scores[i] > cut;
+              flagged += flag;
+              table(i, 0) = static_cast<float>(i);
+              table(i, 1) = scores[i];
+              table(i, 2) = static_cast<float>(ranking.rank[i]);
+              table(i, 3) = static_cast<float>(ranking.percentile[i]);
+              table(i, 4) = flag ? 1.0f : 0.0f;
+            }
+            const std::vector<std::string> header{"index", "score", "rank", "percentile", "flag"};
+            if (f->out.empty()) {
+              std::string text = "index,score,rank,percentile,flag\n";
+              char buf[128];
+              for (std::size_t i = 0; i < scores.size(); ++i) {
+                std::snprintf(buf, sizeof buf, "%zu,%.9g,%zu,%.4f,%d\n", i, static_cast<double>(scores[i]),
+                              ranking.rank[i], ranking.percentile[i], scores[i] > cut ? 1 : 0);
+                text += buf;
+              }
+              std::fwrite(text.data(), 1, text.size(), stdout);
+            } else if (ends_with(f->out, ".npy")) {
+              write_npy(f->out, table.view());
+            } else {
+              write_csv(f->out, table.view(), header);
+            }
+            if (!f->per_feature.empty()) write_npy(f->per_feature, per_feature.view());
+
+            std::fprintf(stderr, "score %s, threshold %s = %.6g: %zu of %zu rows flagged\n", f->score.c_str(),
+                         threshold_text(threshold).c_str(), cut, flagged, scores.size());
+            std::fprintf(stderr, "top %zu:", std::min<std::size_t>(10, scores.size()));
+            for (std::size_t i = 0; i < 10 && i < ranking.order.size(); ++i) {
+              std::fprintf(stderr, " %zu (%.4g)", ranking.order[i], static_cast<double>(scores[ranking.order[i]]));
+            }
+            std::fprintf(stderr, "\n");
+
+            if (!f->labels.empty()) {
+              const auto truth = truth_from_labels(f->labels, data.rows, f->outlier_class);
+              FILE* out = f->out.empty() ? stderr : stdout;
+              std::fprintf(out, "%s\n", metrics_line("autoencoder", evaluate(scores, truth)).c_str());
+              if (f->baseline == "pca") {
+                const Dataset& train = fit_data ? *fit_data : data;
+                const std::size_t k = model.autoencoder.architecture().embedding_width();
+                const auto pca = pca_baseline_scores(train, data, k, kind, cal.eps_factor);
+                std::fprintf(out, "%s\n", metrics_line("pca (k=" + std::to_string(k) + ")", evaluate(pca, truth)).c_str());
+              }
+            } else if (f->baseline == "pca") {
+              throw Error(ErrorKind::usage, "--baseline needs --labels");
+            }
+            return 0;
+          }};
+}
+
+}  // namespace ae::cli
