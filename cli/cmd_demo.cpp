@@ -134,8 +134,11 @@ int run_mnist(DemoFlags& f) {
     std::printf("injected image rank by zsse: %zu of %zu\n", by_zsse.rank[injected], train.rows);
   } else {
     std::printf("%zu injected images among %zu rows:\n", f.inject, train.rows);
-    std::printf("%s\n", metrics_line("sse", evaluate(sse, truth)).c_str());
-    std::printf("%s\n", metrics_line("zsse", evaluate(zsse, truth)).c_str());
+    for (ScoreKind kind : kScoreKinds) {
+      if (cal.train_stats.count(kind) == 0) continue;
+      const auto scores = kind == ScoreKind::sse ? sse : kind == ScoreKind::zsse ? zsse : compute_scores(model, train, kind, cal);
+      std::printf("%s\n", metrics_line(std::string(score_name(kind)), evaluate(scores, truth)).c_str());
+    }
   }
   const auto& order = by_sse.order;
 

@@ -15,6 +15,8 @@ using nlohmann::json;
 
 std::string normalizer_name(Normalizer n) { return n == Normalizer::bytes_255 ? "bytes_255" : "identity"; }
 
+constexpr std::uint64_t kMaxWidth = 1'000'000;  // as parse_layers allows
+
 std::string weight_name(std::size_t l) { return "layers." + std::to_string(l) + ".weight"; }
 std::string bias_name(std::size_t l) { return "layers." + std::to_string(l) + ".bias"; }
 
@@ -75,13 +77,20 @@ Model load_model(const std::string& path) {
   ModelInfo info;
   try {
     const json a = json::parse(meta("architecture"));
+    // Whole numbers only, checked before anything is sized by them.
+    const auto count = [&](const json& v, const std::string& what) {
+      if (!v.is_number_unsigned() || v.get<std::uint64_t>() > kMaxWidth) {
+        throw bad("architecture: " + what + " must be a whole number up to " + std::to_string(kMaxWidth));
+      }
+      return static_cast<std::size_t>(v.get<std::uint64_t>());
+    };
     std::vector<LayerSpec> layers;
     for (const auto& layer : a.at("layers")) {
-      layers.push_back({layer.at("width").get<std::size_t>(),
+      layers.push_back({count(layer.at("width"), "width"),
                         parse_activation(layer.at("activation").get<std::string>())});
     }
-    arch = make_architecture(a.at("input").get<std::size_t>(), std::move(layers),
-                             a.at("bottleneck").get<std::size_t>());
+    arch = make_architecture(count(a.at("input"), "input"), std::move(layers),
+                             count(a.at("bottleneck"), "bottleneck"));
     if (a.contains("image_shape")) info.image_shape = a.at("image_shape").get<std::vector<std::size_t>>();
     const json n = json::parse(meta("normalizer"));
     const std::string kind = n.at("kind").get<std::string>();
@@ -105,19 +114,25 @@ Model load_model(const std::string& path) {
       (info.image_shape.size() != 2 || info.image_shape[0] * info.image_shape[1] != arch.input)) {
     throw bad("image_shape does not match the input width");
   }
-  Model model{Autoencoder(arch), info};
-  Autoencoder& ae = model.autoencoder;
-  if (file.tensors.size() != 2 * ae.layer_count()) {
-    throw bad("expected " + std::to_string(2 * ae.layer_count()) + " tensors, found " +
-              std::to_string(file.tensors.size()));
+  // The tensors must match the architecture before the model is sized from it, so a lying
+  // header cannot make us allocate more than the file holds.
+  const std::size_t L = arch.layers.size();
+  if (file.tensors.size() != 2 * L) {
+    throw bad("expected " + std::to_string(2 * L) + " tensors, found " + std::to_string(file.tensors.size()));
   }
-  for (std::size_t l = 0; l < ae.layer_count(); ++l) {
+  for (std::size_t l = 0; l < L; ++l) {
     const std::size_t O = arch.layers[l].width, I = arch.in_width(l);
     const Tensor* w = file.find(weight_name(l));
     const Tensor* b = file.find(bias_name(l));
     if (w == nullptr || b == nullptr) throw bad("tensor for layer " + std::to_string(l) + " is missing");
     if (w->shape != std::vector<std::size_t>{O, I}) throw bad(weight_name(l) + " has the wrong shape");
     if (b->shape != std::vector<std::size_t>{O}) throw bad(bias_name(l) + " has the wrong shape");
+  }
+  Model model{Autoencoder(arch), info};
+  Autoencoder& ae = model.autoencoder;
+  for (std::size_t l = 0; l < L; ++l) {
+    const Tensor* w = file.find(weight_name(l));
+    const Tensor* b = file.find(bias_name(l));
     std::copy(w->values.begin(), w->values.end(), ae.weight(l));
     std::copy(b->values.begin(), b->values.end(), ae.bias(l));
   }
