@@ -179,7 +179,7 @@ Command add_demo(CLI::App& root) {
   app->add_option("which", f->which, "mnist or spiral")->check(CLI::IsMember({"mnist", "spiral"}));
   app->add_option("--data-dir", f->data_dir, "Folder with mnist/ and fashion-mnist/ (scripts/fetch-data)")->capture_default_str();
   app->add_option("--out", f->out, "Folder for the model, history and pictures")->capture_default_str();
-  app->add_option("--inject", f->inject, "How many Fashion-MNIST images to hide (1 = image 0, as in the seed)")->capture_default_str();
+  app->add_option("--inject", f->inject, "How many Fashion-MNIST images to hide (1 = image 0, as in the seed)")->capture_default_str()->check(positive_whole());
   app->add_flag("--inject-random", f->inject_random, "Draw the injected images at random (seeded)");
   add_train_flags(*app, f->train);
   return {app, [f, app]() {

@@ -80,7 +80,7 @@ Command add_show(CLI::App& root) {
   app->add_option("model", f->model, "Model file (.safetensors)")->required();
   app->add_option("--data", f->data, "Data (IDX[.gz], NPY or CSV)")->required();
   app->add_option("--index", f->index, "Comma-separated 0-based rows to draw, e.g. 21,7,0");
-  app->add_option("--worst", f->worst, "Draw the N rows with the largest reconstruction SSE");
+  app->add_option("--worst", f->worst, "Draw the N rows with the largest reconstruction SSE")->check(positive_whole());
   app->add_option("--out", f->out, "Output PNG")->required();
   return {app, [f]() {
             if (f->index.empty() == (f->worst == 0)) {

@@ -17,8 +17,8 @@ Command add_summary(CLI::App& root) {
   CLI::App* app = root.add_subcommand("summary", "Print the layer table and parameter count of a spec or a model file");
   app->add_option("model", f->model, "A model file (.safetensors)");
   app->add_option("--layers", f->layers, "Layer spec, e.g. 128:relu,32:relu,8:sigmoid,32:relu,128:relu,784:sigmoid");
-  app->add_option("--input", f->input, "Input width (with --layers)");
-  app->add_option("--bottleneck", f->bottleneck, "1-based index of the embedding layer (default: the narrowest)");
+  app->add_option("--input", f->input, "Input width (with --layers)")->check(positive_whole());
+  app->add_option("--bottleneck", f->bottleneck, "1-based index of the embedding layer (default: the narrowest)")->check(positive_whole());
   return {app, [f]() {
             Architecture arch;
             if (!f->model.empty()) {

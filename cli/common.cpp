@@ -1,6 +1,7 @@
 // Shared CLI pieces: training flags, progress display, model records.
 #include "common.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,20 @@
 #include "ae/parallel.hpp"
 
 namespace ae::cli {
+
+const CLI::Validator& positive_whole() {
+  static const CLI::Validator validator(
+      [](std::string& text) -> std::string {
+        std::size_t value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size() || value == 0) {
+          return "'" + text + "' is not a whole number of 1 or more";
+        }
+        return {};
+      },
+      "N>=1");
+  return validator;
+}
 
 void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--epochs", f.epochs, "Training epochs")->capture_default_str();

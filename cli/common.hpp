@@ -33,6 +33,10 @@ Command add_score(CLI::App& root);
 Command add_plot(CLI::App& root);
 Command add_report(CLI::App& root);
 
+// For counts and sizes: accepts "1", "256"; rejects "0", "-3", "2.5" with a short message
+// (unsigned options would otherwise wrap "-3" around to a huge number).
+const CLI::Validator& positive_whole();
+
 // Flags every training command shares, with Keras's defaults.
 struct TrainFlags {
   std::size_t epochs = 10;
@@ -85,5 +89,27 @@ struct ShownSample {
 void draw_samples(Autoencoder& model, const ModelInfo& info, const Dataset& data,
                   const std::vector<ShownSample>& samples, const std::string& title,
                   const std::string& path);
+
+}  // namespace ae::cli
+
+namespace ae::cli {
+
+// ae report's work, shared with ae demo (which writes DIR/report.html): fill in the inputs,
+// then write(path) scores the data, draws the figures and writes one self-contained HTML
+// file atomically, with a line per stage on stderr unless quiet. Throws ae::Error.
+struct ReportJob {
+  Model* model = nullptr;             // required
+  std::string model_name;             // shown in the title, e.g. the model file's path
+  const Dataset* data = nullptr;      // required: the rows to score and show
+  const Dataset* val = nullptr;       // optional: reference rows, drawn beside in the histogram
+  std::vector<std::int64_t> labels;   // class per row of data, or empty (colours the latent map)
+  std::vector<std::uint8_t> truth;    // 1 = outlier per row of data, or empty (metrics)
+  History history;                    // per-epoch losses; empty leaves the plot out
+  ScoreKind score = ScoreKind::zsse;
+  Threshold threshold;                // default: contamination=0.01
+  bool quiet = false;
+
+  void write(const std::string& path) const;
+};
 
 }  // namespace ae::cli
