@@ -82,32 +82,41 @@ std::string need(const std::string& dir, const std::string& name) {
 
 int run_mnist(DemoFlags& f) {
   const std::string mnist = f.data_dir + "/mnist", fashion = f.data_dir + "/fashion-mnist";
-  const Dataset train_digits = load_data(need(mnist, "train-images-idx3-ubyte"));
   const Dataset test_digits = load_data(need(mnist, "t10k-images-idx3-ubyte"));
-  const Dataset fashion_images = load_data(need(fashion, "train-images-idx3-ubyte"));
-  if (train_digits.cols != 784 || fashion_images.cols != 784 || test_digits.cols != 784) {
-    throw Error(ErrorKind::bad_data, f.data_dir + ": expected 28 x 28 images");
-  }
   const TrainConfig config = make_train_config(f.train);
-  if (f.inject == 0 || f.inject > fashion_images.rows) {
-    throw Error(ErrorKind::usage, "--inject must be 1 to " + std::to_string(fashion_images.rows));
-  }
   Rng rng(f.train.seed);
-  // Fashion images 0..N-1 (image 0 alone is the seed's fashion_x_train[:1]), or N drawn at
-  // random with --inject-random.
-  std::vector<std::size_t> chosen(f.inject);
-  std::iota(chosen.begin(), chosen.end(), 0);
-  if (f.inject_random) {
-    std::vector<std::size_t> all(fashion_images.rows);
-    std::iota(all.begin(), all.end(), 0);
-    rng.shuffle(all);
-    chosen.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(f.inject));
+  // Only the chosen Fashion images are kept, and the digits only until the injected set is
+  // built, so at most two copies of the training images are alive at once.
+  Dataset extra;
+  {
+    const Dataset fashion_images = load_data(need(fashion, "train-images-idx3-ubyte"));
+    if (fashion_images.cols != 784) throw Error(ErrorKind::bad_data, fashion_images.source + ": expected 28 x 28 images");
+    if (f.inject == 0 || f.inject > fashion_images.rows) {
+      throw Error(ErrorKind::usage, "--inject must be 1 to " + std::to_string(fashion_images.rows));
+    }
+    // Fashion images 0..N-1 (image 0 alone is the seed's fashion_x_train[:1]), or N drawn
+    // at random with --inject-random.
+    std::vector<std::size_t> chosen(f.inject);
+    std::iota(chosen.begin(), chosen.end(), 0);
+    if (f.inject_random) {
+      std::vector<std::size_t> all(fashion_images.rows);
+      std::iota(all.begin(), all.end(), 0);
+      rng.shuffle(all);
+      chosen.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(f.inject));
+    }
+    extra = select(fashion_images, chosen);
   }
   std::vector<std::size_t> positions;
-  Dataset train = inject(train_digits, select(fashion_images, chosen), rng, positions);
+  Dataset train = [&] {
+    const Dataset train_digits = load_data(need(mnist, "train-images-idx3-ubyte"));
+    if (train_digits.cols != 784 || test_digits.cols != 784) {
+      throw Error(ErrorKind::bad_data, f.data_dir + ": expected 28 x 28 images");
+    }
+    return inject(train_digits, extra, rng, positions);
+  }();
   train.source = "MNIST train + " + std::to_string(f.inject) + " Fashion-MNIST";
   std::printf("data: %zu MNIST training digits + %zu Fashion-MNIST image%s (first at row %zu); validation: %zu MNIST test digits\n",
-              train_digits.rows, f.inject, f.inject > 1 ? "s" : "", positions.at(0), test_digits.rows);
+              train.rows - f.inject, f.inject, f.inject > 1 ? "s" : "", positions.at(0), test_digits.rows);
 
   Autoencoder model(make_architecture(784, parse_layers(kSeedSpec)));
   model.initialize(parse_init(f.train.init), rng);

@@ -58,6 +58,8 @@ std::vector<std::int64_t> load_labels(const std::string& path);
 // The individual readers (path is used for messages; `bytes` is the whole, already
 // un-gzipped file content).
 Dataset parse_idx(std::span<const std::uint8_t> bytes, const std::string& path);
+// The same, taking over `bytes`' storage for byte images instead of copying them.
+Dataset parse_idx(std::vector<std::uint8_t>&& bytes, const std::string& path);
 Dataset parse_npy(std::span<const std::uint8_t> bytes, const std::string& path);
 // CSV: ',' separated numbers; the first row is a header when one of its cells is not a number
 // (quoted cells are always text). Rows in messages count from 1, header line included.

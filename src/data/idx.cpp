@@ -57,7 +57,12 @@ float element_value(std::uint8_t type, const std::uint8_t* p) {
 
 }  // namespace
 
-Dataset parse_idx(std::span<const std::uint8_t> bytes, const std::string& path) {
+namespace {
+
+// parse_idx's work; when `owned` holds the same bytes, u8 data takes over its storage (the
+// payload is moved to the front) instead of being copied, so a 47 MB file is in memory once.
+Dataset parse_idx_into(std::span<const std::uint8_t> bytes, const std::string& path,
+                       std::vector<std::uint8_t>* owned) {
   if (bytes.size() < 4) {
     fail(path, "IDX header: file is only " + std::to_string(bytes.size()) + " bytes long");
   }
@@ -121,7 +126,13 @@ Dataset parse_idx(std::span<const std::uint8_t> bytes, const std::string& path) 
   const std::uint8_t* payload = bytes.data() + header;
   if (type == 0x08) {
     d.byte_data = true;
-    d.bytes.assign(payload, payload + need);
+    if (owned != nullptr) {
+      std::memmove(owned->data(), payload, static_cast<std::size_t>(need));
+      owned->resize(static_cast<std::size_t>(need));
+      d.bytes = std::move(*owned);
+    } else {
+      d.bytes.assign(payload, payload + need);
+    }
     return d;
   }
   d.values.resize(static_cast<std::size_t>(count));
@@ -134,6 +145,17 @@ Dataset parse_idx(std::span<const std::uint8_t> bytes, const std::string& path) 
     d.values[i] = v;
   }
   return d;
+}
+
+}  // namespace
+
+Dataset parse_idx(std::span<const std::uint8_t> bytes, const std::string& path) {
+  return parse_idx_into(bytes, path, nullptr);
+}
+
+Dataset parse_idx(std::vector<std::uint8_t>&& bytes, const std::string& path) {
+  const std::span<const std::uint8_t> view(bytes);
+  return parse_idx_into(view, path, &bytes);
 }
 
 }  // namespace ae

@@ -164,8 +164,9 @@ Dataset parse_any(std::span<const std::uint8_t> bytes, const std::string& path) 
 }  // namespace
 
 Dataset load_data(const std::string& path) {
-  const std::vector<std::uint8_t> bytes = read_file_bytes(path);
-  Dataset d = parse_any(bytes, path);
+  std::vector<std::uint8_t> bytes = read_file_bytes(path);
+  Dataset d = detect_format(bytes) == DataFormat::idx ? parse_idx(std::move(bytes), path)
+                                                       : parse_any(bytes, path);
   d.source = path;
   return d;
 }
