@@ -169,7 +169,17 @@ int run_mnist(DemoFlags& f) {
   }
   draw_samples(model, info, train, worst, "The 8 worst reconstructed training rows (injected Fashion-MNIST image framed)",
                f.out + "/worst.png");
-  std::printf("wrote %s/model.safetensors, history.csv, test21.png, worst.png\n", f.out.c_str());
+  Model saved{std::move(model), info};
+  ReportJob report;
+  report.model = &saved;
+  report.model_name = f.out + "/model.safetensors";
+  report.data = &train;
+  report.val = &test_digits;
+  report.truth = truth;
+  report.history = history;
+  report.quiet = f.train.quiet;
+  report.write(f.out + "/report.html");
+  std::printf("wrote %s/model.safetensors, history.csv, test21.png, worst.png, report.html\n", f.out.c_str());
   return 0;
 }
 

@@ -52,6 +52,11 @@ struct TrainFlags {
   std::string history;
   bool quiet = false;
   bool no_shuffle = false;
+  // Keras callbacks on val_loss (loss without --val); patience in epochs, unset: off.
+  std::optional<long long> early_stop;
+  bool restore_best = false;
+  std::optional<long long> reduce_lr;
+  double reduce_lr_factor = 0.1;
 };
 void add_train_flags(CLI::App& app, TrainFlags& flags);
 // Checks the values (exit 2 naming the flag) and turns them into a TrainConfig.

@@ -178,7 +178,7 @@ TEST_F(Cli, MnistDemoTwoEpochsWritesEverythingAndRanksTheInjectedImage) {
       << "MNIST missing: run scripts/fetch-data";
   const RunResult run = ae_run("demo --epochs 2 --quiet --data-dir " + data_dir + " --out " + path("demo"));
   ASSERT_EQ(run.code, 0) << run.out;
-  for (const char* name : {"model.safetensors", "history.csv", "test21.png", "worst.png"}) {
+  for (const char* name : {"model.safetensors", "history.csv", "test21.png", "worst.png", "report.html"}) {
     EXPECT_TRUE(fs::exists(dir_ / "demo" / name)) << name;
   }
   const auto rank_at = run.out.find("injected image rank by SSE: ");
