@@ -1,20 +1,122 @@
-// ae train: train an autoencoder on a data file and write the model and history.
+// ae train: train an autoencoder on a data file and write the model, history and checkpoints.
+// Owns the process's SIGINT/SIGTERM handling while training: the first signal asks the trainer
+// to stop after the current batch and save a checkpoint, a second one exits at once.
+#include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
+#include "ae/checkpoint.hpp"
 #include "ae/error.hpp"
 #include "ae/random.hpp"
 #include "ae/score.hpp"
 #include "common.hpp"
 
 namespace ae::cli {
+namespace {
+
+// The signal that asked training to stop (0: none). Lock-free, so safe to set in a handler.
+std::atomic<int> stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+extern "C" void on_stop_signal(int sig) {
+  // A second signal: leave now. AtomicFile may leave its temporary file, never a half target.
+  if (stop_signal.load() != 0) std::_Exit(128 + sig);
+  stop_signal.store(sig);
+}
+
+// SIGINT and SIGTERM go to on_stop_signal while this object lives; the previous handlers
+// come back afterwards.
+class StopSignals {
+ public:
+  StopSignals() {
+    stop_signal.store(0);
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &action, &old_int_);
+    ::sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~StopSignals() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+std::string shell_quote(const std::string& arg) {
+  const bool plain = !arg.empty() && arg.find_first_not_of(
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,+-@%") == std::string::npos;
+  if (plain) return arg;
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// This process's command line with `--resume CHECKPOINT` in place of any earlier --resume.
+std::string resume_command(const std::string& checkpoint) {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> args;
+  for (std::size_t begin = 0; begin < raw.size();) {
+    const std::size_t end = std::min(raw.find('\0', begin), raw.size());
+    args.push_back(raw.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  if (args.empty()) return "ae train ... --resume " + shell_quote(checkpoint);
+  std::string out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--resume") {
+      ++i;
+      continue;
+    }
+    if (args[i].rfind("--resume=", 0) == 0) continue;
+    out += shell_quote(args[i]) + " ";
+  }
+  return out + "--resume " + shell_quote(checkpoint);
+}
+
+// Progress, plus Keras's line when ReduceLROnPlateau has lowered the learning rate.
+TrainObserver train_observer(bool quiet, Trainer& trainer, double lr) {
+  if (quiet) return {};
+  TrainObserver progress = progress_printer(false);
+  auto last_lr = std::make_shared<double>(lr);
+  return [progress, last_lr, &trainer](const TrainEvent& e) {
+    if (e.kind == TrainEvent::Kind::epoch_begin) {
+      const double now = trainer.optimizer().config().lr;
+      if (now != *last_lr) {
+        std::fprintf(stderr, "Epoch %zu: ReduceLROnPlateau reducing learning rate to %g.\n", e.epoch - 1, now);
+        *last_lr = now;
+      }
+    }
+    progress(e);
+  };
+}
+
+}  // namespace
 
 Command add_train(CLI::App& root) {
   struct Flags {
     std::string data, val, layers, out;
     std::optional<std::size_t> bottleneck;
     TrainFlags train;
+    std::string checkpoint, resume;
+    std::size_t checkpoint_every = 1;
   };
   auto f = std::make_shared<Flags>();
   CLI::App* app = root.add_subcommand("train", "Train an autoencoder on IDX, NPY or CSV data");
@@ -24,14 +126,28 @@ Command add_train(CLI::App& root) {
   app->add_option("--bottleneck", f->bottleneck, "1-based index of the embedding layer (default: the narrowest)");
   app->add_option("--out", f->out, "Write the trained model (.safetensors)");
   add_train_flags(*app, f->train);
-  return {app, [f]() {
-            const TrainConfig config = make_train_config(f->train);
+  app->add_option("--checkpoint", f->checkpoint,
+                  "Write a checkpoint (.safetensors) every --checkpoint-every epochs, after the last, and on Ctrl-C");
+  app->add_option("--checkpoint-every", f->checkpoint_every, "Epochs between checkpoints")
+      ->capture_default_str()->check(positive_whole());
+  app->add_option("--resume", f->resume,
+                  "Continue from a checkpoint written with the same settings and data; --epochs stays the total");
+  return {app, [f, app]() {
+            // A write past `ulimit -f` then fails with EFBIG (exit 74) instead of killing ae.
+            std::signal(SIGXFSZ, SIG_IGN);
+            TrainConfig config = make_train_config(f->train);
+            if (app->count("--checkpoint-every") > 0 && f->checkpoint.empty()) {
+              throw Error(ErrorKind::usage, "--checkpoint-every needs --checkpoint PATH");
+            }
             std::optional<std::size_t> bottleneck;
             if (f->bottleneck) {
               if (*f->bottleneck == 0) throw Error(ErrorKind::usage, "--bottleneck counts from 1");
               bottleneck = *f->bottleneck - 1;
             }
             const auto layers = parse_layers(f->layers);
+            if (!f->resume.empty() && !std::filesystem::exists(f->resume)) {
+              throw Error(ErrorKind::missing_input, f->resume + ": checkpoint not found (--resume); nothing was trained");
+            }
             set_threads(f->train.threads);
             const Dataset data = load_data(f->data);
             std::optional<Dataset> val;
@@ -39,9 +155,43 @@ Command add_train(CLI::App& root) {
             Autoencoder model(make_architecture(data.cols, layers, bottleneck));
             Rng rng(f->train.seed);
             model.initialize(parse_init(f->train.init), rng);
-            if (!f->train.quiet) std::fputs(summary(model.architecture()).c_str(), stderr);
+
+            config.checkpoint.path = !f->checkpoint.empty() ? f->checkpoint
+                                     : !f->out.empty()      ? f->out + ".checkpoint"
+                                                            : std::string("ae-interrupted.checkpoint");
+            config.checkpoint.every = f->checkpoint.empty() ? 0 : f->checkpoint_every;
+            config.checkpoint.extra = nlohmann::json{{"seed", f->train.seed}, {"init", f->train.init}}.dump();
+            config.stop = &stop_signal;
+            for (const std::string& warning : check_training_data(model, config, data, val ? &*val : nullptr)) {
+              if (!f->train.quiet) std::fprintf(stderr, "ae: warning: %s\n", warning.c_str());
+            }
             Trainer trainer(model, config, rng);
-            const History history = trainer.fit(data, val ? &*val : nullptr, progress_printer(f->train.quiet));
+            if (!f->resume.empty()) trainer.resume_from(load_checkpoint(f->resume), f->resume);
+            if (!f->train.quiet) std::fputs(summary(model.architecture()).c_str(), stderr);
+
+            History history;
+            {
+              StopSignals signals;
+              try {
+                history = trainer.fit(data, val ? &*val : nullptr,
+                                      train_observer(f->train.quiet, trainer, config.optimizer.lr));
+              } catch (const Error& e) {
+                if (e.kind() != ErrorKind::interrupted) throw;
+                std::fprintf(stderr, "ae: to resume, run: %s\n", resume_command(config.checkpoint.path).c_str());
+                if (stop_signal.load() == SIGTERM) throw Error(ErrorKind::terminated, e.what());
+                throw;
+              }
+            }
+            const TrainState& state = trainer.state();
+            if (!f->train.quiet) {
+              if (state.stopped) std::fprintf(stderr, "Epoch %zu: early stopping\n", state.epoch);
+              if (config.early_stopping.restore_best && !state.best_weights.empty()) {
+                std::fprintf(stderr, "Restoring model weights from the end of the best epoch: %zu.\n", state.best_epoch);
+              }
+            }
+            if (history.epochs.empty()) {
+              throw Error(ErrorKind::usage, "--epochs " + std::to_string(config.epochs) + " ends before the first complete epoch");
+            }
             const EpochRecord& last = history.epochs.back();
             std::printf("loss %.6g\n", last.loss);
             if (std::isfinite(last.val_loss)) std::printf("val_loss %.6g\n", last.val_loss);

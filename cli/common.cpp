@@ -27,8 +27,9 @@ const CLI::Validator& positive_whole() {
 }
 
 void add_train_flags(CLI::App& app, TrainFlags& f) {
-  app.add_option("--epochs", f.epochs, "Training epochs")->capture_default_str();
-  app.add_option("--batch", f.batch, "Mini-batch size (the last partial batch is kept)")->capture_default_str();
+  // Checked as text: CLI11 would wrap "-1" into a huge unsigned value.
+  app.add_option("--epochs", f.epochs, "Training epochs (the total, also with --resume)")->capture_default_str()->check(positive_whole());
+  app.add_option("--batch", f.batch, "Mini-batch size (the last partial batch is kept)")->capture_default_str()->check(positive_whole());
   app.add_option("--lr", f.lr, "Learning rate (default: the optimiser's Keras default)");
   app.add_option("--loss", f.loss, "Loss: sse, mse or bce")->capture_default_str();
   app.add_option("--optimizer", f.optimizer, "Optimiser: adam, sgd or rmsprop")->capture_default_str();
@@ -38,8 +39,14 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--seed", f.seed, "Random seed (weights and shuffling)")->capture_default_str();
   app.add_option("--threads", f.threads, "Threads (default: all cores); results are identical for the same count");
   app.add_option("--history", f.history, "Write per-epoch history CSV (epoch,loss,val_loss,seconds,lr)");
-  app.add_flag("--quiet", f.quiet, "No progress on stderr");
+  app.add_flag("--quiet", f.quiet, "No progress or warnings on stderr (errors still)");
   app.add_flag("--no-shuffle", f.no_shuffle, "Keep the data order in every epoch");
+  app.add_option("--early-stop", f.early_stop,
+                 "Stop after this many epochs without val_loss improving (loss without --val)");
+  app.add_flag("--restore-best", f.restore_best, "With --early-stop: end with the best epoch's weights");
+  app.add_option("--reduce-lr", f.reduce_lr,
+                 "Multiply lr by --reduce-lr-factor after this many epochs without val_loss improving by 1e-4");
+  app.add_option("--reduce-lr-factor", f.reduce_lr_factor, "Factor for --reduce-lr, in (0, 1)")->capture_default_str();
 }
 
 TrainConfig make_train_config(const TrainFlags& f) {
@@ -60,6 +67,20 @@ TrainConfig make_train_config(const TrainFlags& f) {
   config.optimizer.nesterov = f.nesterov;
   config.shuffle = !f.no_shuffle;
   (void)parse_init(f.init);
+  if (f.early_stop) {
+    if (*f.early_stop < 1) throw Error(ErrorKind::usage, "--early-stop must be at least 1 (epochs of patience)");
+    config.early_stopping.patience = static_cast<std::size_t>(*f.early_stop);
+  }
+  if (f.restore_best && !f.early_stop) throw Error(ErrorKind::usage, "--restore-best needs --early-stop");
+  config.early_stopping.restore_best = f.restore_best;
+  if (f.reduce_lr) {
+    if (*f.reduce_lr < 1) throw Error(ErrorKind::usage, "--reduce-lr must be at least 1 (epochs of patience)");
+    config.reduce_lr.patience = static_cast<std::size_t>(*f.reduce_lr);
+  }
+  if (!(f.reduce_lr_factor > 0 && f.reduce_lr_factor < 1)) {
+    throw Error(ErrorKind::usage, "--reduce-lr-factor must be between 0 and 1 (exclusive)");
+  }
+  config.reduce_lr.factor = f.reduce_lr_factor;
   return config;
 }
 

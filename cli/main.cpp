@@ -1,6 +1,7 @@
 // ae: the command-line tool. A table of subcommands; each parses its flags, calls the
 // library and prints. Errors become one line on stderr and the exit code of DESIGN.md.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <vector>
@@ -9,6 +10,9 @@
 #include "common.hpp"
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) a write should fail with EFBIG, which the atomic
+  // writer reports as exit 74 with the old file intact, instead of killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"ae: dense autoencoders - train, embed, reconstruct, find outliers, draw", "ae"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "ae 0.1.0");

@@ -14,7 +14,8 @@ enum class ErrorKind {
   missing_input,  // exit 66: an input file does not exist or cannot be opened
   cannot_create,  // exit 73: an output file cannot be created
   io,             // exit 74: a read or write failed part way
-  interrupted,    // exit 130: stopped by the user
+  interrupted,    // exit 130: stopped by the user (SIGINT)
+  terminated,     // exit 143: stopped by SIGTERM
 };
 
 class Error : public std::runtime_error {

@@ -1,9 +1,17 @@
 // Training: epochs of seeded-shuffled mini-batches (the last partial batch kept), an optional
-// validation pass per epoch, and a History row per epoch. The trainer reports progress to an
-// observer and never prints; the CLI decides how progress looks.
+// validation pass per epoch, a History row per epoch, and Keras's callbacks (early stopping,
+// learning rate on plateau), checkpoints that resume bit for bit, a NaN guard and a stop
+// flag. The trainer reports progress to an observer and never prints; it installs no signal
+// handlers (the caller sets the stop flag from its own).
 #pragma once
+#include <array>
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <limits>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,13 +23,50 @@
 namespace ae {
 
 class Rng;
+struct Checkpoint;
+
+// Keras's EarlyStopping on val_loss (loss without validation data), min_delta 0. An epoch
+// improves when monitor < best - min_delta; training stops after `patience` epochs in a row
+// without improvement.
+struct EarlyStopping {
+  std::size_t patience = 0;   // 0: off
+  double min_delta = 0;
+  // Put the best epoch's weights back when training ends (early or not; Keras does it only
+  // when it stops early).
+  bool restore_best = false;
+};
+
+// Keras's ReduceLROnPlateau on the same monitor: after `patience` epochs without
+// monitor < best - min_delta, lr = max(lr * factor, min_lr), then `cooldown` epochs of rest.
+struct ReduceLrOnPlateau {
+  std::size_t patience = 0;   // 0: off
+  double factor = 0.1;
+  double min_delta = 1e-4;
+  std::size_t cooldown = 0;
+  double min_lr = 0;
+};
+
+// Where and how often the trainer writes checkpoints (see checkpoint.hpp).
+struct CheckpointPolicy {
+  std::string path;          // empty: none, not even when stopped by the flag
+  std::size_t every = 0;     // epochs between checkpoints (and after the last); 0: only when stopped
+  // Caller's settings that decide the result beyond TrainConfig (seed, initialiser, ...),
+  // a JSON object; merged into Trainer::config_json() and compared on resume.
+  std::string extra = "{}";
+};
 
 struct TrainConfig {
-  std::size_t epochs = 10;
+  std::size_t epochs = 10;  // the total, also when resuming (Keras's initial_epoch semantics)
   std::size_t batch = 32;   // Keras's default
   Loss loss = Loss::mse;
   OptimizerConfig optimizer;
   bool shuffle = true;
+  EarlyStopping early_stopping;
+  ReduceLrOnPlateau reduce_lr;
+  CheckpointPolicy checkpoint;
+  // When non-null and non-zero (a signal handler sets it), the trainer finishes the current
+  // batch, writes a checkpoint to checkpoint.path and throws Error(interrupted).
+  const std::atomic<int>* stop = nullptr;
 };
 
 struct EpochRecord {
@@ -39,6 +84,31 @@ struct History {
 // Writes `epoch,loss,val_loss,seconds,lr` and one row per epoch (val_loss empty when absent).
 void write_history_csv(const std::string& path, const History& history);
 
+// Everything besides weights and optimiser state that a resumed run needs to continue
+// exactly where the first one stopped.
+struct TrainState {
+  std::size_t epoch = 0;       // epochs completed
+  std::size_t batch = 0;       // batches done of epoch + 1 (non-zero only after a stop)
+  double loss_sum = 0;         // row-weighted loss over those batches
+  std::size_t seen = 0;        // rows in those batches
+  double seconds = 0;          // time spent on them
+  // The generator when training began (before the first shuffle) and now. Shuffles permute
+  // the previous epoch's order, so a resume replays them from rng_start.
+  std::array<std::uint64_t, 4> rng_start{};
+  std::array<std::uint64_t, 4> rng{};
+  History history;
+  // Early stopping.
+  double best = std::numeric_limits<double>::infinity();
+  std::size_t best_epoch = 0;
+  std::size_t wait = 0;
+  bool stopped = false;              // early stopping ended training
+  std::vector<float> best_weights;   // parameter arena of best_epoch (restore_best only)
+  // ReduceLROnPlateau.
+  double plateau_best = std::numeric_limits<double>::infinity();
+  std::size_t plateau_wait = 0;
+  std::size_t cooldown = 0;
+};
+
 struct TrainEvent {
   enum class Kind { epoch_begin, batch_end, epoch_end };
   Kind kind = Kind::epoch_begin;
@@ -50,25 +120,56 @@ struct TrainEvent {
 };
 using TrainObserver = std::function<void(const TrainEvent&)>;
 
+// Checks data against the model and config before training. Throws Error(bad_data) for a set
+// without rows or with NaN/Inf values, Error(usage) when a width differs from the model's.
+// Returns one-line warnings: constant training columns (how many), values outside [0, 1]
+// under a sigmoid output layer or bce loss, a batch larger than the data (clamped).
+std::vector<std::string> check_training_data(const Autoencoder& model, const TrainConfig& config,
+                                             const Dataset& train, const Dataset* validation);
+
 class Trainer {
  public:
-  // `rng` drives the per-epoch shuffles; the model must already be initialised.
+  // `rng` drives the per-epoch shuffles; the model must already be initialised. Nothing else
+  // may draw from `rng` during fit() if checkpoints are to resume exactly.
   Trainer(Autoencoder& model, TrainConfig config, Rng& rng);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
 
-  // Trains for config.epochs epochs. Throws Error(diverged) naming the epoch and batch at the
-  // first non-finite loss, Error(usage) when data and model widths differ.
+  // Trains until config.epochs epochs are done (or early stopping ends it). Throws
+  // Error(diverged) naming the epoch and batch at the first non-finite loss (no checkpoint or
+  // weights with NaN are written), Error(usage) when data and model widths differ,
+  // Error(interrupted) naming the checkpoint when the stop flag was set.
   History fit(const Dataset& train, const Dataset* validation = nullptr,
               const TrainObserver& observer = {});
+  // Makes the next fit() continue from a checkpoint read from `path` (named in messages).
+  // fit() first checks it against this run and throws Error(bad_data) naming the checkpoint
+  // and what differs: architecture, settings (config_json()) or data.
+  void resume_from(Checkpoint checkpoint, std::string path);
   // Mean loss over a data set, in chunks, without touching gradients.
   double evaluate(const Dataset& data);
 
+  // The settings that decide the weights (architecture, loss, optimiser, batch, shuffling,
+  // threads, callbacks, plus checkpoint.extra), as JSON; the epoch count is not among them.
+  std::string config_json() const;
   Optimizer& optimizer() { return optimizer_; }
+  // After fit(): where training ended (also after an exception).
+  const TrainState& state() const { return state_; }
 
  private:
+  void apply_checkpoint(const Dataset& train, const Dataset* validation, std::vector<std::size_t>& order);
+  void save_checkpoint_now();
+  [[noreturn]] void stop_now(std::size_t epoch, std::size_t batch);
+  void end_epoch_callbacks(const EpochRecord& record, bool has_validation);
+
   Autoencoder& model_;
   TrainConfig config_;
   Rng& rng_;
   Optimizer optimizer_;
+  TrainState state_;
+  std::uint64_t data_hash_ = 0;
+  std::unique_ptr<Checkpoint> pending_;
+  std::string pending_path_;
 };
 
 }  // namespace ae

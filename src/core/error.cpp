@@ -13,6 +13,7 @@ int exit_code(ErrorKind kind) {
     case ErrorKind::cannot_create: return 73;
     case ErrorKind::io: return 74;
     case ErrorKind::interrupted: return 130;
+    case ErrorKind::terminated: return 143;
   }
   return 1;
 }

@@ -1,27 +1,53 @@
-// The training loop: shuffle, gather a batch, forward, loss gradient, backward, step.
-// Buffers are sized once before the first epoch; nothing is allocated per batch.
+// The training loop: shuffle, gather a batch, forward, loss gradient, backward, step; at each
+// epoch's end validation, callbacks and checkpoints. Buffers are sized once before the first
+// epoch; nothing is allocated per batch.
 #include "ae/trainer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <sstream>
 
 #include "ae/atomic_file.hpp"
+#include "ae/checkpoint.hpp"
 #include "ae/error.hpp"
 #include "ae/inference.hpp"
+#include "ae/parallel.hpp"
 #include "ae/random.hpp"
 #include "core/thread_pool.hpp"
 #include "kernels/optimizer_kernels.hpp"
+#include "train/callbacks.hpp"
 
 namespace ae {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using nlohmann::json;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+bool all_finite(std::span<const float> v) {
+  return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
+}
+
+// "lr 0.001 (checkpoint) vs 0.01 (this run)" for every key on which two configs differ.
+std::string config_differences(const json& saved, const json& now) {
+  std::string out;
+  const auto add = [&out](const std::string& text) { out += (out.empty() ? "" : "; ") + text; };
+  for (const auto& [key, value] : now.items()) {
+    const auto it = saved.find(key);
+    if (it == saved.end()) add(key + " not in the checkpoint");
+    else if (*it != value) add(key + " " + it->dump() + " (checkpoint) vs " + value.dump() + " (this run)");
+  }
+  for (const auto& [key, value] : saved.items()) {
+    if (!now.contains(key)) add(key + " " + value.dump() + " (checkpoint) not set in this run");
+  }
+  return out;
 }
 
 }  // namespace
@@ -39,11 +65,21 @@ void write_history_csv(const std::string& path, const History& history) {
 }
 
 Trainer::Trainer(Autoencoder& model, TrainConfig config, Rng& rng)
-    : model_(model), config_(config), rng_(rng),
-      optimizer_(config.optimizer, model.parameters().size()) {
+    : model_(model), config_(std::move(config)), rng_(rng),
+      optimizer_(config_.optimizer, model.parameters().size()) {
   if (config_.epochs == 0) throw Error(ErrorKind::usage, "--epochs must be at least 1");
   if (config_.batch == 0) throw Error(ErrorKind::usage, "--batch must be at least 1");
+  if (config_.checkpoint.every > 0 && config_.checkpoint.path.empty()) {
+    throw Error(ErrorKind::usage, "checkpoints every " + std::to_string(config_.checkpoint.every) +
+                                      " epochs need a checkpoint path");
+  }
+  const ReduceLrOnPlateau& r = config_.reduce_lr;
+  if (r.patience > 0 && !(r.factor > 0 && r.factor < 1)) {
+    throw Error(ErrorKind::usage, "--reduce-lr-factor must be between 0 and 1");
+  }
 }
+
+Trainer::~Trainer() = default;
 
 double Trainer::evaluate(const Dataset& data) {
   check_width(model_, data);
@@ -56,15 +92,141 @@ double Trainer::evaluate(const Dataset& data) {
   return total / static_cast<double>(data.rows);
 }
 
+std::string Trainer::config_json() const {
+  json j;
+  try {
+    j = json::parse(config_.checkpoint.extra);
+  } catch (const json::exception&) {
+  }
+  if (!j.is_object()) throw Error(ErrorKind::usage, "checkpoint settings are not a JSON object");
+  const Architecture& arch = model_.architecture();
+  const OptimizerConfig& o = config_.optimizer;
+  const EarlyStopping& es = config_.early_stopping;
+  const ReduceLrOnPlateau& rl = config_.reduce_lr;
+  j["spec"] = arch.spec();
+  j["input"] = arch.input;
+  j["bottleneck"] = arch.bottleneck;
+  j["loss"] = std::string(loss_name(config_.loss));
+  j["optimizer"] = std::string(optimizer_name(o.kind));
+  j["lr"] = o.lr;
+  j["beta1"] = o.beta1;
+  j["beta2"] = o.beta2;
+  j["epsilon"] = o.epsilon;
+  j["momentum"] = o.momentum;
+  j["nesterov"] = o.nesterov;
+  j["rho"] = o.rho;
+  j["batch"] = config_.batch;
+  j["shuffle"] = config_.shuffle;
+  j["threads"] = thread_count();
+  j["early_stop"] = es.patience;
+  j["early_stop_min_delta"] = es.min_delta;
+  j["restore_best"] = es.restore_best;
+  j["reduce_lr"] = rl.patience;
+  j["reduce_lr_factor"] = rl.factor;
+  j["reduce_lr_min_delta"] = rl.min_delta;
+  j["reduce_lr_cooldown"] = rl.cooldown;
+  j["reduce_lr_min_lr"] = rl.min_lr;
+  return j.dump();
+}
+
+void Trainer::resume_from(Checkpoint checkpoint, std::string path) {
+  pending_ = std::make_unique<Checkpoint>(std::move(checkpoint));
+  pending_path_ = std::move(path);
+}
+
+// Checks the pending checkpoint against this run, then loads weights, optimiser state,
+// generator and shuffle order from it.
+void Trainer::apply_checkpoint(const Dataset& train, const Dataset* validation, std::vector<std::size_t>& order) {
+  const Checkpoint& c = *pending_;
+  const std::string& path = pending_path_;
+  const std::string differences = config_differences(json::parse(c.config), json::parse(config_json()));
+  if (!differences.empty()) {
+    throw Error(ErrorKind::bad_data, path + ": checkpoint does not match this run: " + differences +
+                                         " (use the checkpoint's settings, or train afresh without it)");
+  }
+  if (c.model.parameters().size() != model_.parameters().size() ||
+      c.model.architecture().spec() != model_.architecture().spec()) {
+    throw Error(ErrorKind::bad_data, path + ": checkpoint is for layers " + c.model.architecture().spec() +
+                                         ", this run has " + model_.architecture().spec());
+  }
+  if (c.data_hash != training_data_hash(train, validation)) {
+    throw Error(ErrorKind::bad_data, path + ": checkpoint was written while training on other data (" +
+                                         train.source + (validation != nullptr ? " or " + validation->source : "") +
+                                         " differs from that run's rows)");
+  }
+  const std::size_t P = model_.parameters().size();
+  const bool moments_fit = (c.m.size() == optimizer_.first_moment().size() || c.m.empty()) &&
+                           (c.v.size() == optimizer_.second_moment().size() || c.v.empty());
+  const std::size_t batch = std::min(config_.batch, train.rows);
+  const std::size_t batches = (train.rows + batch - 1) / batch;
+  if (!moments_fit || c.state.batch > batches || c.state.seen > train.rows ||
+      (!c.state.best_weights.empty() && c.state.best_weights.size() != P)) {
+    throw Error(ErrorKind::bad_data, path + ": checkpoint's optimizer or progress does not fit this run");
+  }
+  // Shuffles permute the previous order in place, so replay them to rebuild this epoch's.
+  const TrainState& s = c.state;
+  Rng replay;
+  replay.set_state(s.rng_start);
+  const std::size_t shuffles = config_.shuffle ? s.epoch + (s.batch > 0 ? 1 : 0) : 0;
+  for (std::size_t k = 0; k < shuffles; ++k) replay.shuffle(order);
+  if (replay.state() != s.rng) {
+    throw Error(ErrorKind::bad_data, path + ": checkpoint's generator state does not follow from its " +
+                                         std::to_string(shuffles) + " shuffles (file edited?)");
+  }
+  std::copy(c.model.parameters().begin(), c.model.parameters().end(), model_.parameters().begin());
+  if (!c.m.empty()) optimizer_.first_moment() = c.m;
+  if (!c.v.empty()) optimizer_.second_moment() = c.v;
+  optimizer_.set_steps(c.steps);
+  optimizer_.set_lr(c.lr);
+  rng_.set_state(s.rng);
+  state_ = s;
+  data_hash_ = c.data_hash;
+  pending_.reset();
+}
+
+void Trainer::save_checkpoint_now() {
+  Checkpoint c(model_);
+  c.steps = optimizer_.steps();
+  c.lr = optimizer_.config().lr;
+  c.m = optimizer_.first_moment();
+  c.v = optimizer_.second_moment();
+  c.state = state_;
+  c.config = config_json();
+  c.data_hash = data_hash_;
+  save_checkpoint(config_.checkpoint.path, c);
+}
+
+void Trainer::stop_now(std::size_t epoch, std::size_t batch) {
+  state_.rng = rng_.state();
+  const std::string where = batch > 0 ? "at epoch " + std::to_string(epoch) + ", batch " + std::to_string(batch)
+                                      : "after epoch " + std::to_string(epoch);
+  if (config_.checkpoint.path.empty()) {
+    throw Error(ErrorKind::interrupted, "training stopped " + where + "; no checkpoint path, nothing saved");
+  }
+  save_checkpoint_now();
+  throw Error(ErrorKind::interrupted, "training stopped " + where + "; checkpoint written to " + config_.checkpoint.path);
+}
+
+void Trainer::end_epoch_callbacks(const EpochRecord& record, bool has_validation) {
+  const double monitor = has_validation ? record.val_loss : record.loss;
+  optimizer_.set_lr(plateau_update(config_.reduce_lr, state_, monitor, optimizer_.config().lr));
+  early_stopping_update(config_.early_stopping, state_, record.epoch, monitor, model_.parameters());
+}
+
 History Trainer::fit(const Dataset& train, const Dataset* validation, const TrainObserver& observer) {
-  check_width(model_, train);
-  if (validation != nullptr) check_width(model_, *validation);
-  if (train.rows == 0) throw Error(ErrorKind::bad_data, train.source + ": no rows to train on");
+  (void)check_training_data(model_, config_, train, validation);
   const std::size_t batch = std::min(config_.batch, train.rows);
   const std::size_t batches = (train.rows + batch - 1) / batch;
   const std::size_t D = train.cols;
   std::vector<std::size_t> order(train.rows);
   std::iota(order.begin(), order.end(), 0);
+  if (pending_) {
+    apply_checkpoint(train, validation, order);
+  } else {
+    state_ = TrainState{};
+    state_.rng_start = state_.rng = rng_.state();
+    if (!config_.checkpoint.path.empty()) data_hash_ = training_data_hash(train, validation);
+  }
 
   // Each thread takes a contiguous slice of every batch, with its own workspace, input and
   // gradient buffers and gradient arena; thread 0's arena is the model's own.
@@ -84,18 +246,29 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     if (t > 0) slices[t].grads.assign(P, 0.0f);
   }
   model_.zero_gradients();
-  History history;
   const auto notify = [&](const TrainEvent& event) {
     if (observer) observer(event);
   };
+  const auto stop_requested = [&] { return config_.stop != nullptr && config_.stop->load() != 0; };
+  const auto check_weights = [&](std::size_t epoch) {
+    if (!all_finite(model_.parameters())) {
+      throw Error(ErrorKind::diverged, "training diverged: weights are NaN or Inf after epoch " +
+                                           std::to_string(epoch) + " (try a lower --lr)");
+    }
+  };
+  const bool checkpoints = config_.checkpoint.every > 0;
 
-  for (std::size_t epoch = 1; epoch <= config_.epochs; ++epoch) {
-    if (config_.shuffle) rng_.shuffle(order);
-    notify({TrainEvent::Kind::epoch_begin, epoch, config_.epochs, 0, batches, 0, 0, nullptr});
+  for (std::size_t epoch = state_.epoch + 1; epoch <= config_.epochs && !state_.stopped; ++epoch) {
+    if (state_.batch == 0) {
+      if (config_.shuffle) rng_.shuffle(order);
+      state_.loss_sum = 0;
+      state_.seen = 0;
+      state_.seconds = 0;
+    }
+    notify({TrainEvent::Kind::epoch_begin, epoch, config_.epochs, state_.batch, batches, 0, 0, nullptr});
     const auto start = Clock::now();
-    double loss_sum = 0;
-    std::size_t seen = 0;
-    for (std::size_t b = 0; b < batches; ++b) {
+    const double earlier = state_.seconds;
+    for (std::size_t b = state_.batch; b < batches; ++b) {
       const std::size_t first = b * batch;
       const std::size_t count = std::min(batch, train.rows - first);
       pool.run([&](std::size_t t) {
@@ -113,6 +286,9 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
       double loss = 0;
       for (const Slice& s : slices) loss += s.loss;
       if (!std::isfinite(loss)) {
+        // Leave the arenas clean for whoever looks at the model next.
+        for (Slice& s : slices) std::fill(s.grads.begin(), s.grads.end(), 0.0f);
+        model_.zero_gradients();
         throw Error(ErrorKind::diverged, "training diverged: loss is " + std::to_string(loss) +
                                              " at epoch " + std::to_string(epoch) + ", batch " +
                                              std::to_string(b + 1) + " (try a lower --lr)");
@@ -127,23 +303,44 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
         for (std::size_t k = 1; k < threads; ++k) kernels::add_and_zero(g + p0, slices[k].grads.data() + p0, p1 - p0);
         optimizer_.update(model_.parameters(), model_.gradients(), p0, p1);
       });
-      loss_sum += loss * static_cast<double>(count);
-      seen += count;
+      state_.loss_sum += loss * static_cast<double>(count);
+      state_.seen += count;
+      state_.batch = b + 1;
+      state_.seconds = earlier + seconds_since(start);
       notify({TrainEvent::Kind::batch_end, epoch, config_.epochs, b + 1, batches,
-              loss_sum / static_cast<double>(seen), seconds_since(start), nullptr});
+              state_.loss_sum / static_cast<double>(state_.seen), state_.seconds, nullptr});
+      if (stop_requested()) {
+        check_weights(epoch);
+        stop_now(epoch, b + 1);
+      }
     }
+    check_weights(epoch);
     EpochRecord record;
     record.epoch = epoch;
-    record.seconds = seconds_since(start);
-    record.loss = loss_sum / static_cast<double>(seen);
+    record.seconds = state_.seconds;
+    record.loss = state_.loss_sum / static_cast<double>(state_.seen);
     record.val_loss = validation != nullptr ? evaluate(*validation)
                                             : std::numeric_limits<double>::quiet_NaN();
     record.lr = optimizer_.config().lr;
-    history.epochs.push_back(record);
+    state_.history.epochs.push_back(record);
+    state_.epoch = epoch;
+    state_.batch = 0;
+    state_.loss_sum = 0;
+    state_.seen = 0;
+    state_.seconds = 0;
+    state_.rng = rng_.state();
     notify({TrainEvent::Kind::epoch_end, epoch, config_.epochs, batches, batches, record.loss,
-            record.seconds, &history.epochs.back()});
+            record.seconds, &state_.history.epochs.back()});
+    end_epoch_callbacks(record, validation != nullptr);
+    const bool last = epoch == config_.epochs || state_.stopped;
+    if (checkpoints && (epoch % config_.checkpoint.every == 0 || last)) save_checkpoint_now();
+    if (!last && stop_requested()) stop_now(epoch, 0);
   }
-  return history;
+  check_weights(state_.epoch);
+  if (config_.early_stopping.restore_best && !state_.best_weights.empty()) {
+    std::copy(state_.best_weights.begin(), state_.best_weights.end(), model_.parameters().begin());
+  }
+  return state_.history;
 }
 
 }  // namespace ae

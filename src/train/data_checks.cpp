@@ -1,0 +1,87 @@
+// Checks of the data before training: errors that make training meaningless are thrown,
+// everything the user should know but may intend is returned as warning lines.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string>
+
+#include "ae/error.hpp"
+#include "ae/inference.hpp"
+#include "ae/trainer.hpp"
+
+namespace ae {
+namespace {
+
+struct ColumnRange {
+  std::vector<float> lo, hi;
+};
+
+// Per-column min and max; throws Error(bad_data) at the first NaN or Inf.
+ColumnRange column_ranges(const Dataset& d) {
+  ColumnRange r{std::vector<float>(d.cols, std::numeric_limits<float>::infinity()),
+                std::vector<float>(d.cols, -std::numeric_limits<float>::infinity())};
+  for (std::size_t i = 0; i < d.rows; ++i) {
+    for (std::size_t c = 0; c < d.cols; ++c) {
+      const float x = d.byte_data ? static_cast<float>(d.bytes[i * d.cols + c]) * (1.0f / 255.0f)
+                                  : d.values[i * d.cols + c];
+      if (!std::isfinite(x)) {
+        throw Error(ErrorKind::bad_data, d.source + ": row " + std::to_string(i + 1) + ", column " +
+                                             std::to_string(c + 1) + " is " + (std::isnan(x) ? "NaN" : "Inf") +
+                                             " (clean the data first)");
+      }
+      r.lo[c] = std::min(r.lo[c], x);
+      r.hi[c] = std::max(r.hi[c], x);
+    }
+  }
+  return r;
+}
+
+std::string number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<std::string> check_training_data(const Autoencoder& model, const TrainConfig& config,
+                                             const Dataset& train, const Dataset* validation) {
+  std::vector<std::string> warnings;
+  const bool sigmoid_out = model.architecture().layers.back().activation == Activation::sigmoid;
+  const bool bce = config.loss == Loss::bce;
+  const auto check = [&](const Dataset& d, bool is_train) {
+    check_width(model, d);
+    if (d.rows == 0) {
+      throw Error(ErrorKind::bad_data, d.source + ": no rows to " + (is_train ? "train on" : "validate on"));
+    }
+    const ColumnRange r = column_ranges(d);
+    if (is_train && d.rows > 1) {
+      std::size_t constant = 0;
+      for (std::size_t c = 0; c < d.cols; ++c) constant += r.lo[c] == r.hi[c] ? 1 : 0;
+      if (constant > 0) {
+        warnings.push_back(d.source + ": " + std::to_string(constant) + " of " + std::to_string(d.cols) +
+                           " columns are constant (they carry no information)");
+      }
+    }
+    if (sigmoid_out || bce) {
+      const float lo = *std::min_element(r.lo.begin(), r.lo.end());
+      const float hi = *std::max_element(r.hi.begin(), r.hi.end());
+      if (lo < 0.0f || hi > 1.0f) {
+        warnings.push_back(d.source + ": values range from " + number(lo) + " to " + number(hi) + " but " +
+                           (bce ? std::string("the bce loss expects") : std::string("the sigmoid output layer can only give")) +
+                           " values in [0, 1] (scale the data or use a linear output)");
+      }
+    }
+  };
+  check(train, true);
+  if (validation != nullptr) check(*validation, false);
+  if (config.batch > train.rows) {
+    warnings.push_back("--batch " + std::to_string(config.batch) + " is larger than the " +
+                       std::to_string(train.rows) + " training rows; using one batch of " +
+                       std::to_string(train.rows) + " per epoch");
+  }
+  return warnings;
+}
+
+}  // namespace ae
