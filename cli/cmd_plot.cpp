@@ -105,7 +105,7 @@ int plot_latent_command(const ModelFlags& f) {
   if (color == "label") {
     sd.labels = load_labels(f.labels);
     if (sd.labels.size() != data.rows) {
-      throw Error(ErrorKind::usage, f.labels + ": " + std::to_string(sd.labels.size()) + " labels for " +
+      throw Error(ErrorKind::bad_data, f.labels + ": " + std::to_string(sd.labels.size()) + " labels for " +
                                         std::to_string(data.rows) + " rows");
     }
   } else {

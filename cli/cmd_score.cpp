@@ -22,7 +22,7 @@ std::vector<std::uint8_t> truth_from_labels(const std::string& path, std::size_t
                                             std::optional<std::int64_t> outlier_class) {
   const auto labels = load_labels(path);
   if (labels.size() != rows) {
-    throw Error(ErrorKind::usage, path + ": " + std::to_string(labels.size()) + " labels for " +
+    throw Error(ErrorKind::bad_data, path + ": " + std::to_string(labels.size()) + " labels for " +
                                       std::to_string(rows) + " rows");
   }
   std::vector<std::uint8_t> truth(rows);

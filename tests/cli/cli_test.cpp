@@ -171,6 +171,64 @@ TEST_F(Cli, SpiralDemoBeatsPca) {
   EXPECT_LT(ae_mse * 5, pca_mse) << run.out;
 }
 
+// Rows near a line in 6-D plus six rows far off it: `ae score` must rank those six first and
+// report perfect metrics; thresholds, output formats and bad inputs behave as documented.
+TEST_F(Cli, ScoreFindsTheKnownOutliers) {
+  {
+    std::ofstream data(path("mixed.csv")), truth(path("truth.csv"));
+    data << "a,b,c,d,e,f\n";
+    truth << "outlier\n";
+    for (int i = 0; i < 306; ++i) {
+      const bool outlier = i % 51 == 50;
+      const double t = (i % 50) / 50.0, wiggle = ((i * 37) % 11 - 5) * 0.002;
+      if (outlier) {
+        data << "0.9,0.1,0.9,0.1,0.9,0.1\n";
+      } else {
+        data << t << ',' << 0.5 * t + wiggle << ',' << 1 - t << ',' << 0.3 + 0.2 * t << ',' << t * 0.8 - wiggle
+             << ',' << 0.5 << '\n';
+      }
+      truth << (outlier ? 1 : 0) << '\n';
+    }
+  }
+  const std::string model = path("m.safetensors");
+  ASSERT_EQ(ae_run("train --data " + path("mixed.csv") + " --layers 16:tanh,1:linear,16:tanh,6:linear"
+                   " --epochs 60 --batch 16 --lr 0.01 --seed 1 --threads 1 --quiet --out " + model).code, 0);
+  const RunResult run = ae_run("score " + model + " --data " + path("mixed.csv") + " --labels " + path("truth.csv") +
+                               " --baseline pca --threshold value=1e30 --out " + path("s.csv"));
+  ASSERT_EQ(run.code, 0);
+  EXPECT_NE(run.out.find("autoencoder  ROC-AUC 1.0000"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("pca (k=1)"), std::string::npos) << run.out;
+  std::istringstream rows(read_text(path("s.csv")));
+  std::string line;
+  std::getline(rows, line);
+  EXPECT_EQ(line, "index,score,rank,percentile,flag");
+  int top_outliers = 0, flagged = 0;
+  while (std::getline(rows, line)) {
+    std::istringstream cells(line);
+    std::string index, score, rank, percentile, flag;
+    std::getline(cells, index, ',');
+    std::getline(cells, score, ',');
+    std::getline(cells, rank, ',');
+    std::getline(cells, percentile, ',');
+    std::getline(cells, flag, ',');
+    if (std::stod(rank) <= 6 && std::stoi(index) % 51 == 50) ++top_outliers;
+    flagged += std::stoi(flag);
+  }
+  EXPECT_EQ(top_outliers, 6);
+  EXPECT_EQ(flagged, 0);  // nothing scores above 1e30
+  // The default threshold flags about 1% of rows like the training data; max-train none of them.
+  ASSERT_EQ(ae_run("score " + model + " --data " + path("mixed.csv") + " --threshold max-train --out " + path("s.npy")).code, 0);
+  const Matrix table = load_data(path("s.npy")).to_matrix();
+  ASSERT_EQ(table.cols(), 5u);
+  float flags = 0;
+  for (std::size_t r = 0; r < table.rows(); ++r) flags += table(r, 4);
+  EXPECT_EQ(flags, 0.0f);
+  std::ofstream(path("short.csv")) << "0\n1\n";
+  EXPECT_EQ(ae_run("score " + model + " --data " + path("mixed.csv") + " --labels " + path("short.csv")).code, 65);
+  EXPECT_EQ(ae_run("score " + model + " --data " + path("mixed.csv") + " --threshold sigma=-1").code, 2);
+  EXPECT_EQ(ae_run("score " + model + " --data " + path("mixed.csv") + " --score hinge").code, 2);
+}
+
 // The reference experiment on the real data for two epochs (scripts/fetch-data first).
 TEST_F(Cli, MnistDemoTwoEpochsWritesEverythingAndRanksTheInjectedImage) {
   const std::string data_dir = std::string(AE_SOURCE_DIR) + "/data";
