@@ -10,10 +10,6 @@
 namespace ae::cli {
 namespace {
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // Writes rows as NPY or CSV by the output name's extension; CSV on stdout without --out.
 void write_rows(const std::string& out, const Matrix& rows, const std::string& column_prefix) {
   std::vector<std::string> header;
@@ -32,9 +28,9 @@ void write_rows(const std::string& out, const Matrix& rows, const std::string& c
       text += '\n';
     }
     std::fwrite(text.data(), 1, text.size(), stdout);
-  } else if (ends_with(out, ".npy")) {
+  } else if (out.ends_with(".npy")) {
     write_npy(out, rows.view());
-  } else if (ends_with(out, ".csv")) {
+  } else if (out.ends_with(".csv")) {
     write_csv(out, rows.view(), header);
   } else {
     throw Error(ErrorKind::usage, "--out " + out + ": use a .npy or .csv name (or - for CSV on stdout)");

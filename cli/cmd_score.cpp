@@ -10,13 +10,6 @@
 #include "common.hpp"
 
 namespace ae::cli {
-namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-}  // namespace
 
 std::vector<std::uint8_t> truth_from_labels(const std::string& path, std::size_t rows,
                                             std::optional<std::int64_t> outlier_class) {
@@ -75,7 +68,7 @@ Command add_score(CLI::App& root) {
             if (!f->baseline.empty() && f->baseline != "pca") throw Error(ErrorKind::usage, "--baseline: only 'pca' is known");
             if (f->eps_factor && f->fit.empty()) throw Error(ErrorKind::usage, "--eps-factor needs --fit DATA to refit the statistics");
             if (f->eps_factor && !(*f->eps_factor > 0)) throw Error(ErrorKind::usage, "--eps-factor must be positive");
-            if (!f->out.empty() && !ends_with(f->out, ".csv") && !ends_with(f->out, ".npy")) {
+            if (!f->out.empty() && !f->out.ends_with(".csv") && !f->out.ends_with(".npy")) {
               throw Error(ErrorKind::usage, "--out " + f->out + ": use a .csv or .npy name");
             }
             Model model = load_model(f->model);
@@ -121,7 +114,7 @@ Command add_score(CLI::App& root) {
                 text += buf;
               }
               std::fwrite(text.data(), 1, text.size(), stdout);
-            } else if (ends_with(f->out, ".npy")) {
+            } else if (f->out.ends_with(".npy")) {
               write_npy(f->out, table.view());
             } else {
               write_csv(f->out, table.view(), header);

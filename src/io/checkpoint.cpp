@@ -9,14 +9,13 @@
 
 #include "ae/error.hpp"
 #include "ae/safetensors.hpp"
+#include "io/layer_tensors.hpp"
 
 namespace ae {
 namespace {
 
 using nlohmann::json;
 
-std::string weight_name(std::size_t l) { return "layers." + std::to_string(l) + ".weight"; }
-std::string bias_name(std::size_t l) { return "layers." + std::to_string(l) + ".bias"; }
 
 // Shortest decimal text that reads back to the same double ("inf", "nan" for those).
 std::string exact(double x) {
@@ -105,10 +104,6 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
                                             "checkpoint not written (the previous one is unchanged)");
   }
   TensorFile file;
-  json layers = json::array();
-  for (const auto& layer : arch.layers) {
-    layers.push_back({{"width", layer.width}, {"activation", std::string(activation_name(layer.activation))}});
-  }
   const TrainState& s = c.state;
   json history = json::array();
   for (const EpochRecord& e : s.history.epochs) {
@@ -117,8 +112,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
   }
   file.metadata["format"] = "ae-checkpoint";
   file.metadata["format_version"] = std::to_string(kCheckpointFormatVersion);
-  file.metadata["architecture"] =
-      json{{"input", arch.input}, {"layers", layers}, {"bottleneck", arch.bottleneck}, {"spec", arch.spec()}}.dump();
+  file.metadata["architecture"] = layer_tensors::architecture_json(arch, {});
   file.metadata["config"] = c.config;
   file.metadata["config_hash"] = hex64(fnv1a64(c.config.data(), c.config.size()));
   file.metadata["data_hash"] = hex64(c.data_hash);
@@ -135,11 +129,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
       json{{"early_stopping", {{"best", exact(s.best)}, {"best_epoch", s.best_epoch}, {"wait", s.wait}, {"stopped", s.stopped}}},
            {"reduce_lr", {{"best", exact(s.plateau_best)}, {"wait", s.plateau_wait}, {"cooldown", s.cooldown}}}}
           .dump();
-  for (std::size_t l = 0; l < model.layer_count(); ++l) {
-    const std::size_t O = arch.layers[l].width, I = arch.in_width(l);
-    file.tensors.push_back({weight_name(l), {O, I}, std::vector<float>(model.weight(l), model.weight(l) + O * I)});
-    file.tensors.push_back({bias_name(l), {O}, std::vector<float>(model.bias(l), model.bias(l) + O)});
-  }
+  layer_tensors::append(file, model);
   file.tensors.push_back({"optimizer.m", {c.m.size()}, c.m});
   file.tensors.push_back({"optimizer.v", {c.v.size()}, c.v});
   if (!s.best_weights.empty()) {
@@ -169,14 +159,11 @@ Checkpoint load_checkpoint(const std::string& path) {
               std::to_string(kCheckpointFormatVersion) + ")");
   }
   try {
-    const json a = json::parse(meta("architecture"));
-    std::vector<LayerSpec> layers;
-    for (const auto& layer : a.at("layers")) {
-      layers.push_back({layer.at("width").get<std::size_t>(),
-                        parse_activation(layer.at("activation").get<std::string>())});
-    }
-    Checkpoint c(Autoencoder(make_architecture(a.at("input").get<std::size_t>(), std::move(layers),
-                                               a.at("bottleneck").get<std::size_t>())));
+    const std::string context = path + ": not an ae checkpoint: ";
+    const Architecture arch = layer_tensors::parse_architecture(meta("architecture"), context);
+    const std::size_t P = arch.parameter_count();
+    const bool has_best = file.find("early_stopping.best_weights") != nullptr;
+    Checkpoint c(layer_tensors::load(file, arch, has_best ? 3 : 2, context));
     c.config = meta("config");
     if (!json::parse(c.config).is_object()) throw bad("metadata 'config' is not a JSON object");
     c.config_hash = parse_hex64(meta("config_hash"));
@@ -213,9 +200,6 @@ Checkpoint load_checkpoint(const std::string& path) {
     s.plateau_wait = rl.at("wait").get<std::size_t>();
     s.cooldown = rl.at("cooldown").get<std::size_t>();
 
-    Autoencoder& model = c.model;
-    const Architecture& arch = model.architecture();
-    const std::size_t P = model.parameters().size();
     const auto vector_of = [&](const std::string& name, bool required) {
       const Tensor* t = file.find(name);
       if (t == nullptr) {
@@ -230,20 +214,6 @@ Checkpoint load_checkpoint(const std::string& path) {
     c.m = vector_of("optimizer.m", true);
     c.v = vector_of("optimizer.v", true);
     s.best_weights = vector_of("early_stopping.best_weights", false);
-    const std::size_t expected = 2 * model.layer_count() + 2 + (s.best_weights.empty() ? 0 : 1);
-    if (file.tensors.size() != expected) {
-      throw bad("expected " + std::to_string(expected) + " tensors, found " + std::to_string(file.tensors.size()));
-    }
-    for (std::size_t l = 0; l < model.layer_count(); ++l) {
-      const std::size_t O = arch.layers[l].width, I = arch.in_width(l);
-      const Tensor* w = file.find(weight_name(l));
-      const Tensor* b = file.find(bias_name(l));
-      if (w == nullptr || b == nullptr) throw bad("tensor for layer " + std::to_string(l) + " is missing");
-      if (w->shape != std::vector<std::size_t>{O, I}) throw bad(weight_name(l) + " has the wrong shape");
-      if (b->shape != std::vector<std::size_t>{O}) throw bad(bias_name(l) + " has the wrong shape");
-      std::copy(w->values.begin(), w->values.end(), model.weight(l));
-      std::copy(b->values.begin(), b->values.end(), model.bias(l));
-    }
     return c;
   } catch (const json::exception& e) {
     throw bad(std::string("bad metadata: ") + e.what());

@@ -1,0 +1,97 @@
+// The architecture JSON and the per-layer tensors shared by model files and checkpoints.
+#include "io/layer_tensors.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
+#include "ae/error.hpp"
+
+namespace ae::layer_tensors {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::uint64_t kMaxWidth = 1'000'000;  // as parse_layers allows
+
+std::string weight_name(std::size_t l) { return "layers." + std::to_string(l) + ".weight"; }
+std::string bias_name(std::size_t l) { return "layers." + std::to_string(l) + ".bias"; }
+
+}  // namespace
+
+std::string architecture_json(const Architecture& arch, const std::vector<std::size_t>& image_shape) {
+  json layers = json::array();
+  for (const auto& layer : arch.layers) {
+    layers.push_back({{"width", layer.width}, {"activation", std::string(activation_name(layer.activation))}});
+  }
+  return json{{"input", arch.input}, {"layers", layers}, {"bottleneck", arch.bottleneck},
+              {"spec", arch.spec()}, {"image_shape", image_shape}}
+      .dump();
+}
+
+Architecture parse_architecture(const std::string& text, const std::string& context,
+                                std::vector<std::size_t>* image_shape) {
+  const auto bad = [&](const std::string& why) { return Error(ErrorKind::bad_data, context + why); };
+  try {
+    const json a = json::parse(text);
+    // Whole numbers only, checked before anything is sized by them.
+    const auto count = [&](const json& v, const std::string& what) {
+      if (!v.is_number_unsigned() || v.get<std::uint64_t>() > kMaxWidth) {
+        throw bad("architecture: " + what + " must be a whole number up to " + std::to_string(kMaxWidth));
+      }
+      return static_cast<std::size_t>(v.get<std::uint64_t>());
+    };
+    std::vector<LayerSpec> layers;
+    for (const auto& layer : a.at("layers")) {
+      layers.push_back({count(layer.at("width"), "width"),
+                        parse_activation(layer.at("activation").get<std::string>())});
+    }
+    Architecture arch = make_architecture(count(a.at("input"), "input"), std::move(layers),
+                                          count(a.at("bottleneck"), "bottleneck"));
+    if (image_shape != nullptr && a.contains("image_shape")) {
+      *image_shape = a.at("image_shape").get<std::vector<std::size_t>>();
+    }
+    return arch;
+  } catch (const json::exception& e) {
+    throw bad(std::string("bad architecture: ") + e.what());
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::bad_data) throw;
+    throw bad(e.what());
+  }
+}
+
+void append(TensorFile& file, const Autoencoder& model) {
+  const Architecture& arch = model.architecture();
+  for (std::size_t l = 0; l < model.layer_count(); ++l) {
+    const std::size_t O = arch.layers[l].width, I = arch.in_width(l);
+    file.tensors.push_back({weight_name(l), {O, I}, std::vector<float>(model.weight(l), model.weight(l) + O * I)});
+    file.tensors.push_back({bias_name(l), {O}, std::vector<float>(model.bias(l), model.bias(l) + O)});
+  }
+}
+
+Autoencoder load(const TensorFile& file, const Architecture& arch, std::size_t extra,
+                 const std::string& context) {
+  const auto bad = [&](const std::string& why) { return Error(ErrorKind::bad_data, context + why); };
+  const std::size_t L = arch.layers.size();
+  if (file.tensors.size() != 2 * L + extra) {
+    throw bad("expected " + std::to_string(2 * L + extra) + " tensors, found " + std::to_string(file.tensors.size()));
+  }
+  for (std::size_t l = 0; l < L; ++l) {
+    const std::size_t O = arch.layers[l].width, I = arch.in_width(l);
+    const Tensor* w = file.find(weight_name(l));
+    const Tensor* b = file.find(bias_name(l));
+    if (w == nullptr || b == nullptr) throw bad("tensor for layer " + std::to_string(l) + " is missing");
+    if (w->shape != std::vector<std::size_t>{O, I}) throw bad(weight_name(l) + " has the wrong shape");
+    if (b->shape != std::vector<std::size_t>{O}) throw bad(bias_name(l) + " has the wrong shape");
+  }
+  Autoencoder model(arch);
+  for (std::size_t l = 0; l < L; ++l) {
+    const Tensor* w = file.find(weight_name(l));
+    const Tensor* b = file.find(bias_name(l));
+    std::copy(w->values.begin(), w->values.end(), model.weight(l));
+    std::copy(b->values.begin(), b->values.end(), model.bias(l));
+  }
+  return model;
+}
+
+}  // namespace ae::layer_tensors
