@@ -38,12 +38,6 @@ ScoreCalibration calibration_for(Model& model, const std::string& path, const Da
   return cal.empty() ? calibrate(model.autoencoder, data) : cal;
 }
 
-std::vector<std::size_t> image_shape_of(const Dataset& data, const ModelInfo& info) {
-  const auto& shape = !data.image_shape.empty() ? data.image_shape : info.image_shape;
-  if (shape.size() == 2 && shape[0] * shape[1] == data.cols) return shape;
-  return {};
-}
-
 int plot_history_command(const ModelFlags& f, const std::string& history) {
   const ImageFormat format = image_format_for(f.out);
   const auto bytes = read_file_bytes(history);
@@ -115,50 +109,22 @@ int plot_latent_command(const ModelFlags& f) {
   }
   const Matrix z = encode_all(model.autoencoder, data);
   const std::size_t N = z.rows(), K = z.cols();
-  sd.x.resize(N);
-  sd.y.assign(N, 0.0);
-  std::string x_label = "z1", y_label = K >= 2 ? "z2" : "";
-  if (K <= 2 || N < 2) {
-    for (std::size_t i = 0; i < N; ++i) {
-      sd.x[i] = z(i, 0);
-      if (K >= 2) sd.y[i] = z(i, 1);
-    }
-  } else {
-    const Pca pca = fit_pca(z.view(), 2);
-    for (std::size_t i = 0; i < N; ++i) {
-      for (std::size_t k = 0; k < K; ++k) {
-        sd.x[i] += pca.components(0, k) * (z(i, k) - pca.mean[k]);
-        sd.y[i] += pca.components(1, k) * (z(i, k) - pca.mean[k]);
-      }
-    }
-    x_label = "principal component 1 of the embedding";
-    y_label = "principal component 2";
-  }
+  LatentPoints points = latent_points(z);
+  sd.x = std::move(points.x);
+  sd.y = std::move(points.y);
+  const std::string x_label = K > 2 ? "principal component 1 of the embedding" : points.x_label;
+  const std::string y_label = points.y_label;
   const std::string title = "Embeddings (K = " + std::to_string(K) + ") of " + std::to_string(N) + " rows";
   write_file_atomic(f.out, plot_scatter(title, x_label, y_label, sd, format));
   return 0;
 }
 
-// The mean over rows of each feature's squared reconstruction error, a chunk at a time.
 int plot_feature_error_command(const ModelFlags& f) {
   const ImageFormat format = image_format_for(f.out);
   Model model = load_model(f.model);
   const Dataset data = load_data(f.data);
   check_width(model.autoencoder, data);
-  std::vector<double> mean(data.cols, 0.0);
-  constexpr std::size_t chunk = 4 * kInferenceChunk;
-  for (std::size_t first = 0; first < data.rows; first += chunk) {
-    const Dataset part = take(data, first, std::min(chunk, data.rows - first));
-    const Matrix x = part.to_matrix();
-    const Matrix y = reconstruct_all(model.autoencoder, part);
-    for (std::size_t r = 0; r < x.rows(); ++r) {
-      for (std::size_t j = 0; j < x.cols(); ++j) {
-        const double e = static_cast<double>(x(r, j)) - static_cast<double>(y(r, j));
-        mean[j] += e * e;
-      }
-    }
-  }
-  for (auto& m : mean) m /= static_cast<double>(std::max<std::size_t>(data.rows, 1));
+  const std::vector<double> mean = mean_squared_error_per_feature(model.autoencoder, data);
   const auto shape = image_shape_of(data, model.info);
   const std::string title = std::string("Mean squared reconstruction error per ") + (shape.empty() ? "feature" : "pixel");
   write_file_atomic(f.out, plot_feature_values(title, "mean squared error", mean, shape, format));

@@ -118,3 +118,20 @@ struct ReportJob {
 };
 
 }  // namespace ae::cli
+
+namespace ae::cli {
+
+// The image shape of the rows (the data's own, else the model's), or empty when they are not
+// images of that width.
+std::vector<std::size_t> image_shape_of(const Dataset& data, const ModelInfo& info);
+// Mean over rows of the squared reconstruction error of each feature (D values), in chunks.
+std::vector<double> mean_squared_error_per_feature(Autoencoder& model, const Dataset& data);
+// Embeddings as scatter points: K = 1 as (z, 0), K = 2 as they are, K > 2 as the first two
+// principal components; labels and a sentence saying which.
+struct LatentPoints {
+  std::vector<double> x, y;
+  std::string x_label, y_label, note;
+};
+LatentPoints latent_points(const Matrix& z);
+
+}  // namespace ae::cli
