@@ -17,7 +17,7 @@ namespace ae::cli {
 namespace {
 
 struct ModelFlags {
-  std::string model, data, labels, out, score = "zsse", threshold = "contamination=0.01", color;
+  std::string model, data, labels, out, score = "zsae", threshold = "contamination=0.01", color;
   std::optional<std::int64_t> outlier_class;
   bool log = false;
   bool log_score = false;
@@ -103,9 +103,9 @@ int plot_latent_command(const ModelFlags& f) {
                                         std::to_string(data.rows) + " rows");
     }
   } else {
-    const auto scores = compute_scores(model.autoencoder, data, ScoreKind::zsse, calibration_for(model, f.model, data));
+    const auto scores = compute_scores(model.autoencoder, data, kDefaultScore, calibration_for(model, f.model, data));
     sd.values.assign(scores.begin(), scores.end());
-    sd.value_name = "zsse score";
+    sd.value_name = std::string(score_name(kDefaultScore)) + " score";
   }
   const Matrix z = encode_all(model.autoencoder, data);
   const std::size_t N = z.rows(), K = z.cols();
@@ -148,7 +148,7 @@ Command add_plot(CLI::App& root) {
   add_model_and_data(s, *f);
   s->add_option("--labels", f->labels, "Truth per row (0/1, or class labels with --outlier-class): two colours");
   s->add_option("--outlier-class", f->outlier_class, "The label that marks an outlier");
-  s->add_option("--score", f->score, "Score: zsse (standardised SSE), sse, mse, mae, bce, max")->capture_default_str();
+  s->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max")->capture_default_str();
   s->add_option("--threshold", f->threshold,
                 "contamination=F | quantile=Q | sigma=K | mad=K | iqr=K | max-train | value=X (from the training scores)")
       ->capture_default_str();
@@ -159,7 +159,7 @@ Command add_plot(CLI::App& root) {
   CLI::App* l = app->add_subcommand("latent", "Scatter of the embeddings (PCA to 2-D when K > 2; a strip when K = 1)");
   add_model_and_data(l, *f);
   l->add_option("--labels", f->labels, "Class label per row");
-  l->add_option("--color", f->color, "label (needs --labels) or score (zsse); default: label when labels are given");
+  l->add_option("--color", f->color, "label (needs --labels) or score (zsae); default: label when labels are given");
   add_out(l, f->out);
 
   CLI::App* e = app->add_subcommand("feature-error", "Mean squared reconstruction error per feature (a heat map for images)");

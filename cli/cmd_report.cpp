@@ -28,7 +28,7 @@ constexpr std::size_t kPcaFitRows = 20000;
 constexpr std::size_t kOutlierRows = 10;
 constexpr std::size_t kInlierRows = 5;
 
-// One line per stage on stderr, "Report 2/7 - scoring 10,000 rows (zsse) - 0.84s". On a
+// One line per stage on stderr, "Report 2/7 - scoring 10,000 rows (zsae) - 0.84s". On a
 // terminal the stage shows when it starts and gets its time when it ends.
 class StageLog {
  public:
@@ -93,6 +93,9 @@ std::string percent(double share) {
 
 std::string score_meaning(ScoreKind kind) {
   switch (kind) {
+    case ScoreKind::zsae:
+      return "the standardised sum of absolute errors: each feature's absolute reconstruction error divided by "
+             "that feature's root mean squared error on the training data (plus a small floor), summed over features";
     case ScoreKind::zsse:
       return "the standardised sum of squared errors: each feature's squared reconstruction error divided by "
              "that feature's mean squared error on the training data (plus a small floor), summed over features";
@@ -249,7 +252,7 @@ void ReportJob::write(const std::string& path) const {
     std::vector<std::size_t> fit_rows;
     pca_fit_rows = std::min(N, kPcaFitRows);
     for (std::size_t i = 0; i < pca_fit_rows; ++i) fit_rows.push_back(i * N / pca_fit_rows);
-    pca_scores = pca_baseline_scores(select(rows, fit_rows), rows, K, score, cal.eps_factor);
+    pca_scores = pca_baseline_scores(select(rows, fit_rows), rows, K, score, cal.floors);
   }
 
   log.begin("drawing");
@@ -510,7 +513,7 @@ void ReportJob::write(const std::string& path) const {
 
 Command add_report(CLI::App& root) {
   struct Flags {
-    std::string model, data, labels, val, history, score = "zsse", threshold = "contamination=0.01", out = "report.html";
+    std::string model, data, labels, val, history, score = "zsae", threshold = "contamination=0.01", out = "report.html";
     std::optional<std::int64_t> outlier_class;
     bool quiet = false;
   };
@@ -522,7 +525,7 @@ Command add_report(CLI::App& root) {
   app->add_option("--outlier-class", f->outlier_class, "The label that marks an outlier");
   app->add_option("--val", f->val, "Reference data (e.g. validation rows), drawn beside in the score histogram");
   app->add_option("--history", f->history, "History CSV of the training run (ae train --history)");
-  app->add_option("--score", f->score, "Score: zsse (standardised SSE), sse, mse, mae, bce, max")->capture_default_str();
+  app->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max")->capture_default_str();
   app->add_option("--threshold", f->threshold,
                   "contamination=F | quantile=Q | sigma=K | mad=K | iqr=K | max-train | value=X (from the training scores)")
       ->capture_default_str();

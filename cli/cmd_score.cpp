@@ -42,7 +42,7 @@ std::string metrics_line(const std::string& name, const Metrics& m) {
 
 Command add_score(CLI::App& root) {
   struct Flags {
-    std::string model, data, out, per_feature, labels, baseline, fit, score = "zsse",
+    std::string model, data, out, per_feature, labels, baseline, fit, score = "zsae",
                                                                       threshold = "contamination=0.01";
     std::optional<std::int64_t> outlier_class;
     std::optional<double> eps_factor;
@@ -51,7 +51,7 @@ Command add_score(CLI::App& root) {
   CLI::App* app = root.add_subcommand("score", "Outlier scores by reconstruction error, with threshold, flags and ranking");
   app->add_option("model", f->model, "Model file (.safetensors)")->required();
   app->add_option("--data", f->data, "Data to score (IDX[.gz], NPY or CSV)")->required();
-  app->add_option("--score", f->score, "Score: zsse (standardised SSE), sse, mse, mae, bce, max")->capture_default_str();
+  app->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max")->capture_default_str();
   app->add_option("--threshold", f->threshold,
                   "contamination=F | quantile=Q | sigma=K | mad=K | iqr=K | max-train | value=X (from the training scores)")
       ->capture_default_str();
@@ -61,13 +61,14 @@ Command add_score(CLI::App& root) {
   app->add_option("--outlier-class", f->outlier_class, "The label that marks an outlier");
   app->add_option("--baseline", f->baseline, "pca: also score a PCA reconstruction with as many components as the embedding");
   app->add_option("--fit", f->fit, "Trusted data to fit the score statistics on (default: those saved at training)");
-  app->add_option("--eps-factor", f->eps_factor, "zsse floor: eps = F x (data range)^2 (needs --fit; default 1e-4)");
+  app->add_option("--eps-factor", f->eps_factor, "Floor of zsae or zsse: eps = F x (data range)^2 (needs --fit; default 1e-5 for zsae, 1e-4 for zsse)");
   return {app, [f]() {
             const ScoreKind kind = parse_score(f->score);
             const Threshold threshold = parse_threshold(f->threshold);
             if (!f->baseline.empty() && f->baseline != "pca") throw Error(ErrorKind::usage, "--baseline: only 'pca' is known");
             if (f->eps_factor && f->fit.empty()) throw Error(ErrorKind::usage, "--eps-factor needs --fit DATA to refit the statistics");
             if (f->eps_factor && !(*f->eps_factor > 0)) throw Error(ErrorKind::usage, "--eps-factor must be positive");
+            if (f->eps_factor && !standardised(kind)) throw Error(ErrorKind::usage, "--eps-factor applies to zsae and zsse only");
             if (!f->out.empty() && !f->out.ends_with(".csv") && !f->out.ends_with(".npy")) {
               throw Error(ErrorKind::usage, "--out " + f->out + ": use a .csv or .npy name");
             }
@@ -77,7 +78,9 @@ Command add_score(CLI::App& root) {
             std::optional<Dataset> fit_data;
             if (!f->fit.empty()) {
               fit_data = load_data(f->fit);
-              cal = calibrate(model.autoencoder, *fit_data, f->eps_factor.value_or(1e-4));
+              ScoreFloors floors;
+              if (f->eps_factor) floors.of(kind) = *f->eps_factor;
+              cal = calibrate(model.autoencoder, *fit_data, floors);
             } else {
               cal = ScoreCalibration::from_json(model.info.score, f->model);
               if (cal.empty()) {
@@ -86,7 +89,8 @@ Command add_score(CLI::App& root) {
             }
             const auto stats = cal.train_stats.find(kind);
             if (stats == cal.train_stats.end()) {
-              throw Error(ErrorKind::usage, "no training statistics for score " + f->score + " (bce needs data in [0, 1])");
+              throw Error(ErrorKind::usage, f->model + ": no training statistics for score " + f->score +
+                                                " (bce needs data in [0, 1]; a model saved before zsae existed needs --fit TRAINING_DATA)");
             }
             const double cut = threshold_value(threshold, stats->second);
             Matrix per_feature;
@@ -136,7 +140,7 @@ Command add_score(CLI::App& root) {
               if (f->baseline == "pca") {
                 const Dataset& train = fit_data ? *fit_data : data;
                 const std::size_t k = model.autoencoder.architecture().embedding_width();
-                const auto pca = pca_baseline_scores(train, data, k, kind, cal.eps_factor);
+                const auto pca = pca_baseline_scores(train, data, k, kind, cal.floors);
                 std::fprintf(out, "%s\n", metrics_line("pca (k=" + std::to_string(k) + ")", evaluate(pca, truth)).c_str());
               }
             } else if (f->baseline == "pca") {

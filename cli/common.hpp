@@ -110,7 +110,7 @@ struct ReportJob {
   std::vector<std::int64_t> labels;   // class per row of data, or empty (colours the latent map)
   std::vector<std::uint8_t> truth;    // 1 = outlier per row of data, or empty (metrics)
   History history;                    // per-epoch losses; empty leaves the plot out
-  ScoreKind score = ScoreKind::zsse;
+  ScoreKind score = kDefaultScore;
   Threshold threshold;                // default: contamination=0.01
   bool quiet = false;
 

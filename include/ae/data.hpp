@@ -46,8 +46,10 @@ struct Dataset {
 // Reads a data file of any supported format, detected by content: gzip is unpacked first;
 // IDX by its two zero bytes and type code; NPY by "\x93NUMPY"; anything else as CSV.
 // Throws Error(missing_input) if it cannot be opened, Error(bad_data) naming the file and the
-// problem otherwise.
-Dataset load_data(const std::string& path);
+// problem otherwise. spare_bytes: extra capacity reserved in the storage of IDX byte images,
+// so that inject() into the result can add that many bytes of rows without a second copy
+// of the data (it is a hint: other formats ignore it).
+Dataset load_data(const std::string& path, std::size_t spare_bytes = 0);
 DataFormat detect_format(std::span<const std::uint8_t> head);
 
 // Per-row integer labels from an IDX label file (1-D u8), a 1-D (or N x 1) NPY of integers
@@ -67,8 +69,9 @@ Dataset parse_csv(std::string_view text, const std::string& path);
 // NPY labels: 1-D or N x 1, '|u1', '<i4', '<i8' read exactly, '<f4'/'<f8' only if whole.
 std::vector<std::int64_t> parse_npy_labels(std::span<const std::uint8_t> bytes, const std::string& path);
 // Whole file, gunzipped when it starts with the gzip magic (1f 8b). Truncated or corrupt gzip
-// data and output over 4 GiB throw Error(bad_data). Otherwise throws like load_data.
-std::vector<std::uint8_t> read_file_bytes(const std::string& path);
+// data and output over 4 GiB throw Error(bad_data). Otherwise throws like load_data. The
+// buffer is sized from the file (or the gzip size field) and reserves spare_bytes more.
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::size_t spare_bytes = 0);
 
 // Writers, atomic (AtomicFile). NPY: v1.0, little-endian, C order: write_npy '<f4' of shape
 // (rows, cols), write_npy_i64 '<i8' of shape (n,). CSV: the header names joined by ',' (quoted
@@ -92,6 +95,9 @@ Dataset select(const Dataset& d, std::span<const std::size_t> rows);    // range
 // values from [0, base.rows + extra.rows) (Floyd's algorithm on rng.below), sorted; extra
 // row i goes to the i-th smallest, base rows fill the remaining slots in their order.
 Dataset inject(const Dataset& base, const Dataset& extra, Rng& rng, std::vector<std::size_t>& positions);
+// The same result and draws, built in base's own storage when both are byte data (no second
+// copy of base when its capacity already holds the extra rows: see load_data's spare_bytes).
+Dataset inject(Dataset&& base, const Dataset& extra, Rng& rng, std::vector<std::size_t>& positions);
 // Rows in a seeded random order (Rng::shuffle of the row indices).
 Dataset shuffled(const Dataset& d, Rng& rng);
 // The first part gets round(fraction * rows) rows of a seeded shuffle, the second the

@@ -2,6 +2,7 @@
 // embeddings, reconstructions, decoded rows and per-sample reconstruction errors.
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "ae/autoencoder.hpp"
@@ -10,11 +11,19 @@
 
 namespace ae {
 
-constexpr std::size_t kInferenceChunk = 1024;
+// Rows per chunk: large enough for efficient GEMMs, small enough that a thread's buffers
+// (input and every layer's output) stay around 2 MB for the MNIST model.
+constexpr std::size_t kInferenceChunk = 256;
 
 Matrix encode_all(Autoencoder& model, const Dataset& data);
 Matrix reconstruct_all(Autoencoder& model, const Dataset& data);
 Matrix decode_all(Autoencoder& model, ConstMatrixView embeddings);
+// Calls fn(first, x, y) for every chunk of kInferenceChunk rows (the last may be shorter):
+// x the rows from `first` on as float, y their reconstruction. The chunks are dealt to the
+// threads in turn, so fn runs concurrently for different chunks and must only write what
+// belongs to its own chunk.
+void for_each_reconstruction(Autoencoder& model, const Dataset& data,
+                             const std::function<void(std::size_t first, ConstMatrixView x, ConstMatrixView y)>& fn);
 // Per-sample error of each row under `loss`'s per-sample form (sse: sum of squares).
 std::vector<float> per_sample_errors(Autoencoder& model, const Dataset& data, Loss loss);
 // Throws Error(usage) naming the data's source when its width is not the model's input width.

@@ -206,15 +206,11 @@ void BasicAutoencoder<T>::initialize(Init init, Rng& rng) {
 
 template <class T>
 void BasicAutoencoder<T>::reserve(Workspace<T>& ws, std::size_t rows) const {
+  // The layer outputs only: a forward-only workspace (inference) never needs the gradient
+  // buffers, which backward() sizes on its first call.
   if (rows <= ws.capacity && ws.outputs.size() == arch_.layers.size()) return;
-  std::size_t widest = arch_.input;
   ws.outputs.resize(arch_.layers.size());
-  for (std::size_t l = 0; l < arch_.layers.size(); ++l) {
-    ws.outputs[l].assign(rows * arch_.layers[l].width, T(0));
-    widest = std::max(widest, arch_.layers[l].width);
-  }
-  ws.grad_a.assign(rows * widest, T(0));
-  ws.grad_b.assign(rows * widest, T(0));
+  for (std::size_t l = 0; l < arch_.layers.size(); ++l) ws.outputs[l].assign(rows * arch_.layers[l].width, T(0));
   ws.capacity = rows;
 }
 
@@ -251,6 +247,12 @@ void BasicAutoencoder<T>::backward(BasicMatrixView<const T> dy, Workspace<T>& ws
   if (ws.last_last == 0 || dy.rows != B || dy.cols != arch_.layers[ws.last_last - 1].width ||
       grads.size() != params_.size()) {
     throw Error(ErrorKind::internal, "backward: gradient does not match the last forward pass");
+  }
+  std::size_t widest = arch_.input;
+  for (const auto& layer : arch_.layers) widest = std::max(widest, layer.width);
+  if (ws.grad_a.size() < ws.capacity * widest) {
+    ws.grad_a.assign(ws.capacity * widest, T(0));
+    ws.grad_b.assign(ws.capacity * widest, T(0));
   }
   std::copy(dy.data, dy.data + dy.size(), ws.grad_a.begin());
   T* cur = ws.grad_a.data();

@@ -149,6 +149,20 @@ Dataset select(const Dataset& d, std::span<const std::size_t> rows) {
   return out;
 }
 
+namespace {
+
+// Floyd's sampling: extra rows distinct slots of [0, total), each subset equally likely.
+std::vector<bool> injection_slots(std::size_t total, std::size_t extra, Rng& rng) {
+  std::vector<bool> taken(total, false);
+  for (std::size_t j = total - extra; j < total; ++j) {
+    const auto t = static_cast<std::size_t>(rng.below(j + 1));
+    taken[taken[t] ? j : t] = true;
+  }
+  return taken;
+}
+
+}  // namespace
+
 Dataset inject(const Dataset& base, const Dataset& extra, Rng& rng, std::vector<std::size_t>& positions) {
   positions.clear();
   if (is_default_empty(extra)) return base;
@@ -160,13 +174,7 @@ Dataset inject(const Dataset& base, const Dataset& extra, Rng& rng, std::vector<
   const std::size_t total = base.rows + extra.rows;
   Dataset out = combined(base, extra, total, "inject");
   out.source = name_of(base) + " + " + name_of(extra);
-
-  // Floyd's sampling: extra.rows distinct slots of [0, total), each subset equally likely.
-  std::vector<bool> taken(total, false);
-  for (std::size_t j = total - extra.rows; j < total; ++j) {
-    const auto t = static_cast<std::size_t>(rng.below(j + 1));
-    taken[taken[t] ? j : t] = true;
-  }
+  const std::vector<bool> taken = injection_slots(total, extra.rows, rng);
   positions.reserve(extra.rows);
   std::size_t next_base = 0;
   for (std::size_t p = 0; p < total; ++p) {
@@ -178,6 +186,33 @@ Dataset inject(const Dataset& base, const Dataset& extra, Rng& rng, std::vector<
     }
   }
   return out;
+}
+
+Dataset inject(Dataset&& base, const Dataset& extra, Rng& rng, std::vector<std::size_t>& positions) {
+  if (!base.byte_data || !extra.byte_data || is_default_empty(extra) || base.rows == 0) {
+    return inject(static_cast<const Dataset&>(base), extra, rng, positions);
+  }
+  if (base.cols != extra.cols) (void)combined(base, extra, 0, "inject");  // throws, naming both
+  positions.clear();
+  const std::size_t total = base.rows + extra.rows, D = base.cols;
+  const std::vector<bool> taken = injection_slots(total, extra.rows, rng);
+  // Grow in place, then fill from the back: base row i moves to a slot >= i, so each row is
+  // read before anything is written over it.
+  base.bytes.resize(total * D);
+  std::uint8_t* data = base.bytes.data();
+  std::size_t next_extra = extra.rows, next_base = base.rows;
+  for (std::size_t p = total; p-- > 0;) {
+    const std::uint8_t* from = taken[p] ? extra.bytes.data() + --next_extra * D : data + --next_base * D;
+    if (from != data + p * D) std::memmove(data + p * D, from, D);
+  }
+  positions.reserve(extra.rows);
+  for (std::size_t p = 0; p < total; ++p) {
+    if (taken[p]) positions.push_back(p);
+  }
+  base.rows = total;
+  base.source = name_of(base) + " + " + name_of(extra);
+  if (base.image_shape != extra.image_shape) base.image_shape.clear();
+  return std::move(base);
 }
 
 Dataset shuffled(const Dataset& d, Rng& rng) {

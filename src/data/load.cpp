@@ -32,7 +32,8 @@ bool is_idx_type(std::uint8_t t) {
 }
 
 // Unpacks one or more concatenated gzip members; anything else after a member is an error.
-std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, const std::string& path) {
+std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, const std::string& path,
+                                 std::size_t spare_bytes) {
   // The last member's trailer holds its size mod 2^32; deflate expands at most ~1032:1, so a
   // hint above that bound is ignored rather than trusted.
   std::uint64_t hint = 0;
@@ -42,7 +43,9 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, const std::st
            std::uint64_t{t[3]} << 24;
     if (hint > in.size() * std::uint64_t{1032} || hint > kMaxUnpacked) hint = 0;
   }
-  std::vector<std::uint8_t> out(std::max<std::uint64_t>(hint + 1, std::uint64_t{1} << 16));
+  std::vector<std::uint8_t> out;
+  out.reserve(static_cast<std::size_t>(std::max<std::uint64_t>(hint + 1, std::uint64_t{1} << 16)) + spare_bytes);
+  out.resize(static_cast<std::size_t>(std::max<std::uint64_t>(hint + 1, std::uint64_t{1} << 16)));
 
   z_stream zs{};
   if (inflateInit2(&zs, 15 + 16) != Z_OK) {
@@ -110,7 +113,7 @@ std::int64_t whole_label(float v, const std::string& path, std::size_t row) {
 
 }  // namespace
 
-std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::size_t spare_bytes) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     throw Error(ErrorKind::missing_input, path + ": is a directory, not a data file");
@@ -119,12 +122,19 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
   if (!f) {
     throw Error(ErrorKind::missing_input, path + ": cannot open: " + std::strerror(errno));
   }
+  // Sized from the file so that a large file is not copied while the buffer grows; the
+  // loop still reads to the end, should the file have grown meanwhile.
+  const auto size = std::filesystem::file_size(path, ec);
   std::vector<std::uint8_t> bytes;
-  std::vector<std::uint8_t> chunk(std::size_t{1} << 20);
+  if (!ec) bytes.reserve(static_cast<std::size_t>(size) + 1 + spare_bytes);
+  constexpr std::size_t kChunk = std::size_t{1} << 20;
   while (true) {
-    const std::size_t n = std::fread(chunk.data(), 1, chunk.size(), f);
-    bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
-    if (n < chunk.size()) break;
+    const std::size_t at = bytes.size();
+    const std::size_t room = bytes.capacity() > at ? std::min(kChunk, bytes.capacity() - at) : kChunk;
+    bytes.resize(at + room);
+    const std::size_t n = std::fread(bytes.data() + at, 1, room, f);
+    bytes.resize(at + n);
+    if (n < room) break;
   }
   const bool failed = std::ferror(f) != 0;
   const int err = errno;
@@ -133,7 +143,7 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
     throw Error(ErrorKind::io, path + ": read failed after " + std::to_string(bytes.size()) +
                                    " bytes: " + std::strerror(err));
   }
-  if (is_gzip(bytes)) return gunzip(bytes, path);
+  if (is_gzip(bytes)) return gunzip(bytes, path, spare_bytes);
   return bytes;
 }
 
@@ -163,8 +173,8 @@ Dataset parse_any(std::span<const std::uint8_t> bytes, const std::string& path) 
 
 }  // namespace
 
-Dataset load_data(const std::string& path) {
-  std::vector<std::uint8_t> bytes = read_file_bytes(path);
+Dataset load_data(const std::string& path, std::size_t spare_bytes) {
+  std::vector<std::uint8_t> bytes = read_file_bytes(path, spare_bytes);
   Dataset d = detect_format(bytes) == DataFormat::idx ? parse_idx(std::move(bytes), path)
                                                        : parse_any(bytes, path);
   d.source = path;

@@ -71,37 +71,45 @@ void score_sq_ref(const float* x, const float* y, const float* w, double scale, 
   }
 }
 
-void score_abs(const float* x, const float* y, float* out, float* pf, std::size_t B,
-               std::size_t D) {
+void score_abs(const float* x, const float* y, const float* w, double scale, float* out,
+               float* pf, std::size_t B, std::size_t D) {
   for (std::size_t r = 0; r < B; ++r) {
     const float* xr = x + r * D;
     const float* yr = y + r * D;
     float acc[kLanes] = {};
     std::size_t j = 0;
-    for (; j + kLanes <= D; j += kLanes) {
-      for (std::size_t k = 0; k < kLanes; ++k) acc[k] += std::fabs(xr[j + k] - yr[j + k]);
+    if (w) {
+      for (; j + kLanes <= D; j += kLanes) {
+        for (std::size_t k = 0; k < kLanes; ++k) acc[k] += w[j + k] * std::fabs(xr[j + k] - yr[j + k]);
+      }
+    } else {
+      for (; j + kLanes <= D; j += kLanes) {
+        for (std::size_t k = 0; k < kLanes; ++k) acc[k] += std::fabs(xr[j + k] - yr[j + k]);
+      }
     }
     double sum = lane_sum(acc);
-    for (; j < D; ++j) sum += static_cast<double>(std::fabs(xr[j] - yr[j]));
-    out[r] = static_cast<float>(sum / static_cast<double>(D));
+    for (; j < D; ++j) {
+      sum += (w ? static_cast<double>(w[j]) : 1.0) * static_cast<double>(std::fabs(xr[j] - yr[j]));
+    }
+    out[r] = static_cast<float>(scale * sum);
     if (pf) {
       float* pr = pf + r * D;
-      for (std::size_t c = 0; c < D; ++c) pr[c] = std::fabs(xr[c] - yr[c]);
+      for (std::size_t c = 0; c < D; ++c) pr[c] = (w ? w[c] : 1.0f) * std::fabs(xr[c] - yr[c]);
     }
   }
 }
 
-void score_abs_ref(const float* x, const float* y, float* out, float* pf, std::size_t B,
-                   std::size_t D) {
+void score_abs_ref(const float* x, const float* y, const float* w, double scale, float* out,
+                   float* pf, std::size_t B, std::size_t D) {
   for (std::size_t r = 0; r < B; ++r) {
     double sum = 0;
     for (std::size_t j = 0; j < D; ++j) {
-      const double a =
-          std::fabs(static_cast<double>(x[r * D + j]) - static_cast<double>(y[r * D + j]));
+      const double a = (w ? static_cast<double>(w[j]) : 1.0) *
+                       std::fabs(static_cast<double>(x[r * D + j]) - static_cast<double>(y[r * D + j]));
       sum += a;
       if (pf) pf[r * D + j] = static_cast<float>(a);
     }
-    out[r] = static_cast<float>(sum / static_cast<double>(D));
+    out[r] = static_cast<float>(scale * sum);
   }
 }
 

@@ -14,11 +14,11 @@ void score_sq(const float* x, const float* y, const float* w, double scale, floa
 void score_sq_ref(const float* x, const float* y, const float* w, double scale, float* out,
                   float* pf, std::size_t B, std::size_t D);
 
-// out[r] = mean_j |x - y|; pf = |x - y|.
-void score_abs(const float* x, const float* y, float* out, float* pf, std::size_t B,
-               std::size_t D);
-void score_abs_ref(const float* x, const float* y, float* out, float* pf, std::size_t B,
-                   std::size_t D);
+// out[r] = scale * sum_j w[j] |x - y|; pf = w[j] |x - y|. A null w means all ones.
+void score_abs(const float* x, const float* y, const float* w, double scale, float* out,
+               float* pf, std::size_t B, std::size_t D);
+void score_abs_ref(const float* x, const float* y, const float* w, double scale, float* out,
+                   float* pf, std::size_t B, std::size_t D);
 
 // out[r] = max_j |x - y| (NaN if any residual is NaN); pf = |x - y|.
 void score_max_abs(const float* x, const float* y, float* out, float* pf, std::size_t B,

@@ -76,7 +76,8 @@ std::string ScoreCalibration::to_json() const {
   for (float v : feature_mse) mse.push_back(detail::short_float(v));
   json stats = json::object();
   for (const auto& [kind, s] : train_stats) stats[std::string(score_name(kind))] = stats_json(s);
-  const json j{{"feature_mse", mse}, {"data_range", data_range}, {"eps_factor", eps_factor},
+  const json j{{"feature_mse", mse}, {"data_range", data_range}, {"eps_factor", floors.zsse},
+               {"zsae_eps_factor", floors.zsae},
                {"train_stats", stats}};
   return j.dump();
 }
@@ -92,9 +93,11 @@ ScoreCalibration ScoreCalibration::from_json(std::string_view text, const std::s
       cal.feature_mse.push_back(static_cast<float>(v));
     }
     cal.data_range = number(field(j, "data_range"), "data_range");
-    cal.eps_factor = number(field(j, "eps_factor"), "eps_factor");
+    cal.floors.zsse = number(field(j, "eps_factor"), "eps_factor");
+    if (j.contains("zsae_eps_factor")) cal.floors.zsae = number(j["zsae_eps_factor"], "zsae_eps_factor");
     if (!(cal.data_range >= 0) || !std::isfinite(cal.data_range)) throw Malformed{"data_range must be finite and >= 0"};
-    if (!(cal.eps_factor > 0) || !std::isfinite(cal.eps_factor)) throw Malformed{"eps_factor must be finite and > 0"};
+    if (!(cal.floors.zsse > 0) || !std::isfinite(cal.floors.zsse)) throw Malformed{"eps_factor must be finite and > 0"};
+    if (!(cal.floors.zsae > 0) || !std::isfinite(cal.floors.zsae)) throw Malformed{"zsae_eps_factor must be finite and > 0"};
     const json& stats = field(j, "train_stats");
     if (!stats.is_object()) throw Malformed{"train_stats is not an object"};
     for (const auto& [name, value] : stats.items()) {

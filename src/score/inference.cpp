@@ -43,6 +43,14 @@ void check_width(const Autoencoder& model, const Dataset& data) {
   }
 }
 
+void for_each_reconstruction(Autoencoder& model, const Dataset& data,
+                             const std::function<void(std::size_t, ConstMatrixView, ConstMatrixView)>& fn) {
+  check_width(model, data);
+  for_each_chunk(data, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
+    fn(first, x, model.forward(x, 0, model.layer_count(), ws));
+  });
+}
+
 Matrix encode_all(Autoencoder& model, const Dataset& data) {
   check_width(model, data);
   Matrix out(data.rows, model.architecture().embedding_width());

@@ -155,6 +155,32 @@ TEST(Dataset, InjectReachesEverySlotEvenly) {
   for (int h : hits) EXPECT_NEAR(h, 1000, 120);
 }
 
+TEST(Dataset, InjectInPlaceMatchesTheCopyAndKeepsTheStorage) {
+  for (std::size_t extra_rows : {1u, 5u, 40u}) {
+    SCOPED_TRACE(extra_rows);
+    const Dataset base = byte_rows(30, 4, 0, "base");
+    const Dataset extra = byte_rows(extra_rows, 4, 100, "extra");
+    Rng a(21), b(21);
+    std::vector<std::size_t> pos_copy, pos_move;
+    const Dataset copy = inject(base, extra, a, pos_copy);
+    Dataset moved = base;
+    moved.bytes.reserve(moved.bytes.size() + extra.bytes.size());
+    const std::uint8_t* storage = moved.bytes.data();
+    const Dataset out = inject(std::move(moved), extra, b, pos_move);
+    EXPECT_EQ(out.bytes, copy.bytes);
+    EXPECT_EQ(out.rows, copy.rows);
+    EXPECT_EQ(out.source, copy.source);
+    EXPECT_EQ(pos_move, pos_copy);
+    EXPECT_EQ(a.state(), b.state());
+    EXPECT_EQ(out.bytes.data(), storage);  // no second copy
+  }
+  // Float data and mismatched widths take the copying path and its checks.
+  Rng rng(1);
+  std::vector<std::size_t> pos;
+  EXPECT_EQ(inject(float_rows(5, 2, 0, "f"), byte_rows(2, 2, 7, "b"), rng, pos).rows, 7u);
+  EXPECT_THROW(inject(byte_rows(5, 2, 0, "a"), byte_rows(2, 3, 0, "b"), rng, pos), Error);
+}
+
 TEST(Dataset, ShuffledIsASeededPermutation) {
   const Dataset d = float_rows(100, 2, 0, "d");
   Rng a(3), b(3);

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes tests/fixtures/score_reference.json: expected outlier-scoring values computed with
-numpy alone, independently of the C++ code, for tests/score/. It covers the six per-sample
+numpy alone, independently of the C++ code, for tests/score/. It covers the seven per-sample
 scores and their per-feature forms on given data and reconstructions, calibration and
 scoring through a tiny linear autoencoder with fixed weights, summary statistics and
 quantiles (numpy's default 'linear' method), ROC-AUC by counting pairs, and average
@@ -14,7 +14,8 @@ import os
 import numpy as np
 
 BCE_CLIP = 1e-7
-EPS_FACTOR = 1e-4
+EPS_FACTOR = 1e-4       # zsse's floor factor
+ZSAE_EPS_FACTOR = 1e-5  # zsae's
 
 
 def f32(a):
@@ -27,11 +28,15 @@ def f32_short(a):
     return [float(str(v)) for v in np.asarray(a, dtype=np.float32).ravel()]
 
 
-def scores(kind, x, y, s2=None, eps=None):
-    """Per-sample score and per-feature form of rows x against reconstructions y."""
+def scores(kind, x, y, s2=None, eps=None, eps_abs=None):
+    """Per-sample score and per-feature form of rows x against reconstructions y; eps is
+    zsse's floor, eps_abs zsae's."""
     x = x.astype(np.float64)
     y = y.astype(np.float64)
     r = x - y
+    if kind == "zsae":
+        pf = np.abs(r) / np.sqrt(s2.astype(np.float64) + eps_abs)
+        return pf.sum(axis=1), pf
     if kind == "zsse":
         pf = r * r / (s2.astype(np.float64) + eps)
         return pf.sum(axis=1), pf
@@ -50,7 +55,7 @@ def scores(kind, x, y, s2=None, eps=None):
     raise ValueError(kind)
 
 
-KINDS = ["zsse", "sse", "mse", "mae", "bce", "max"]
+KINDS = ["zsae", "zsse", "sse", "mse", "mae", "bce", "max"]
 
 
 def quantile_grid():
@@ -149,12 +154,15 @@ def main():
     y[1, :4] = [0, 1, -0.5, 1.5]  # exercises the bce clip
     s2 = rng.uniform(0.001, 0.05, D).astype(np.float32)
     eps = EPS_FACTOR * 1.0
-    # The kernels take the zsse weight 1 / (s^2 + eps) rounded to float.
+    eps_abs = ZSAE_EPS_FACTOR * 1.0
+    # The kernels take the zsse weight 1 / (s^2 + eps) and the zsae weight
+    # 1 / sqrt(s^2 + eps_abs), each rounded to float.
     w = (1.0 / (s2.astype(np.float64) + eps)).astype(np.float32)
+    w_abs = (1.0 / np.sqrt(s2.astype(np.float64) + eps_abs)).astype(np.float32)
     kern = {"rows": B, "cols": D, "x": f32(x.ravel()), "y": f32(y.ravel()), "s2": f32(s2),
-            "eps": eps, "w": f32(w)}
+            "eps": eps, "eps_abs": eps_abs, "w": f32(w), "w_abs": f32(w_abs)}
     for kind in KINDS:
-        sc, pf = scores(kind, x, y, s2, eps)
+        sc, pf = scores(kind, x, y, s2, eps, eps_abs)
         kern[kind] = {"scores": sc.tolist(), "per_feature": pf.ravel().tolist()}
     out["kernels"] = kern
 
@@ -175,13 +183,14 @@ def main():
     feature_mse = (r_train ** 2).mean(axis=0)
     data_range = float(train.max() - train.min())
     model_eps = EPS_FACTOR * data_range ** 2
+    model_eps_abs = ZSAE_EPS_FACTOR * data_range ** 2
     model = {"w1": w1.tolist(), "b1": b1.tolist(), "w2": w2.tolist(), "b2": b2.tolist(),
              "train": f32(train.ravel()), "test": f32(test.ravel()),
-             "feature_mse": feature_mse.tolist(), "data_range": data_range, "eps": model_eps,
+             "feature_mse": feature_mse.tolist(), "data_range": data_range, "eps": model_eps, "eps_abs": model_eps_abs,
              "train_stats": {}, "test_scores": {}, "test_per_feature": {}}
     for kind in KINDS:
-        tr, _ = scores(kind, train, reconstruct(train), feature_mse, model_eps)
-        te, pf = scores(kind, test, reconstruct(test), feature_mse, model_eps)
+        tr, _ = scores(kind, train, reconstruct(train), feature_mse, model_eps, model_eps_abs)
+        te, pf = scores(kind, test, reconstruct(test), feature_mse, model_eps, model_eps_abs)
         model["train_stats"][kind] = {"mean": float(tr.mean()), "std": float(tr.std()),
                                       "median": float(np.median(tr)), "max": float(tr.max())}
         model["test_scores"][kind] = te.tolist()

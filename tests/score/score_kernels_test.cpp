@@ -31,7 +31,8 @@ TEST(ScoreKernels, MatchNumpyForEveryKind) {
   const auto& k = reference()["kernels"];
   const std::size_t B = k["rows"], D = k["cols"];
   const std::vector<float> x = floats(k["x"]), y = floats(k["y"]), w = floats(k["w"]);
-  for (const char* name : {"zsse", "sse", "mse", "mae", "bce", "max"}) {
+  const std::vector<float> w_abs = floats(k["w_abs"]);
+  for (const char* name : {"zsae", "zsse", "sse", "mse", "mae", "bce", "max"}) {
     SCOPED_TRACE(name);
     const std::string kind = name;
     std::vector<float> out(B, std::numeric_limits<float>::quiet_NaN());
@@ -43,9 +44,11 @@ TEST(ScoreKernels, MatchNumpyForEveryKind) {
       const double scale = kind == "mse" ? 1.0 / static_cast<double>(D) : 1.0;
       kernels::score_sq(x.data(), y.data(), weights, scale, out.data(), pf.data(), B, D);
       kernels::score_sq_ref(x.data(), y.data(), weights, scale, out_ref.data(), pf_ref.data(), B, D);
-    } else if (kind == "mae") {
-      kernels::score_abs(x.data(), y.data(), out.data(), pf.data(), B, D);
-      kernels::score_abs_ref(x.data(), y.data(), out_ref.data(), pf_ref.data(), B, D);
+    } else if (kind == "zsae" || kind == "mae") {
+      const float* weights = kind == "zsae" ? w_abs.data() : nullptr;
+      const double scale = kind == "mae" ? 1.0 / static_cast<double>(D) : 1.0;
+      kernels::score_abs(x.data(), y.data(), weights, scale, out.data(), pf.data(), B, D);
+      kernels::score_abs_ref(x.data(), y.data(), weights, scale, out_ref.data(), pf_ref.data(), B, D);
     } else if (kind == "bce") {
       kernels::score_bce(x.data(), y.data(), out.data(), pf.data(), B, D);
       has_ref = false;
@@ -62,9 +65,10 @@ TEST(ScoreKernels, MatchNumpyForEveryKind) {
     // Without a per-feature buffer the scores are the same.
     std::vector<float> alone(B);
     if (kind == "zsse") kernels::score_sq(x.data(), y.data(), w.data(), 1.0, alone.data(), nullptr, B, D);
+    if (kind == "zsae") kernels::score_abs(x.data(), y.data(), w_abs.data(), 1.0, alone.data(), nullptr, B, D);
     if (kind == "bce") kernels::score_bce(x.data(), y.data(), alone.data(), nullptr, B, D);
     if (kind == "max") kernels::score_max_abs(x.data(), y.data(), alone.data(), nullptr, B, D);
-    if (kind == "zsse" || kind == "bce" || kind == "max") {
+    if (kind == "zsae" || kind == "zsse" || kind == "bce" || kind == "max") {
       for (std::size_t r = 0; r < B; ++r) EXPECT_EQ(alone[r], out[r]);
     }
   }
@@ -86,10 +90,12 @@ TEST(ScoreKernels, FastMatchesReferenceAtBlockEdges) {
       for (std::size_t r = 0; r < B; ++r) EXPECT_NEAR(a[r], b[r], 1e-5 * b[r]);
       for (std::size_t i = 0; i < B * D; ++i) EXPECT_NEAR(pa[i], pb[i], 1e-6 * pb[i] + 1e-12);
     }
-    kernels::score_abs(x.data(), y.data(), a.data(), pa.data(), B, D);
-    kernels::score_abs_ref(x.data(), y.data(), b.data(), pb.data(), B, D);
-    for (std::size_t r = 0; r < B; ++r) EXPECT_NEAR(a[r], b[r], 1e-5 * b[r]);
-    for (std::size_t i = 0; i < B * D; ++i) EXPECT_NEAR(pa[i], pb[i], 1e-6 * pb[i] + 1e-12);
+    for (const float* weights : {static_cast<const float*>(nullptr), static_cast<const float*>(w.data())}) {
+      kernels::score_abs(x.data(), y.data(), weights, 0.25, a.data(), pa.data(), B, D);
+      kernels::score_abs_ref(x.data(), y.data(), weights, 0.25, b.data(), pb.data(), B, D);
+      for (std::size_t r = 0; r < B; ++r) EXPECT_NEAR(a[r], b[r], 1e-5 * b[r]);
+      for (std::size_t i = 0; i < B * D; ++i) EXPECT_NEAR(pa[i], pb[i], 1e-6 * pb[i] + 1e-12);
+    }
   }
 }
 

@@ -11,6 +11,7 @@
 
 #include "ae/error.hpp"
 #include "ae/inference.hpp"
+#include "ae/parallel.hpp"
 #include "ae/random.hpp"
 #include "ae/score.hpp"
 #include "ae/trainer.hpp"
@@ -52,7 +53,7 @@ void expect_rel(double got, double want, double rel, const std::string& what) {
 
 TEST(ScoreKind, NamesRoundTripAndUnknownIsUsage) {
   for (ScoreKind kind : kScoreKinds) EXPECT_EQ(parse_score(score_name(kind)), kind);
-  EXPECT_EQ(score_names(), "zsse, sse, mse, mae, bce, max");
+  EXPECT_EQ(score_names(), "zsae, zsse, sse, mse, mae, bce, max");
   try {
     parse_score("rmse");
     FAIL() << "no error";
@@ -71,8 +72,9 @@ TEST(ScoreModel, CalibrationAndScoresMatchNumpy) {
   ASSERT_EQ(cal.feature_mse.size(), 4u);
   for (std::size_t j = 0; j < 4; ++j) expect_rel(cal.feature_mse[j], mse[j], 1e-5, "feature_mse");
   EXPECT_NEAR(cal.data_range, m["data_range"].get<double>(), 1e-7);
-  EXPECT_NEAR(cal.eps(), m["eps"].get<double>(), 1e-10);
-  EXPECT_EQ(cal.train_stats.size(), 6u);
+  EXPECT_NEAR(cal.eps(ScoreKind::zsse), m["eps"].get<double>(), 1e-10);
+  EXPECT_NEAR(cal.eps(ScoreKind::zsae), m["eps_abs"].get<double>(), 1e-11);
+  EXPECT_EQ(cal.train_stats.size(), 7u);
   for (ScoreKind kind : kScoreKinds) {
     const std::string name(score_name(kind));
     SCOPED_TRACE(name);
@@ -109,24 +111,71 @@ TEST(ScoreModel, ChunksMatchOneRowAtATime) {
   const ScoreCalibration cal = calibrate(model, data);
   const Matrix y = reconstruct_all(model, data);
   const Matrix x = data.to_matrix();
-  // s_j^2 and zsse recomputed row by row with the reference kernel.
+  // s_j^2, zsse and zsae recomputed row by row with the reference kernels.
   std::vector<double> sum(D, 0.0);
   kernels::residual_sq_sum(x.data(), y.data(), sum.data(), N, D);
-  std::vector<float> w(D);
+  std::vector<float> w(D), w_abs(D);
   for (std::size_t j = 0; j < D; ++j) {
     EXPECT_NEAR(cal.feature_mse[j], sum[j] / static_cast<double>(N), 1e-7);
-    w[j] = static_cast<float>(1.0 / (static_cast<double>(cal.feature_mse[j]) + cal.eps()));
+    const double s2 = cal.feature_mse[j];
+    w[j] = static_cast<float>(1.0 / (s2 + cal.eps(ScoreKind::zsse)));
+    w_abs[j] = static_cast<float>(1.0 / std::sqrt(s2 + cal.eps(ScoreKind::zsae)));
   }
   const std::vector<float> s = compute_scores(model, data, ScoreKind::zsse, cal);
+  const std::vector<float> a = compute_scores(model, data, ScoreKind::zsae, cal);
   for (std::size_t r = 0; r < N; r += 97) {
-    float want = 0;
+    float want = 0, want_abs = 0;
     kernels::score_sq_ref(x.row(r), y.row(r), w.data(), 1.0, &want, nullptr, 1, D);
+    kernels::score_abs_ref(x.row(r), y.row(r), w_abs.data(), 1.0, &want_abs, nullptr, 1, D);
     EXPECT_NEAR(s[r], want, 1e-5 * want) << "row " << r;
+    EXPECT_NEAR(a[r], want_abs, 1e-5 * want_abs) << "row " << r;
   }
   EXPECT_EQ(cal.train_stats.at(ScoreKind::zsse).count, N);
-  // The training zsse statistics describe these same scores.
-  const ScoreStats direct = score_stats(s);
-  EXPECT_DOUBLE_EQ(cal.train_stats.at(ScoreKind::zsse).mean, direct.mean);
+  // The training statistics describe these same scores.
+  EXPECT_DOUBLE_EQ(cal.train_stats.at(ScoreKind::zsse).mean, score_stats(s).mean);
+  EXPECT_DOUBLE_EQ(cal.train_stats.at(ScoreKind::zsae).mean, score_stats(a).mean);
+}
+
+TEST(ScoreModel, ResultsDoNotDependOnTheThreadCount) {
+  const std::size_t N = 3 * kInferenceChunk + 11, D = 4;
+  Rng rng(8);
+  std::vector<float> v(N * D);
+  for (auto& x : v) x = rng.uniform_float();
+  const Dataset data = float_data(N, D, v);
+  Autoencoder model = fixture_model();
+  std::string first_json;
+  std::vector<float> first_zsae, first_bce;
+  for (std::size_t threads : {1u, 2u, 3u}) {
+    SCOPED_TRACE(threads);
+    set_thread_count(threads);
+    const ScoreCalibration cal = calibrate(model, data);
+    const auto zsae = compute_scores(model, data, ScoreKind::zsae, cal);
+    const auto bce = compute_scores(model, data, ScoreKind::bce, cal);
+    if (threads == 1) {
+      first_json = cal.to_json();
+      first_zsae = zsae;
+      first_bce = bce;
+    } else {
+      EXPECT_EQ(cal.to_json(), first_json);
+      EXPECT_EQ(zsae, first_zsae);
+      EXPECT_EQ(bce, first_bce);
+    }
+    // Values outside [0, 1] in the second and fourth chunks: the error names the second.
+    std::vector<float> bad = v;
+    bad[(kInferenceChunk + 5) * D] = 1.5f;
+    bad[(3 * kInferenceChunk + 2) * D] = -1.0f;
+    try {
+      compute_scores(model, float_data(N, D, bad, "bad.csv"), ScoreKind::bce, cal);
+      ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::usage);
+      EXPECT_NE(std::string(e.what()).find("rows " + std::to_string(kInferenceChunk + 1) + " to " +
+                                           std::to_string(2 * kInferenceChunk)),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  set_thread_count(0);
 }
 
 TEST(ScoreModel, ByteDataHasUnitRange) {
@@ -137,9 +186,10 @@ TEST(ScoreModel, ByteDataHasUnitRange) {
   d.bytes = {0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110};
   d.source = "bytes";
   Autoencoder model = fixture_model();
-  const ScoreCalibration cal = calibrate(model, d, 1e-3);
+  const ScoreCalibration cal = calibrate(model, d, {1e-3, 2e-3});
   EXPECT_EQ(cal.data_range, 1.0);
-  EXPECT_DOUBLE_EQ(cal.eps(), 1e-3);
+  EXPECT_DOUBLE_EQ(cal.eps(ScoreKind::zsse), 1e-3);
+  EXPECT_DOUBLE_EQ(cal.eps(ScoreKind::zsae), 2e-3);
   EXPECT_TRUE(cal.train_stats.count(ScoreKind::bce));
 }
 
@@ -155,6 +205,7 @@ TEST(ScoreModel, ErrorsAreUsage) {
     }
   };
   expect_usage([&] { compute_scores(model, test, ScoreKind::zsse, ScoreCalibration{}); }, "zsse without calibration");
+  expect_usage([&] { compute_scores(model, test, ScoreKind::zsae, ScoreCalibration{}); }, "zsae without calibration");
   ScoreCalibration narrow;
   narrow.feature_mse = {1, 1, 1};
   expect_usage([&] { compute_scores(model, test, ScoreKind::zsse, narrow); }, "calibration width");
@@ -163,11 +214,12 @@ TEST(ScoreModel, ErrorsAreUsage) {
   const Dataset outside = float_data(2, 4, {0, 0.5f, 1, 0, 0, 0, 1.5f, 0}, "outside.csv");
   expect_usage([&] { compute_scores(model, outside, ScoreKind::bce, narrow); }, "bce outside [0, 1]");
   expect_usage([&] { calibrate(model, float_data(0, 4, {})); }, "empty training data");
-  expect_usage([&] { calibrate(model, test, 0.0); }, "zero eps factor");
+  expect_usage([&] { calibrate(model, test, {0.0, 1e-5}); }, "zero zsse eps factor");
+  expect_usage([&] { calibrate(model, test, {1e-4, -1.0}); }, "negative zsae eps factor");
   // Out-of-range training data calibrates, without bce statistics.
   const ScoreCalibration cal = calibrate(model, outside);
   EXPECT_FALSE(cal.train_stats.count(ScoreKind::bce));
-  EXPECT_EQ(cal.train_stats.size(), 5u);
+  EXPECT_EQ(cal.train_stats.size(), 6u);
   EXPECT_FLOAT_EQ(static_cast<float>(cal.data_range), 1.5f);
 }
 
@@ -176,13 +228,14 @@ TEST(ScoreCalibration, JsonRoundTripIsExact) {
   Rng rng(11);
   std::vector<float> v(300 * 4);
   for (auto& x : v) x = rng.uniform_float() * 3.0f - 1.0f;
-  const ScoreCalibration cal = calibrate(model, float_data(300, 4, v), 2.5e-4);
+  const ScoreCalibration cal = calibrate(model, float_data(300, 4, v), {2.5e-4, 3.5e-6});
   const std::string text = cal.to_json();
   const ScoreCalibration back = ScoreCalibration::from_json(text, "model.safetensors");
   EXPECT_EQ(back.feature_mse, cal.feature_mse);
   EXPECT_EQ(back.data_range, cal.data_range);
-  EXPECT_EQ(back.eps_factor, cal.eps_factor);
-  EXPECT_EQ(back.eps(), cal.eps());
+  EXPECT_EQ(back.floors.zsse, cal.floors.zsse);
+  EXPECT_EQ(back.floors.zsae, cal.floors.zsae);
+  EXPECT_EQ(back.eps(ScoreKind::zsae), cal.eps(ScoreKind::zsae));
   ASSERT_EQ(back.train_stats.size(), cal.train_stats.size());
   for (const auto& [kind, s] : cal.train_stats) {
     const ScoreStats& b = back.train_stats.at(kind);
@@ -198,8 +251,17 @@ TEST(ScoreCalibration, JsonRoundTripIsExact) {
     EXPECT_EQ(b.grid, s.grid);
   }
   EXPECT_EQ(back.to_json(), text);
-  // Five score kinds (no bce: values outside [0, 1]) fit in a few kilobytes each.
-  EXPECT_LT(text.size(), 5u * 6000u);
+  // Six score kinds (no bce: values outside [0, 1]) fit in a few kilobytes each.
+  EXPECT_LT(text.size(), 6u * 6000u);
+}
+
+TEST(ScoreCalibration, TextWithoutZsaeFloorGetsTheDefault) {
+  Autoencoder model = fixture_model();
+  nlohmann::json j = nlohmann::json::parse(calibrate(model, fixture_data("train"), {2e-4, 7e-6}).to_json());
+  j.erase("zsae_eps_factor");
+  const ScoreCalibration back = ScoreCalibration::from_json(j.dump(), "old.safetensors");
+  EXPECT_EQ(back.floors.zsse, 2e-4);
+  EXPECT_EQ(back.floors.zsae, ScoreFloors{}.zsae);
 }
 
 TEST(ScoreCalibration, EmptyTextsGiveAnEmptyCalibration) {
@@ -221,6 +283,8 @@ TEST(ScoreCalibration, MalformedJsonIsBadData) {
   variant([](nlohmann::json& c) { c["feature_mse"][0] = -1.0; });
   variant([](nlohmann::json& c) { c["feature_mse"][1] = "x"; });
   variant([](nlohmann::json& c) { c["eps_factor"] = 0.0; });
+  variant([](nlohmann::json& c) { c["zsae_eps_factor"] = -1e-5; });
+  variant([](nlohmann::json& c) { c["zsae_eps_factor"] = "small"; });
   variant([](nlohmann::json& c) { c.erase("data_range"); });
   variant([](nlohmann::json& c) { c["train_stats"]["rmse"] = c["train_stats"]["sse"]; });
   variant([](nlohmann::json& c) { c["train_stats"]["sse"]["grid"].erase(0); });
