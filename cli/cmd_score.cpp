@@ -1,6 +1,7 @@
 // ae score: per-sample outlier scores, a threshold, flags and ranking; metrics and a PCA
 // baseline when the truth is known.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -94,7 +95,9 @@ Command add_score(CLI::App& root) {
             }
             const double cut = threshold_value(threshold, stats->second);
             Matrix per_feature;
+            const auto start = std::chrono::steady_clock::now();
             const auto scores = compute_scores(model.autoencoder, data, kind, cal, f->per_feature.empty() ? nullptr : &per_feature);
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             const Ranking ranking = rank_scores(scores);
 
             Matrix table(scores.size(), 5);
@@ -127,6 +130,8 @@ Command add_score(CLI::App& root) {
 
             std::fprintf(stderr, "score %s, threshold %s = %.6g: %zu of %zu rows flagged\n", f->score.c_str(),
                          threshold_text(threshold).c_str(), cut, flagged, scores.size());
+            std::fprintf(stderr, "scored %zu rows in %.3f s (%.0f rows/s: conversion, reconstruction and score)\n",
+                         scores.size(), seconds, static_cast<double>(scores.size()) / std::max(seconds, 1e-9));
             std::fprintf(stderr, "top %zu:", std::min<std::size_t>(10, scores.size()));
             for (std::size_t i = 0; i < 10 && i < ranking.order.size(); ++i) {
               std::fprintf(stderr, " %zu (%.4g)", ranking.order[i], static_cast<double>(scores[ranking.order[i]]));

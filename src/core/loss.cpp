@@ -93,11 +93,29 @@ double loss_gradient(Loss loss, BasicMatrixView<const T> y, BasicMatrixView<cons
       dy.data[i] = clipped ? T(0) : static_cast<T>((p - t) / (p * (1.0 - p))) * scale;
     }
   } else {
+    // Per row, kLanes partial sums in T that the compiler keeps in vector registers, added up
+    // in double; only the reported loss depends on this order, not the gradient.
+    constexpr std::size_t kLanes = 16;
     const T two_scale = T(2) * scale;
-    for (std::size_t i = 0; i < n; ++i) {
-      const T r = y.data[i] - x.data[i];
-      dy.data[i] = two_scale * r;
-      total += static_cast<double>(r) * static_cast<double>(r);
+    for (std::size_t row = 0; row < y.rows; ++row) {
+      const T* yr = y.data + row * D;
+      const T* xr = x.data + row * D;
+      T* dr = dy.data + row * D;
+      T acc[kLanes] = {};
+      std::size_t j = 0;
+      for (; j + kLanes <= D; j += kLanes) {
+        for (std::size_t k = 0; k < kLanes; ++k) {
+          const T r = yr[j + k] - xr[j + k];
+          dr[j + k] = two_scale * r;
+          acc[k] += r * r;
+        }
+      }
+      for (; j < D; ++j) {
+        const T r = yr[j] - xr[j];
+        dr[j] = two_scale * r;
+        total += static_cast<double>(r) * static_cast<double>(r);
+      }
+      for (std::size_t k = 0; k < kLanes; ++k) total += static_cast<double>(acc[k]);
     }
   }
   return total * static_cast<double>(scale);
