@@ -21,6 +21,7 @@ struct ModelFlags {
   std::optional<std::int64_t> outlier_class;
   bool log = false;
   bool log_score = false;
+  bool score_chosen = false;  // --score given (else the default, see resolve_score)
 };
 
 void add_model_and_data(CLI::App* app, ModelFlags& f) {
@@ -48,16 +49,18 @@ int plot_history_command(const ModelFlags& f, const std::string& history) {
 
 int plot_scores_command(const ModelFlags& f) {
   const ImageFormat format = image_format_for(f.out);
-  const ScoreKind kind = parse_score(f.score);
+  ScoreKind kind = parse_score(f.score);
   const Threshold threshold = parse_threshold(f.threshold);
   if (f.outlier_class && f.labels.empty()) throw Error(ErrorKind::usage, "--outlier-class needs --labels FILE");
   Model model = load_model(f.model);
   const Dataset data = load_data(f.data);
   check_width(model.autoencoder, data);
   const ScoreCalibration cal = calibration_for(model, f.model, data);
+  kind = resolve_score(kind, f.score_chosen, cal, f.model, false);
+  const std::string name(score_name(kind));
   const auto stats = cal.train_stats.find(kind);
   if (stats == cal.train_stats.end()) {
-    throw Error(ErrorKind::usage, "no training statistics for score " + f.score + " (bce needs data in [0, 1])");
+    throw Error(ErrorKind::usage, "no training statistics for score " + name + " (bce needs data in [0, 1])");
   }
   const double cut = threshold_value(threshold, stats->second);
   const auto scores = compute_scores(model.autoencoder, data, kind, cal);
@@ -70,7 +73,7 @@ int plot_scores_command(const ModelFlags& f) {
     groups.push_back({"all rows", std::vector<double>(scores.begin(), scores.end())});
   }
   std::optional<double> line = cut;
-  std::string x_label = f.score + " score";
+  std::string x_label = name + " score";
   if (f.log_score) {
     // Long tails squeeze the bulk of the scores into one bin; log10 spreads them out.
     for (auto& g : groups) {
@@ -82,7 +85,7 @@ int plot_scores_command(const ModelFlags& f) {
     line = cut > 0 ? std::optional<double>(std::log10(cut)) : std::nullopt;
     x_label = "log10 of the " + x_label;
   }
-  write_file_atomic(f.out, plot_histogram("Outlier scores (" + f.score + ")", x_label, groups, line, f.log, format));
+  write_file_atomic(f.out, plot_histogram("Outlier scores (" + name + ")", x_label, groups, line, f.log, format));
   return 0;
 }
 
@@ -168,7 +171,10 @@ Command add_plot(CLI::App& root) {
 
   return {app, [f, history, h, s, l, e]() {
             if (h->parsed()) return plot_history_command(*f, *history);
-            if (s->parsed()) return plot_scores_command(*f);
+            if (s->parsed()) {
+              f->score_chosen = s->count("--score") > 0;
+              return plot_scores_command(*f);
+            }
             if (l->parsed()) return plot_latent_command(*f);
             if (e->parsed()) return plot_feature_error_command(*f);
             throw Error(ErrorKind::usage, "ae plot: give one of history, scores, latent, feature-error");

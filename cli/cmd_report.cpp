@@ -221,6 +221,7 @@ void ReportJob::write(const std::string& path) const {
     log.begin("calibrating scores on " + count_text(N) + " rows (the model has no saved statistics)");
     cal = calibrate(ae, rows);
   }
+  const ScoreKind score = resolve_score(requested_score, score_chosen, cal, model_name, quiet);
   const auto stats = cal.train_stats.find(score);
   if (stats == cal.train_stats.end()) {
     throw Error(ErrorKind::usage, "no training statistics for score " + std::string(score_name(score)) +
@@ -531,10 +532,11 @@ Command add_report(CLI::App& root) {
       ->capture_default_str();
   app->add_option("--out", f->out, "Output HTML file")->capture_default_str();
   app->add_flag("--quiet", f->quiet, "No progress on stderr");
-  return {app, [f]() {
+  return {app, [f, app]() {
             if (f->outlier_class && f->labels.empty()) throw Error(ErrorKind::usage, "--outlier-class needs --labels FILE");
             ReportJob job;
-            job.score = parse_score(f->score);
+            job.requested_score = parse_score(f->score);
+            job.score_chosen = app->count("--score") > 0;
             job.threshold = parse_threshold(f->threshold);
             job.quiet = f->quiet;
             job.model_name = f->model;

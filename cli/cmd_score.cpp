@@ -63,8 +63,8 @@ Command add_score(CLI::App& root) {
   app->add_option("--baseline", f->baseline, "pca: also score a PCA reconstruction with as many components as the embedding");
   app->add_option("--fit", f->fit, "Trusted data to fit the score statistics on (default: those saved at training)");
   app->add_option("--eps-factor", f->eps_factor, "Floor of zsae or zsse: eps = F x (data range)^2 (needs --fit; default 1e-5 for zsae, 1e-4 for zsse)");
-  return {app, [f]() {
-            const ScoreKind kind = parse_score(f->score);
+  return {app, [f, app]() {
+            ScoreKind kind = parse_score(f->score);
             const Threshold threshold = parse_threshold(f->threshold);
             if (!f->baseline.empty() && f->baseline != "pca") throw Error(ErrorKind::usage, "--baseline: only 'pca' is known");
             if (f->eps_factor && f->fit.empty()) throw Error(ErrorKind::usage, "--eps-factor needs --fit DATA to refit the statistics");
@@ -88,6 +88,7 @@ Command add_score(CLI::App& root) {
                 throw Error(ErrorKind::usage, f->model + ": has no score statistics; pass --fit TRAINING_DATA");
               }
             }
+            kind = resolve_score(kind, app->count("--score") > 0, cal, f->model, false);
             const auto stats = cal.train_stats.find(kind);
             if (stats == cal.train_stats.end()) {
               throw Error(ErrorKind::usage, f->model + ": no training statistics for score " + f->score +

@@ -84,6 +84,15 @@ TrainConfig make_train_config(const TrainFlags& f) {
   return config;
 }
 
+ScoreKind resolve_score(ScoreKind kind, bool chosen, const ScoreCalibration& cal, const std::string& model, bool quiet) {
+  if (chosen || cal.train_stats.count(kind) != 0 || cal.train_stats.count(ScoreKind::zsse) == 0) return kind;
+  if (!quiet) {
+    std::fprintf(stderr, "note: %s was saved before the %s score existed; scoring with zsse (ae score --fit DATA refits)\n",
+                 model.c_str(), std::string(score_name(kind)).c_str());
+  }
+  return ScoreKind::zsse;
+}
+
 void set_threads(int threads) {
   if (threads > 0) set_thread_count(static_cast<std::size_t>(threads));
 }

@@ -38,6 +38,11 @@ Command add_report(CLI::App& root);
 const CLI::Validator& positive_whole();
 
 // Flags every training command shares, with Keras's defaults.
+// The score to use: `kind` when the user chose it; else the default, or zsse (with a note on
+// stderr unless quiet) when the model was saved before the default existed, so that its
+// training statistics lack it.
+ScoreKind resolve_score(ScoreKind kind, bool chosen, const ScoreCalibration& cal, const std::string& model, bool quiet);
+
 struct TrainFlags {
   std::size_t epochs = 10;
   std::size_t batch = 32;
@@ -110,7 +115,8 @@ struct ReportJob {
   std::vector<std::int64_t> labels;   // class per row of data, or empty (colours the latent map)
   std::vector<std::uint8_t> truth;    // 1 = outlier per row of data, or empty (metrics)
   History history;                    // per-epoch losses; empty leaves the plot out
-  ScoreKind score = kDefaultScore;
+  ScoreKind requested_score = kDefaultScore;
+  bool score_chosen = false;  // false: requested_score is the default, which falls back as resolve_score says
   Threshold threshold;                // default: contamination=0.01
   bool quiet = false;
 

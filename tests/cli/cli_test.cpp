@@ -9,6 +9,8 @@
 #include <string>
 #include <sys/wait.h>
 
+#include <nlohmann/json.hpp>
+
 #include "ae/data.hpp"
 #include "ae/model_file.hpp"
 
@@ -227,6 +229,23 @@ TEST_F(Cli, ScoreFindsTheKnownOutliers) {
   EXPECT_EQ(ae_run("score " + model + " --data " + path("mixed.csv") + " --labels " + path("short.csv")).code, 65);
   EXPECT_EQ(ae_run("score " + model + " --data " + path("mixed.csv") + " --threshold sigma=-1").code, 2);
   EXPECT_EQ(ae_run("score " + model + " --data " + path("mixed.csv") + " --score hinge").code, 2);
+
+  // A model saved before zsae existed (its statistics lack zsae): the default falls back to
+  // zsse, an explicit --score zsae is refused, and the plots still draw.
+  Model old = load_model(model);
+  nlohmann::json cal = nlohmann::json::parse(old.info.score);
+  cal["train_stats"].erase("zsae");
+  cal.erase("zsae_eps_factor");
+  old.info.score = cal.dump();
+  const std::string old_model = path("old.safetensors");
+  save_model(old_model, old.autoencoder, old.info);
+  const std::string on_mixed = " --data " + path("mixed.csv") + " --out ";
+  ASSERT_EQ(ae_run("score " + old_model + on_mixed + path("default.csv")).code, 0);
+  ASSERT_EQ(ae_run("score " + old_model + on_mixed + path("zsse.csv") + " --score zsse").code, 0);
+  EXPECT_EQ(read_text(path("default.csv")), read_text(path("zsse.csv")));
+  EXPECT_EQ(ae_run("score " + old_model + on_mixed + path("zsae.csv") + " --score zsae").code, 2);
+  EXPECT_EQ(ae_run("plot scores " + old_model + on_mixed + path("old.png")).code, 0);
+  EXPECT_TRUE(fs::exists(path("old.png")));
 }
 
 // The reference experiment on the real data for two epochs (scripts/fetch-data first).
