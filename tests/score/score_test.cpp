@@ -100,13 +100,18 @@ TEST(ScoreModel, CalibrationAndScoresMatchNumpy) {
   }
 }
 
+// n values uniform in [0, 1) from a seeded generator.
+std::vector<float> uniform_values(std::size_t n, std::uint64_t seed) {
+  Rng rng(seed);
+  std::vector<float> v(n);
+  for (auto& x : v) x = rng.uniform_float();
+  return v;
+}
+
 TEST(ScoreModel, ChunksMatchOneRowAtATime) {
   // More rows than two chunks, with a partial last chunk.
   const std::size_t N = 2 * kInferenceChunk + 37, D = 4;
-  Rng rng(3);
-  std::vector<float> v(N * D);
-  for (auto& x : v) x = rng.uniform_float();
-  const Dataset data = float_data(N, D, v);
+  const Dataset data = float_data(N, D, uniform_values(N * D, 3));
   Autoencoder model = fixture_model();
   const ScoreCalibration cal = calibrate(model, data);
   const Matrix y = reconstruct_all(model, data);
@@ -138,9 +143,7 @@ TEST(ScoreModel, ChunksMatchOneRowAtATime) {
 
 TEST(ScoreModel, ResultsDoNotDependOnTheThreadCount) {
   const std::size_t N = 3 * kInferenceChunk + 11, D = 4;
-  Rng rng(8);
-  std::vector<float> v(N * D);
-  for (auto& x : v) x = rng.uniform_float();
+  const std::vector<float> v = uniform_values(N * D, 8);
   const Dataset data = float_data(N, D, v);
   Autoencoder model = fixture_model();
   std::string first_json;
