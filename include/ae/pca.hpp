@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "ae/data.hpp"
 #include "ae/matrix.hpp"
 
 namespace ae {
@@ -14,8 +15,10 @@ struct Pca {
   std::vector<double> variances;   // K eigenvalues of the covariance
 };
 
-// Throws Error(usage) when k is 0 or larger than the width.
+// Throws Error(usage) when k is 0 or larger than the width, or there are fewer than 2 rows.
 Pca fit_pca(ConstMatrixView x, std::size_t k);
+// The same over a data set's rows as float, read in chunks (no N x D copy).
+Pca fit_pca(const Dataset& data, std::size_t k);
 // Projects rows onto the components and back.
 Matrix pca_reconstruct(const Pca& pca, ConstMatrixView x);
 

@@ -118,7 +118,7 @@ std::vector<float> compute_scores(Autoencoder& model, const Dataset& data, Score
 
 // The linear baseline: scores of a k-component PCA reconstruction fitted on `train`
 // (fit_pca / pca_reconstruct), with the same ScoreKind meaning; for zsae and zsse, s_j^2 and
-// eps are calibrated on the PCA residuals of train. Fitting needs train as one float matrix.
+// eps are calibrated on the PCA residuals of train.
 std::vector<float> pca_baseline_scores(const Dataset& train, const Dataset& data, std::size_t k,
                                        ScoreKind kind, ScoreFloors floors = {});
 

@@ -1,8 +1,11 @@
-// PCA through the symmetric eigen-decomposition of the covariance (LAPACK dsyev). Fine for
-// widths up to a few thousand; the D x D covariance is the memory bound.
+// PCA through the symmetric eigen-decomposition of the covariance (LAPACK dsyev), the
+// covariance accumulated over chunks of rows. Fine for widths up to a few thousand; the D x D
+// covariance is the memory bound.
 #include "ae/pca.hpp"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "ae/error.hpp"
 #include "kernels/kernels.hpp"
@@ -11,24 +14,38 @@ extern "C" void dsyev_(const char* jobz, const char* uplo, const int* n, double*
                        double* w, double* work, const int* lwork, int* info);
 
 namespace ae {
+namespace {
 
-Pca fit_pca(ConstMatrixView x, std::size_t k) {
-  const std::size_t N = x.rows, D = x.cols;
+constexpr std::size_t kChunk = 512;
+
+// Mean and covariance over rows delivered in chunks: rows(first, count, out) writes rows
+// [first, first + count) as double into out (count x D). The covariance is accumulated chunk
+// by chunk (centred rows, one GEMM each), so no N x D copy is held.
+template <class Rows>
+Pca fit_pca_with(std::size_t N, std::size_t D, std::size_t k, Rows&& rows) {
   if (k == 0 || k > D) throw Error(ErrorKind::usage, "PCA needs 1 to " + std::to_string(D) + " components");
   if (N < 2) throw Error(ErrorKind::usage, "PCA needs at least two rows");
   Pca pca;
   pca.mean.assign(D, 0.0);
-  for (std::size_t r = 0; r < N; ++r) {
-    for (std::size_t j = 0; j < D; ++j) pca.mean[j] += x(r, j);
+  BasicMatrix<double> chunk(std::min(kChunk, N), D);
+  for (std::size_t first = 0; first < N; first += kChunk) {
+    const std::size_t count = std::min(kChunk, N - first);
+    rows(first, count, chunk.data());
+    for (std::size_t r = 0; r < count; ++r) {
+      for (std::size_t j = 0; j < D; ++j) pca.mean[j] += chunk(r, j);
+    }
   }
   for (auto& m : pca.mean) m /= static_cast<double>(N);
-  BasicMatrix<double> centered(N, D);
-  for (std::size_t r = 0; r < N; ++r) {
-    for (std::size_t j = 0; j < D; ++j) centered(r, j) = x(r, j) - pca.mean[j];
-  }
   BasicMatrix<double> cov(D, D);
-  kernels::gemm<double>(true, false, D, D, N, 1.0 / static_cast<double>(N - 1), centered.data(),
-                        centered.data(), 0.0, cov.data());
+  for (std::size_t first = 0; first < N; first += kChunk) {
+    const std::size_t count = std::min(kChunk, N - first);
+    rows(first, count, chunk.data());
+    for (std::size_t r = 0; r < count; ++r) {
+      for (std::size_t j = 0; j < D; ++j) chunk(r, j) -= pca.mean[j];
+    }
+    kernels::gemm<double>(true, false, D, D, count, 1.0 / static_cast<double>(N - 1), chunk.data(),
+                          chunk.data(), first == 0 ? 0.0 : 1.0, cov.data());
+  }
   // dsyev returns eigenvalues ascending with eigenvectors as columns (column-major), which
   // in our row-major buffer are rows.
   const int n = static_cast<int>(D);
@@ -49,21 +66,37 @@ Pca fit_pca(ConstMatrixView x, std::size_t k) {
   return pca;
 }
 
+}  // namespace
+
+Pca fit_pca(ConstMatrixView x, std::size_t k) {
+  return fit_pca_with(x.rows, x.cols, k, [&](std::size_t first, std::size_t count, double* out) {
+    std::copy(x.data + first * x.cols, x.data + (first + count) * x.cols, out);
+  });
+}
+
+Pca fit_pca(const Dataset& data, std::size_t k) {
+  std::vector<float> rows(std::min(kChunk, data.rows) * data.cols);
+  return fit_pca_with(data.rows, data.cols, k, [&](std::size_t first, std::size_t count, double* out) {
+    data.copy_rows(first, count, rows.data());
+    std::copy(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(count * data.cols), out);
+  });
+}
+
 Matrix pca_reconstruct(const Pca& pca, ConstMatrixView x) {
+  // Per chunk: coefficients (rows x K) = centred x C^T, then mean + coefficients C.
   const std::size_t D = x.cols, K = pca.components.rows();
   Matrix out(x.rows, D);
-  std::vector<double> centered(D), coeff(K);
-  for (std::size_t r = 0; r < x.rows; ++r) {
-    for (std::size_t j = 0; j < D; ++j) centered[j] = x(r, j) - pca.mean[j];
-    for (std::size_t c = 0; c < K; ++c) {
-      double s = 0;
-      for (std::size_t j = 0; j < D; ++j) s += pca.components(c, j) * centered[j];
-      coeff[c] = s;
+  BasicMatrix<double> centered(std::min(kChunk, x.rows), D), coeff(std::min(kChunk, x.rows), K),
+      back(std::min(kChunk, x.rows), D);
+  for (std::size_t first = 0; first < x.rows; first += kChunk) {
+    const std::size_t count = std::min(kChunk, x.rows - first);
+    for (std::size_t r = 0; r < count; ++r) {
+      for (std::size_t j = 0; j < D; ++j) centered(r, j) = x(first + r, j) - pca.mean[j];
     }
-    for (std::size_t j = 0; j < D; ++j) {
-      double v = pca.mean[j];
-      for (std::size_t c = 0; c < K; ++c) v += coeff[c] * pca.components(c, j);
-      out(r, j) = static_cast<float>(v);
+    kernels::gemm<double>(false, true, count, K, D, 1.0, centered.data(), pca.components.data(), 0.0, coeff.data());
+    kernels::gemm<double>(false, false, count, D, K, 1.0, coeff.data(), pca.components.data(), 0.0, back.data());
+    for (std::size_t r = 0; r < count; ++r) {
+      for (std::size_t j = 0; j < D; ++j) out(first + r, j) = static_cast<float>(pca.mean[j] + back(r, j));
     }
   }
   return out;

@@ -232,7 +232,7 @@ std::vector<float> pca_baseline_scores(const Dataset& train, const Dataset& data
                                       " values but " + train.source + " has " +
                                       std::to_string(train.cols));
   }
-  const Pca pca = fit_pca(train.to_matrix(), k);
+  const Pca pca = fit_pca(train, k);
   auto y = std::make_shared<Matrix>();
   const ChunkPass pass = serial_pass([&pca, y](ConstMatrixView x) {
     *y = pca_reconstruct(pca, x);
