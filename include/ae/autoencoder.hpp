@@ -2,6 +2,7 @@
 // parameter arena and one gradient arena in the same layout, forward and backward passes,
 // and the encoder/decoder halves. Training loops, files and data sets live elsewhere.
 #pragma once
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -98,6 +99,10 @@ class BasicAutoencoder {
   // that pass's input.
   void backward(BasicMatrixView<const T> dy, Workspace<T>& ws, std::span<T> grads,
                 BasicMatrixView<T>* dx = nullptr) const;
+  // The same without copying dy first: dy serves as the last layer's scratch and is
+  // overwritten (with that layer's pre-activation gradient). Results are identical.
+  void backward_consuming(BasicMatrixView<T> dy, Workspace<T>& ws, std::span<T> grads,
+                          BasicMatrixView<T>* dx = nullptr) const;
 
   // The same on the model's own workspace and gradient arena (one thread).
   BasicMatrixView<const T> forward(BasicMatrixView<const T> x, std::size_t first, std::size_t last) {
@@ -115,6 +120,12 @@ class BasicAutoencoder {
 
  private:
   void reserve(Workspace<T>& ws, std::size_t rows) const;
+  // Checks dy against the last pass of ws and sizes its gradient buffers.
+  void prepare_backward(BasicMatrixView<const T> dy, Workspace<T>& ws, std::span<T> grads) const;
+  // backward's loop: `first` holds dy and is overwritten; layer k's input gradient goes to
+  // scratch[k % 2], which must not be `first`.
+  void backward_from(T* first, std::array<T*, 2> scratch, Workspace<T>& ws, std::span<T> grads,
+                     BasicMatrixView<T>* dx) const;
 
   Architecture arch_;
   std::vector<std::size_t> offsets_;

@@ -241,10 +241,9 @@ BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x
 }
 
 template <class T>
-void BasicAutoencoder<T>::backward(BasicMatrixView<const T> dy, Workspace<T>& ws, std::span<T> grads,
-                                   BasicMatrixView<T>* dx) const {
-  const std::size_t B = ws.last_input.rows;
-  if (ws.last_last == 0 || dy.rows != B || dy.cols != arch_.layers[ws.last_last - 1].width ||
+void BasicAutoencoder<T>::prepare_backward(BasicMatrixView<const T> dy, Workspace<T>& ws,
+                                           std::span<T> grads) const {
+  if (ws.last_last == 0 || dy.rows != ws.last_input.rows || dy.cols != arch_.layers[ws.last_last - 1].width ||
       grads.size() != params_.size()) {
     throw Error(ErrorKind::internal, "backward: gradient does not match the last forward pass");
   }
@@ -254,15 +253,35 @@ void BasicAutoencoder<T>::backward(BasicMatrixView<const T> dy, Workspace<T>& ws
     ws.grad_a.assign(ws.capacity * widest, T(0));
     ws.grad_b.assign(ws.capacity * widest, T(0));
   }
+}
+
+template <class T>
+void BasicAutoencoder<T>::backward(BasicMatrixView<const T> dy, Workspace<T>& ws, std::span<T> grads,
+                                   BasicMatrixView<T>* dx) const {
+  prepare_backward(dy, ws, grads);
   std::copy(dy.data, dy.data + dy.size(), ws.grad_a.begin());
-  T* cur = ws.grad_a.data();
-  T* next = ws.grad_b.data();
-  for (std::size_t l = ws.last_last; l-- > ws.last_first;) {
+  backward_from(ws.grad_a.data(), {ws.grad_b.data(), ws.grad_a.data()}, ws, grads, dx);
+}
+
+template <class T>
+void BasicAutoencoder<T>::backward_consuming(BasicMatrixView<T> dy, Workspace<T>& ws, std::span<T> grads,
+                                             BasicMatrixView<T>* dx) const {
+  prepare_backward(dy, ws, grads);
+  backward_from(dy.data, {ws.grad_a.data(), ws.grad_b.data()}, ws, grads, dx);
+}
+
+template <class T>
+void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Workspace<T>& ws,
+                                        std::span<T> grads, BasicMatrixView<T>* dx) const {
+  const std::size_t B = ws.last_input.rows;
+  T* cur = first;
+  std::size_t step = 0;
+  for (std::size_t l = ws.last_last; l-- > ws.last_first; ++step) {
     const std::size_t I = arch_.in_width(l), O = arch_.layers[l].width;
     const T* in = l == ws.last_first ? ws.last_input.data : ws.outputs[l - 1].data();
     T* dx_target = nullptr;
     if (l > ws.last_first) {
-      dx_target = next;
+      dx_target = scratch[step % 2];
     } else if (dx != nullptr) {
       dx_target = dx->data;
     }
@@ -270,7 +289,7 @@ void BasicAutoencoder<T>::backward(BasicMatrixView<const T> dy, Workspace<T>& ws
     T* dw = grads.data() + offsets_[l];
     kernels::dense_backward<T>(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur,
                                dw, dw + weight_size(l), dx_target, B, I, O);
-    std::swap(cur, next);
+    cur = dx_target;
   }
 }
 

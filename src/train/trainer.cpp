@@ -281,7 +281,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
         const ConstMatrixView xv{s.x.data(), r1 - r0, D};
         const MatrixView dyv{s.dy.data(), r1 - r0, D};
         s.loss = loss_gradient<float>(config_.loss, model_.forward(xv, 0, model_.layer_count(), s.ws), xv, dyv, count);
-        model_.backward(dyv, s.ws, t == 0 ? model_.gradients() : std::span<float>(s.grads));
+        model_.backward_consuming(dyv, s.ws, t == 0 ? model_.gradients() : std::span<float>(s.grads));
       });
       double loss = 0;
       for (const Slice& s : slices) loss += s.loss;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "ae/autoencoder.hpp"
 #include "ae/error.hpp"
@@ -123,6 +124,29 @@ TEST(Autoencoder, EncodeThenDecodeEqualsReconstruct) {
   const auto full = model.reconstruct(xv);
   ASSERT_EQ(full.cols, 6u);
   for (std::size_t i = 0; i < via_halves.size(); ++i) EXPECT_EQ(via_halves[i], full.data[i]);
+}
+
+TEST(Autoencoder, BackwardConsumingMatchesBackwardExactly) {
+  // A middle layer wider than the output, so the scratch buffers must hold more than dy.
+  Autoencoder model(make_architecture(6, parse_layers("9:tanh,2:sigmoid,9:relu,6:sigmoid")));
+  Rng rng(4);
+  model.initialize(Init::glorot_uniform, rng);
+  std::vector<float> x(5 * 6), dy(5 * 6);
+  for (auto& v : x) v = rng.uniform_float();
+  for (auto& v : dy) v = rng.uniform_float() - 0.5f;
+  const ConstMatrixView xv{x.data(), 5, 6};
+  Workspace<float> ws;
+  std::vector<float> g_copy(model.parameters().size(), 0.0f), g_consume(g_copy.size(), 0.0f);
+  std::vector<float> dx_copy(30, 1.0f), dx_consume(30, 2.0f);
+  MatrixView dxa{dx_copy.data(), 5, 6}, dxb{dx_consume.data(), 5, 6};
+  model.forward(xv, 0, model.layer_count(), ws);
+  model.backward(ConstMatrixView{dy.data(), 5, 6}, ws, g_copy, &dxa);
+  const std::vector<float> dy_before = dy;
+  model.forward(xv, 0, model.layer_count(), ws);
+  model.backward_consuming(MatrixView{dy.data(), 5, 6}, ws, g_consume, &dxb);
+  EXPECT_EQ(g_consume, g_copy);
+  EXPECT_EQ(dx_consume, dx_copy);
+  EXPECT_NE(dy, dy_before);  // consumed
 }
 
 TEST(Autoencoder, WrongInputWidthIsRejected) {
