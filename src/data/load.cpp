@@ -122,11 +122,12 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::size_t s
   if (!f) {
     throw Error(ErrorKind::missing_input, path + ": cannot open: " + std::strerror(errno));
   }
-  // Sized from the file so that a large file is not copied while the buffer grows; the
-  // loop still reads to the end, should the file have grown meanwhile.
+  // Sized from the file (up to the 4 GiB a data set may unpack to) so that a large file is
+  // not copied while the buffer grows; the loop still reads to the end, should the file
+  // have grown meanwhile.
   const auto size = std::filesystem::file_size(path, ec);
   std::vector<std::uint8_t> bytes;
-  if (!ec) bytes.reserve(static_cast<std::size_t>(size) + 1 + spare_bytes);
+  if (!ec && size <= kMaxUnpacked) bytes.reserve(static_cast<std::size_t>(size) + 1 + spare_bytes);
   constexpr std::size_t kChunk = std::size_t{1} << 20;
   while (true) {
     const std::size_t at = bytes.size();

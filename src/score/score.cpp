@@ -93,7 +93,13 @@ ScoreCalibration calibrate_with(const ChunkPass& pass, const Dataset& train, Sco
   constexpr ScoreKind kFirstPass[] = {ScoreKind::sse, ScoreKind::mse, ScoreKind::mae,
                                       ScoreKind::bce, ScoreKind::max};
   std::map<ScoreKind, std::vector<float>> scores;
-  for (ScoreKind kind : kFirstPass) scores[kind].resize(N);
+  // The output of each kind, looked up once: the chunks below run concurrently, and a map
+  // is not to be indexed from several threads at a time.
+  std::vector<std::pair<ScoreKind, float*>> first_pass;
+  for (ScoreKind kind : kFirstPass) {
+    scores[kind].resize(N);
+    first_pass.emplace_back(kind, scores[kind].data());
+  }
   const std::size_t chunks = chunk_count(train);
   std::vector<double> chunk_sums(chunks * D, 0.0);
   std::vector<float> chunk_lo(chunks, std::numeric_limits<float>::infinity());
@@ -102,7 +108,7 @@ ScoreCalibration calibrate_with(const ChunkPass& pass, const Dataset& train, Sco
     const std::size_t c = first / kInferenceChunk;
     kernels::residual_sq_sum(x.data, y.data, chunk_sums.data() + c * D, x.rows, D);
     if (!train.byte_data) kernels::value_range(x.data, x.size(), &chunk_lo[c], &chunk_hi[c]);
-    for (ScoreKind kind : kFirstPass) score_rows(kind, nullptr, x, y, scores[kind].data() + first, nullptr);
+    for (const auto& [kind, out] : first_pass) score_rows(kind, nullptr, x, y, out + first, nullptr);
   });
   const float lo = *std::min_element(chunk_lo.begin(), chunk_lo.end());
   const float hi = *std::max_element(chunk_hi.begin(), chunk_hi.end());
