@@ -13,11 +13,13 @@
 
 #include "ae/data.hpp"
 #include "ae/model_file.hpp"
+#include "../test_support.hpp"
 
 namespace ae {
 namespace {
 
 namespace fs = std::filesystem;
+using test::read_text;
 
 struct RunResult {
   int code = -1;
@@ -38,23 +40,9 @@ RunResult ae_run(const std::string& args) {
   return run;
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
-class Cli : public ::testing::Test {
+class Cli : public test::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ae_cli_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
   // A 200 x 6 CSV whose rows lie near a 2-D plane, with a header row.
   std::string write_table() const {
@@ -67,7 +55,6 @@ class Cli : public ::testing::Test {
     return path("table.csv");
   }
 
-  fs::path dir_;
 };
 
 TEST_F(Cli, SummaryOfTheSeedSpecReports210520Parameters) {

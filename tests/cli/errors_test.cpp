@@ -26,12 +26,14 @@
 #include "ae/data.hpp"
 #include "ae/model_file.hpp"
 #include "ae/random.hpp"
+#include "../test_support.hpp"
 
 namespace ae {
 namespace {
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
+using test::gzip;
+using test::Bytes;
 using Json = nlohmann::ordered_json;
 
 struct Row {
@@ -211,19 +213,6 @@ Bytes floats_le(const std::vector<float>& v) {
   return b;
 }
 
-Bytes gzip(const Bytes& in) {
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  Bytes out(deflateBound(&zs, static_cast<uLong>(in.size())) + 32);
-  zs.next_in = const_cast<Bytef*>(in.data());
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = out.data();
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 Bytes text(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
@@ -237,15 +226,13 @@ Bytes safetensors(std::string header, const Bytes& data) {
   return b;
 }
 
-class Errors : public testing::Test {
+class Errors : public test::TempDirTest {
  protected:
   void SetUp() override {
-    dir_ = fs::path(testing::TempDir()) / ("ae_errors_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
+    TempDirTest::SetUp();
     fs::create_directories(dir_ / "out");
     write_fixtures();
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   void put(const std::string& name, const Bytes& bytes) const {
     std::ofstream out(dir_ / name, std::ios::binary | std::ios::trunc);
@@ -393,7 +380,6 @@ class Errors : public testing::Test {
     put("shape.safetensors", edited([](Json& h) { h["layers.0.weight"]["shape"] = {4, 2}; }, data));
   }
 
-  fs::path dir_;
 };
 
 TEST_F(Errors, EveryDocumentedBadInputGetsItsExitCodeOneLineAndNoOutput) {

@@ -14,11 +14,13 @@
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
+#include "../test_support.hpp"
 
 namespace ae {
 namespace {
 
 namespace fs = std::filesystem;
+using test::read_text;
 
 // Runs a shell command with stderr discarded; returns the exit code.
 int run_status(const std::string& command) {
@@ -28,12 +30,6 @@ int run_status(const std::string& command) {
 
 int ae_run(const std::string& args) { return run_status(std::string(AE_BINARY) + " " + args); }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Size of a PNG file as cairo decodes it; {0, 0} when it does not decode.
 std::pair<int, int> png_size(const fs::path& p) {
@@ -51,16 +47,8 @@ bool valid_svg(const fs::path& p) {
   return text.find("<svg") != std::string::npos && text.find("</svg>") != std::string::npos;
 }
 
-class ReportPlotCli : public ::testing::Test {
+class ReportPlotCli : public test::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ae_report_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
   // 244 x 8 rows near a 2-D surface (the first 240) plus 4 rows off it; labels.csv marks
   // the last four with 1.
@@ -102,7 +90,6 @@ class ReportPlotCli : public ::testing::Test {
               0);
   }
 
-  fs::path dir_;
 };
 
 // The checks of scripts/check-report that need no browser, on the HTML text.

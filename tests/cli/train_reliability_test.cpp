@@ -21,6 +21,7 @@
 
 #include "ae/random.hpp"
 #include "ae/safetensors.hpp"
+#include "../test_support.hpp"
 
 extern char** environ;
 
@@ -28,27 +29,14 @@ namespace ae {
 namespace {
 
 namespace fs = std::filesystem;
+using test::read_text;
 using Clock = std::chrono::steady_clock;
 
 const std::string kSpec = "4:tanh,2:sigmoid,4:tanh,6:sigmoid";
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
-class TrainReliability : public ::testing::Test {
+class TrainReliability : public test::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ae_train_rel_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
   // Runs `ae ARGS` in the test folder, stdout and stderr to files; returns the exit code.
   int ae(const std::string& args) const {
@@ -145,7 +133,6 @@ class TrainReliability : public ::testing::Test {
     EXPECT_EQ(tensor_bytes("resumed.safetensors"), tensor_bytes("straight.safetensors"));
   }
 
-  fs::path dir_;
 };
 
 TEST_F(TrainReliability, TwoEpochsPlusResumeToFourGivesTheStraightRunsWeights) {

@@ -12,22 +12,17 @@
 
 #include "ae/data.hpp"
 #include "ae/error.hpp"
+#include "../test_support.hpp"
 
 namespace ae {
 namespace {
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
+using test::gzip;
+using test::Bytes;
 
-class LoadData : public testing::Test {
+class LoadData : public test::TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::path(testing::TempDir()) / ("ae_load_" + std::string(info->test_suite_name()) + "_" +
-                                           info->name() + "_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string write(const std::string& name, const Bytes& bytes) const {
     const std::string p = (dir_ / name).string();
     std::ofstream out(p, std::ios::binary);
@@ -38,23 +33,9 @@ class LoadData : public testing::Test {
     return write(name, Bytes(text.begin(), text.end()));
   }
 
-  fs::path dir_;
 };
 using LoadLabels = LoadData;
 
-Bytes gzip(const Bytes& in) {
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  Bytes out(deflateBound(&zs, static_cast<uLong>(in.size())) + 32);
-  zs.next_in = const_cast<Bytef*>(in.data());
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = out.data();
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 Bytes mnist_like() {
   Bytes b = {0, 0, 0x08, 3, 0, 0, 0, 5, 0, 0, 0, 4, 0, 0, 0, 3};

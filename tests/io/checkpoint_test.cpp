@@ -13,22 +13,15 @@
 #include "ae/model_file.hpp"
 #include "ae/random.hpp"
 #include "ae/safetensors.hpp"
+#include "../test_support.hpp"
 
 namespace ae {
 namespace {
 
 namespace fs = std::filesystem;
 
-class Checkpoints : public ::testing::Test {
+class Checkpoints : public test::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ae_checkpoint_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
   static Checkpoint sample() {
     Autoencoder model(make_architecture(6, parse_layers("4:relu,2:sigmoid,4:relu,6:linear")));
@@ -63,7 +56,6 @@ class Checkpoints : public ::testing::Test {
     return c;
   }
 
-  fs::path dir_;
 };
 
 TEST_F(Checkpoints, EveryFieldRoundTripsExactly) {

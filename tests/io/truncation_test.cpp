@@ -25,26 +25,15 @@
 #include "ae/model_file.hpp"
 #include "ae/random.hpp"
 #include "ae/safetensors.hpp"
+#include "../test_support.hpp"
 
 namespace ae {
 namespace {
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
+using test::gzip;
+using test::Bytes;
 
-Bytes gzip(const Bytes& in) {
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  Bytes out(deflateBound(&zs, static_cast<uLong>(in.size())) + 32);
-  zs.next_in = const_cast<Bytef*>(in.data());
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = out.data();
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 // IDX u8, 3 images of 2 x 2: 16 header bytes and 12 payload bytes.
 Bytes idx_u8() {
@@ -82,18 +71,8 @@ int ae_exit_code(const std::string& args) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-class Truncation : public testing::Test {
+class Truncation : public test::TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::path(testing::TempDir()) / ("ae_trunc_" + std::string(info->name()) + "_" +
-                                           std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
   std::string write(const std::string& name, const Bytes& bytes, std::size_t size) const {
     const std::string p = path(name);
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
@@ -140,7 +119,6 @@ class Truncation : public testing::Test {
     }
   }
 
-  fs::path dir_;
 };
 
 TEST_F(Truncation, EveryPrefixOfAnIdxFileIsBadData) {

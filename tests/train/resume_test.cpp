@@ -14,6 +14,7 @@
 #include "ae/error.hpp"
 #include "ae/random.hpp"
 #include "ae/trainer.hpp"
+#include "../test_support.hpp"
 
 namespace ae {
 namespace {
@@ -37,16 +38,8 @@ Dataset curve(std::size_t rows = 203, double phase = 0) {
 
 const char* kSpec = "8:tanh,2:sigmoid,8:tanh,5:sigmoid";
 
-class Resume : public ::testing::Test {
+class Resume : public test::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ae_resume_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
   // A run as the CLI makes one: model and shuffles from one generator seeded with `seed`.
   struct Run {
@@ -65,7 +58,6 @@ class Resume : public ::testing::Test {
     return c;
   }
 
-  fs::path dir_;
 };
 
 std::vector<double> losses(const History& h) {
