@@ -140,56 +140,49 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
 
 Checkpoint load_checkpoint(const std::string& path) {
   const TensorFile file = read_safetensors(path);
-  const auto bad = [&](const std::string& why) {
-    return Error(ErrorKind::bad_data, path + ": not an ae checkpoint: " + why);
-  };
-  const auto meta = [&](const std::string& key) -> const std::string& {
-    const auto it = file.metadata.find(key);
-    if (it == file.metadata.end()) throw bad("metadata '" + key + "' is missing");
-    return it->second;
-  };
+  const layer_tensors::Reading reading{file, path, "an ae checkpoint"};
   const auto format = file.metadata.find("format");
   if (format == file.metadata.end() || format->second != "ae-checkpoint") {
-    throw bad(format != file.metadata.end() && format->second == "ae"
+    throw reading.bad(format != file.metadata.end() && format->second == "ae"
                   ? std::string("it is a model file; --resume needs a file written by --checkpoint")
                   : std::string("metadata 'format' is not 'ae-checkpoint'"));
   }
-  if (meta("format_version") != std::to_string(kCheckpointFormatVersion)) {
-    throw bad("format_version " + meta("format_version") + " is not supported (this build reads " +
+  if (reading.meta("format_version") != std::to_string(kCheckpointFormatVersion)) {
+    throw reading.bad("format_version " + reading.meta("format_version") + " is not supported (this build reads " +
               std::to_string(kCheckpointFormatVersion) + ")");
   }
   try {
     const std::string context = path + ": not an ae checkpoint: ";
-    const Architecture arch = layer_tensors::parse_architecture(meta("architecture"), context);
+    const Architecture arch = layer_tensors::parse_architecture(reading.meta("architecture"), context);
     const std::size_t P = arch.parameter_count();
     const bool has_best = file.find("early_stopping.best_weights") != nullptr;
     Checkpoint c(layer_tensors::load(file, arch, has_best ? 3 : 2, context));
-    c.config = meta("config");
-    if (!json::parse(c.config).is_object()) throw bad("metadata 'config' is not a JSON object");
-    c.config_hash = parse_hex64(meta("config_hash"));
-    if (c.config_hash != fnv1a64(c.config.data(), c.config.size())) throw bad("config_hash does not match config");
-    c.data_hash = parse_hex64(meta("data_hash"));
-    c.steps = parse_u64(meta("step"));
-    c.lr = parse_exact(meta("lr"));
-    if (!(c.lr > 0) || !std::isfinite(c.lr)) throw bad("lr is not a positive number");
+    c.config = reading.meta("config");
+    if (!json::parse(c.config).is_object()) throw reading.bad("metadata 'config' is not a JSON object");
+    c.config_hash = parse_hex64(reading.meta("config_hash"));
+    if (c.config_hash != fnv1a64(c.config.data(), c.config.size())) throw reading.bad("config_hash does not match config");
+    c.data_hash = parse_hex64(reading.meta("data_hash"));
+    c.steps = parse_u64(reading.meta("step"));
+    c.lr = parse_exact(reading.meta("lr"));
+    if (!(c.lr > 0) || !std::isfinite(c.lr)) throw reading.bad("lr is not a positive number");
     TrainState& s = c.state;
-    s.epoch = parse_u64(meta("epoch"));
-    s.batch = parse_u64(meta("batch"));
-    s.rng = rng_from(json::parse(meta("rng_state")));
-    s.rng_start = rng_from(json::parse(meta("rng_start")));
-    for (const auto& row : json::parse(meta("history"))) {
+    s.epoch = parse_u64(reading.meta("epoch"));
+    s.batch = parse_u64(reading.meta("batch"));
+    s.rng = rng_from(json::parse(reading.meta("rng_state")));
+    s.rng_start = rng_from(json::parse(reading.meta("rng_start")));
+    for (const auto& row : json::parse(reading.meta("history"))) {
       s.history.epochs.push_back({row.at("epoch").get<std::size_t>(), parse_exact(row.at("loss").get<std::string>()),
                                   parse_exact(row.at("val_loss").get<std::string>()),
                                   parse_exact(row.at("seconds").get<std::string>()),
                                   parse_exact(row.at("lr").get<std::string>())});
     }
-    if (s.history.epochs.size() != s.epoch) throw bad("history has " + std::to_string(s.history.epochs.size()) +
+    if (s.history.epochs.size() != s.epoch) throw reading.bad("history has " + std::to_string(s.history.epochs.size()) +
                                                       " rows for " + std::to_string(s.epoch) + " epochs");
-    const json progress = json::parse(meta("progress"));
+    const json progress = json::parse(reading.meta("progress"));
     s.loss_sum = parse_exact(progress.at("loss_sum").get<std::string>());
     s.seen = progress.at("seen").get<std::size_t>();
     s.seconds = parse_exact(progress.at("seconds").get<std::string>());
-    const json callbacks = json::parse(meta("callbacks"));
+    const json callbacks = json::parse(reading.meta("callbacks"));
     const json& es = callbacks.at("early_stopping");
     s.best = parse_exact(es.at("best").get<std::string>());
     s.best_epoch = es.at("best_epoch").get<std::size_t>();
@@ -203,11 +196,11 @@ Checkpoint load_checkpoint(const std::string& path) {
     const auto vector_of = [&](const std::string& name, bool required) {
       const Tensor* t = file.find(name);
       if (t == nullptr) {
-        if (required) throw bad("tensor '" + name + "' is missing");
+        if (required) throw reading.bad("tensor '" + name + "' is missing");
         return std::vector<float>();
       }
       if (t->shape.size() != 1 || (t->shape[0] != P && t->shape[0] != 0)) {
-        throw bad(name + " has shape other than [" + std::to_string(P) + "] or [0]");
+        throw reading.bad(name + " has shape other than [" + std::to_string(P) + "] or [0]");
       }
       return t->values;
     };
@@ -216,12 +209,12 @@ Checkpoint load_checkpoint(const std::string& path) {
     s.best_weights = vector_of("early_stopping.best_weights", false);
     return c;
   } catch (const json::exception& e) {
-    throw bad(std::string("bad metadata: ") + e.what());
+    throw reading.bad(std::string("bad metadata: ") + e.what());
   } catch (const std::logic_error& e) {
-    throw bad(std::string("bad metadata: ") + e.what());
+    throw reading.bad(std::string("bad metadata: ") + e.what());
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::bad_data) throw;
-    throw bad(e.what());
+    throw reading.bad(e.what());
   }
 }
 

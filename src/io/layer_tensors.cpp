@@ -8,6 +8,16 @@
 #include "ae/error.hpp"
 
 namespace ae::layer_tensors {
+
+Error Reading::bad(const std::string& why) const {
+  return Error(ErrorKind::bad_data, path + ": not " + what + ": " + why);
+}
+
+const std::string& Reading::meta(const std::string& key) const {
+  const auto it = file.metadata.find(key);
+  if (it == file.metadata.end()) throw bad("metadata '" + key + "' is missing");
+  return it->second;
+}
 namespace {
 
 using nlohmann::json;

@@ -7,9 +7,21 @@
 #include <vector>
 
 #include "ae/autoencoder.hpp"
+#include "ae/error.hpp"
 #include "ae/safetensors.hpp"
 
 namespace ae::layer_tensors {
+
+// A safetensors file being read as one of ae's kinds (`what`: "an ae model", "an ae
+// checkpoint"): its errors, "PATH: not WHAT: why", and its required metadata.
+struct Reading {
+  const TensorFile& file;
+  std::string path, what;
+
+  Error bad(const std::string& why) const;
+  // The value of `key`; throws bad() when the metadata lacks it.
+  const std::string& meta(const std::string& key) const;
+};
 
 std::string architecture_json(const Architecture& arch, const std::vector<std::size_t>& image_shape);
 // Reads architecture_json's text; image_shape (if non-null) receives it when present.

@@ -47,44 +47,37 @@ void save_model(const std::string& path, const Autoencoder& model, const ModelIn
 
 Model load_model(const std::string& path) {
   const TensorFile file = read_safetensors(path);
-  const auto bad = [&](const std::string& why) {
-    return Error(ErrorKind::bad_data, path + ": not an ae model: " + why);
-  };
-  const auto meta = [&](const std::string& key) -> const std::string& {
-    const auto it = file.metadata.find(key);
-    if (it == file.metadata.end()) throw bad("metadata '" + key + "' is missing");
-    return it->second;
-  };
-  if (meta("format") != "ae") throw bad("metadata 'format' is '" + meta("format") + "'");
-  if (meta("format_version") != std::to_string(kModelFormatVersion)) {
-    throw bad("format_version " + meta("format_version") + " is not supported (this build reads " +
+  const layer_tensors::Reading reading{file, path, "an ae model"};
+  if (reading.meta("format") != "ae") throw reading.bad("metadata 'format' is '" + reading.meta("format") + "'");
+  if (reading.meta("format_version") != std::to_string(kModelFormatVersion)) {
+    throw reading.bad("format_version " + reading.meta("format_version") + " is not supported (this build reads " +
               std::to_string(kModelFormatVersion) + ")");
   }
   Architecture arch;
   ModelInfo info;
   try {
-    arch = layer_tensors::parse_architecture(meta("architecture"), path + ": not an ae model: ", &info.image_shape);
-    const json n = json::parse(meta("normalizer"));
+    arch = layer_tensors::parse_architecture(reading.meta("architecture"), path + ": not an ae model: ", &info.image_shape);
+    const json n = json::parse(reading.meta("normalizer"));
     const std::string kind = n.at("kind").get<std::string>();
     if (kind == "bytes_255") info.normalizer = Normalizer::bytes_255;
-    else if (kind != "identity") throw bad("unknown normalizer '" + kind + "'");
-    info.training = meta("training");
-    info.score = meta("score");
+    else if (kind != "identity") throw reading.bad("unknown normalizer '" + kind + "'");
+    info.training = reading.meta("training");
+    info.score = reading.meta("score");
     // Both must be JSON; their content is read by those who use them.
     [[maybe_unused]] const json training = json::parse(info.training);
     [[maybe_unused]] const json score = json::parse(info.score);
-    info.data_crc32 = static_cast<std::uint32_t>(std::stoul(meta("data_crc32")));
+    info.data_crc32 = static_cast<std::uint32_t>(std::stoul(reading.meta("data_crc32")));
   } catch (const json::exception& e) {
-    throw bad(std::string("bad metadata: ") + e.what());
+    throw reading.bad(std::string("bad metadata: ") + e.what());
   } catch (const std::logic_error& e) {
-    throw bad(std::string("bad metadata: ") + e.what());
+    throw reading.bad(std::string("bad metadata: ") + e.what());
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::bad_data) throw;
-    throw bad(e.what());
+    throw reading.bad(e.what());
   }
   if (!info.image_shape.empty() &&
       (info.image_shape.size() != 2 || info.image_shape[0] * info.image_shape[1] != arch.input)) {
-    throw bad("image_shape does not match the input width");
+    throw reading.bad("image_shape does not match the input width");
   }
   Model model{layer_tensors::load(file, arch, 0, path + ": not an ae model: "), info};
   return model;
