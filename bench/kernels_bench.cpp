@@ -1,8 +1,10 @@
 // Google Benchmark of the hot kernels on the demo model's shapes (batch 256):
-// GEMMs of each layer, fused bias + activation (reference vs fast), the Adam step, and one
-// whole training step. Build with -DAE_BENCH=ON; run build/ae_bench.
+// GEMMs of each layer, the sparse first layer against its GEMMs, fused bias + activation
+// (reference vs fast), the Adam step, and one whole training step, all on one thread. Build
+// with -DAE_BENCH=ON; run build/ae_bench.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "ae/autoencoder.hpp"
@@ -33,6 +35,84 @@ void BM_GemmForward(benchmark::State& state) {
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(B * I * O), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 BENCHMARK(BM_GemmForward)->Args({256, 784, 128})->Args({256, 128, 784})->Args({128, 784, 128})->Args({256, 128, 32});
+
+// A (B x I) input with the given percentage of nonzeros in [0, 1] (an MNIST batch has 19).
+std::vector<float> sparse_input(std::size_t B, std::size_t I, std::int64_t percent) {
+  ae::Rng rng(7);
+  std::vector<float> x(B * I, 0.0f);
+  for (auto& v : x) {
+    if (rng.uniform_float() * 100.0f < static_cast<float>(percent)) v = rng.uniform_float();
+  }
+  return x;
+}
+
+// The compressed columns of a sparse input and the scratch of the sparse layer kernels.
+struct SparseBuffers {
+  std::vector<std::uint32_t> start, index;
+  std::vector<float> values, transposed, tile;
+  SparseBuffers(std::size_t B, std::size_t I, std::size_t O)
+      : start(I + 1), index(B * I + 8), values(B * I + 8), transposed(std::max(B, O) * I), tile(B * 64) {}
+  void compress(const std::vector<float>& x, std::size_t B, std::size_t I) {
+    ae::kernels::transpose(x.data(), B, I, transposed.data());
+    ae::kernels::compress_rows(transposed.data(), I, B, start.data(), index.data(), values.data());
+  }
+};
+
+// The demo's first layer (784 -> 128, relu) on one thread's half batch, forward then
+// backward (no input gradient), at the density given in percent: GEMMs against the sparse
+// kernels (counting, transposing and compressing the input included).
+template <bool Sparse>
+void BM_FirstLayer(benchmark::State& state) {
+  const std::size_t B = 128, I = 784, O = 128;
+  const auto x = sparse_input(B, I, state.range(0)), w = random_vector(O * I, 2), b = random_vector(O, 3),
+             dz = random_vector(B * O, 4);
+  std::vector<float> y(B * O), dy(B * O), dw(O * I), db(O);
+  SparseBuffers s(B, I, O);
+  for (auto _ : state) {
+    dy = dz;
+    if constexpr (Sparse) {
+      benchmark::DoNotOptimize(ae::kernels::count_nonzero(x.data(), B * I));
+      s.compress(x, B, I);
+      ae::kernels::dense_forward_sparse(ae::Activation::relu, s.start.data(), s.index.data(), s.values.data(),
+                                        w.data(), b.data(), y.data(), B, I, O, s.transposed.data(), s.tile.data());
+      ae::kernels::dense_backward_sparse(ae::Activation::relu, s.start.data(), s.index.data(), s.values.data(),
+                                         w.data(), y.data(), dy.data(), dw.data(), db.data(), static_cast<float*>(nullptr), B, I, O,
+                                         s.transposed.data(), s.tile.data());
+    } else {
+      ae::kernels::dense_forward(ae::Activation::relu, x.data(), w.data(), b.data(), y.data(), B, I, O);
+      ae::kernels::dense_backward(ae::Activation::relu, x.data(), w.data(), y.data(), dy.data(), dw.data(),
+                                  db.data(), static_cast<float*>(nullptr), B, I, O);
+    }
+    benchmark::DoNotOptimize(dw.data());
+  }
+  state.counters["dense GFLOP/s"] = benchmark::Counter(4.0 * double(B * I * O), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+}
+BENCHMARK(BM_FirstLayer<false>)->Name("BM_FirstLayer_dense")->Arg(19);
+BENCHMARK(BM_FirstLayer<true>)->Name("BM_FirstLayer_sparse")->Arg(10)->Arg(19)->Arg(25)->Arg(30)->Arg(40);
+
+// The parts of the sparse first layer alone, at MNIST's density.
+void BM_SparseParts(benchmark::State& state) {
+  const std::size_t B = 128, I = 784, O = 128;
+  const auto x = sparse_input(B, I, 19), w = random_vector(O * I, 2), dz = random_vector(B * O, 4);
+  std::vector<float> y(B * O), dw(O * I);
+  SparseBuffers s(B, I, O);
+  s.compress(x, B, I);
+  const auto part = state.range(0);
+  for (auto _ : state) {
+    switch (part) {
+      case 0: s.compress(x, B, I); break;
+      case 1: ae::kernels::transpose(w.data(), O, I, s.transposed.data()); break;
+      case 2: ae::kernels::sparse_columns_gemm(s.start.data(), s.index.data(), s.values.data(), B, I, w.data(), O, y.data(), s.tile.data()); break;
+      case 3: ae::kernels::sparse_gemm(s.start.data(), s.index.data(), s.values.data(), I, B, dz.data(), O, s.transposed.data(), s.tile.data()); break;
+      default: ae::kernels::add_transposed(s.transposed.data(), I, O, dw.data()); break;
+    }
+    benchmark::DoNotOptimize(y.data());
+    benchmark::DoNotOptimize(dw.data());
+  }
+  static const char* names[] = {"compress input", "transpose weight", "forward product", "weight-gradient product", "add transposed gradient"};
+  state.SetLabel(names[std::min<std::int64_t>(part, 4)]);
+}
+BENCHMARK(BM_SparseParts)->DenseRange(0, 4);
 
 template <bool Fast>
 void BM_SigmoidForward(benchmark::State& state) {
@@ -87,4 +167,12 @@ BENCHMARK(BM_TrainStep);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// Every benchmark runs on one thread, BLAS included, as each of ae's training threads does.
+int main(int argc, char** argv) {
+  ae::kernels::gemm_single_threaded();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -4,6 +4,7 @@
 #pragma once
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -50,6 +51,10 @@ std::string summary(const Architecture& arch);
 
 // Per-thread scratch of a forward/backward pass: the output of each layer and two gradient
 // buffers used in turn going backward. Grows only when a larger batch arrives.
+// When a pass's input is mostly zeros (MNIST pixels are about 80% zero) its first layer is
+// computed from the input's nonzeros alone (`sparse` holds them, in compressed columns, and
+// the scratch of those products); `sparse_density` is the largest fraction of nonzeros that
+// takes that path, 0 never. Either path gives the same values up to float rounding.
 template <class T>
 struct Workspace {
   std::size_t capacity = 0;
@@ -57,6 +62,12 @@ struct Workspace {
   AlignedVector<T> grad_a, grad_b;
   BasicMatrixView<const T> last_input{};
   std::size_t last_first = 0, last_last = 0;
+  double sparse_density = 0.25;
+  struct Sparse {
+    bool active = false;                     // the last pass took the sparse path
+    std::vector<std::uint32_t> start, index;
+    AlignedVector<T> values, transposed, tile;
+  } sparse;
 };
 
 template <class T>
@@ -120,6 +131,9 @@ class BasicAutoencoder {
 
  private:
   void reserve(Workspace<T>& ws, std::size_t rows) const;
+  // Fills ws.sparse with x's compressed columns when a layer of width O on x is cheaper that
+  // way; returns whether it did.
+  bool compress_input(BasicMatrixView<const T> x, std::size_t O, Workspace<T>& ws) const;
   // Checks dy against the last pass of ws and sizes its gradient buffers.
   void prepare_backward(BasicMatrixView<const T> dy, Workspace<T>& ws, std::span<T> grads) const;
   // backward's loop: `first` holds dy and is overwritten; layer k's input gradient goes to

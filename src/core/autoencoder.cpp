@@ -215,6 +215,28 @@ void BasicAutoencoder<T>::reserve(Workspace<T>& ws, std::size_t rows) const {
 }
 
 template <class T>
+bool BasicAutoencoder<T>::compress_input(BasicMatrixView<const T> x, std::size_t O, Workspace<T>& ws) const {
+  const std::size_t B = x.rows, I = x.cols;
+  if (ws.sparse_density <= 0 || !kernels::sparse_pays_off(0, B, I, O, 1.0)) return false;
+  const std::size_t nnz = kernels::count_nonzero(x.data, B * I);
+  if (!kernels::sparse_pays_off(nnz, B, I, O, ws.sparse_density)) return false;
+  auto& s = ws.sparse;
+  // Sized for the largest case seen; the transposed buffer later holds the (I x O)
+  // transposed weight or weight gradient.
+  const auto grow = [](auto& v, std::size_t n) {
+    if (v.size() < n) v.resize(n);
+  };
+  grow(s.start, I + 1);
+  grow(s.index, nnz + 8);
+  grow(s.values, nnz + 8);
+  grow(s.transposed, std::max(B, O) * I);
+  grow(s.tile, B * 64);
+  kernels::transpose(x.data, B, I, s.transposed.data());
+  kernels::compress_rows(s.transposed.data(), I, B, s.start.data(), s.index.data(), s.values.data());
+  return true;
+}
+
+template <class T>
 BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x, std::size_t first,
                                                       std::size_t last, Workspace<T>& ws) const {
   if (first >= last || last > arch_.layers.size()) {
@@ -228,10 +250,18 @@ BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x
   reserve(ws, x.rows);
   const std::size_t B = x.rows;
   const T* in = x.data;
+  ws.sparse.active = compress_input(x, arch_.layers[first].width, ws);
   for (std::size_t l = first; l < last; ++l) {
     const std::size_t I = arch_.in_width(l), O = arch_.layers[l].width;
-    kernels::dense_forward<T>(arch_.layers[l].activation, in, weight(l), bias(l),
-                              ws.outputs[l].data(), B, I, O);
+    if (l == first && ws.sparse.active) {
+      auto& s = ws.sparse;
+      kernels::dense_forward_sparse<T>(arch_.layers[l].activation, s.start.data(), s.index.data(),
+                                       s.values.data(), weight(l), bias(l), ws.outputs[l].data(), B,
+                                       I, O, s.transposed.data(), s.tile.data());
+    } else {
+      kernels::dense_forward<T>(arch_.layers[l].activation, in, weight(l), bias(l),
+                                ws.outputs[l].data(), B, I, O);
+    }
     in = ws.outputs[l].data();
   }
   ws.last_input = x;
@@ -287,8 +317,16 @@ void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Wor
     }
     if (dx_target != nullptr) std::fill(dx_target, dx_target + B * I, T(0));
     T* dw = grads.data() + offsets_[l];
-    kernels::dense_backward<T>(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur,
-                               dw, dw + weight_size(l), dx_target, B, I, O);
+    if (l == ws.last_first && ws.sparse.active) {
+      auto& s = ws.sparse;
+      kernels::dense_backward_sparse<T>(arch_.layers[l].activation, s.start.data(), s.index.data(),
+                                        s.values.data(), weight(l), ws.outputs[l].data(), cur, dw,
+                                        dw + weight_size(l), dx_target, B, I, O, s.transposed.data(),
+                                        s.tile.data());
+    } else {
+      kernels::dense_backward<T>(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur,
+                                 dw, dw + weight_size(l), dx_target, B, I, O);
+    }
     cur = dx_target;
   }
 }

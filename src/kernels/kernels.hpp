@@ -4,6 +4,7 @@
 // width, O output width, D feature width; all buffers row-major.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 #include "ae/activation.hpp"
 
@@ -47,6 +48,61 @@ void dense_forward(Activation act, const T* x, const T* w, const T* b, T* y, std
 template <class T>
 void dense_backward(Activation act, const T* x, const T* w, const T* y, T* dy, T* dw, T* db,
                     T* dx, std::size_t B, std::size_t I, std::size_t O);
+
+// Sparse inputs. A matrix of R rows and C columns in compressed rows: row r's nonzeros are
+// entries start[r] .. start[r+1]-1 of index (their column) and values, columns increasing.
+// The compressed columns of a matrix are the compressed rows of its transpose.
+template <class T>
+std::size_t count_nonzero(const T* x, std::size_t n);
+// start has R+1 entries; index and values need room for count_nonzero(x) + 8 entries (the
+// vector code stores whole groups past the last nonzero).
+template <class T>
+void compress_rows(const T* x, std::size_t R, std::size_t C, std::uint32_t* start,
+                   std::uint32_t* index, T* values);
+// c (R x N) = a b with a (R x K) in compressed rows and b (K x N) dense; scratch holds
+// K x 64 values. Each output is summed over its row's nonzeros in order, so a row's result
+// does not depend on the other rows.
+template <class T>
+void sparse_gemm_ref(const std::uint32_t* start, const std::uint32_t* index, const T* values,
+                     std::size_t R, const T* b, std::size_t N, T* c);
+template <class T>
+void sparse_gemm(const std::uint32_t* start, const std::uint32_t* index, const T* values,
+                 std::size_t R, std::size_t K, const T* b, std::size_t N, T* c, T* scratch);
+// c (R x N) = a b with a (R x K) in compressed columns and b (K x N) dense; scratch holds
+// R x 32 values. Each output is summed over k in order: again rows do not affect each other.
+template <class T>
+void sparse_columns_gemm_ref(const std::uint32_t* start, const std::uint32_t* index, const T* values,
+                             std::size_t R, std::size_t K, const T* b, std::size_t N, T* c);
+template <class T>
+void sparse_columns_gemm(const std::uint32_t* start, const std::uint32_t* index, const T* values,
+                         std::size_t R, std::size_t K, const T* b, std::size_t N, T* c, T* scratch);
+// at (C x R) = a^T for a (R x C).
+template <class T>
+void transpose(const T* a, std::size_t R, std::size_t C, T* at);
+// c (C x R) += a^T for a (R x C).
+template <class T>
+void add_transposed(const T* a, std::size_t R, std::size_t C, T* c);
+
+// Whether a layer of width O is computed faster from the nonzeros (nnz of them) of its
+// B x I input than by GEMM, allowing at most max_density nonzeros (bench/kernels_bench:
+// sparse and dense first layers at several densities).
+inline bool sparse_pays_off(std::size_t nnz, std::size_t B, std::size_t I, std::size_t O,
+                            double max_density) {
+  return B >= 8 && I >= 32 && O >= 32 &&
+         static_cast<double>(nnz) <= max_density * static_cast<double>(B) * static_cast<double>(I);
+}
+// The dense layer on an input x (B x I) given by its compressed columns (compress_rows of
+// x^T). wt is scratch of I x O values, tile of B x 32.
+template <class T>
+void dense_forward_sparse(Activation act, const std::uint32_t* start, const std::uint32_t* index,
+                          const T* values, const T* w, const T* b, T* y, std::size_t B,
+                          std::size_t I, std::size_t O, T* wt, T* tile);
+// Backward of that layer: as dense_backward, with the weight gradient from the nonzeros.
+// dwt is scratch of I x O values, tile of B x 64.
+template <class T>
+void dense_backward_sparse(Activation act, const std::uint32_t* start, const std::uint32_t* index,
+                           const T* values, const T* w, const T* y, T* dy, T* dw, T* db, T* dx,
+                           std::size_t B, std::size_t I, std::size_t O, T* dwt, T* tile);
 
 // uint8 -> float scaled by 1/255.
 void bytes_to_float(const unsigned char* in, float* out, std::size_t n);

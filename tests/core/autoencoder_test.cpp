@@ -149,6 +149,58 @@ TEST(Autoencoder, BackwardConsumingMatchesBackwardExactly) {
   EXPECT_NE(dy, dy_before);  // consumed
 }
 
+TEST(Autoencoder, SparseInputTakesTheSparsePathWithTheDenseResults) {
+  Autoencoder model(make_architecture(64, parse_layers("48:relu,4:sigmoid,48:relu,64:sigmoid")));
+  Rng rng(6);
+  model.initialize(Init::he_uniform, rng);
+  const std::size_t B = 20, D = 64;
+  std::vector<float> sparse(B * D, 0.0f), dense(B * D), dy(B * D);
+  for (auto& v : sparse) {
+    if (rng.uniform_float() < 0.15f) v = rng.uniform_float();
+  }
+  for (auto& v : dense) v = rng.uniform_float() + 0.01f;
+  for (auto& v : dy) v = rng.uniform_float() - 0.5f;
+  Workspace<float> fast, plain;
+  plain.sparse_density = 0;  // never
+  for (const auto* x : {&sparse, &dense}) {
+    const ConstMatrixView xv{x->data(), B, D};
+    const auto a = model.forward(xv, 0, model.layer_count(), fast);
+    EXPECT_EQ(fast.sparse.active, x == &sparse);
+    const auto b = model.forward(xv, 0, model.layer_count(), plain);
+    EXPECT_FALSE(plain.sparse.active);
+    for (std::size_t i = 0; i < B * D; ++i) ASSERT_NEAR(a.data[i], b.data[i], 1e-5f);
+    std::vector<float> ga(model.parameters().size(), 0.0f), gb(ga.size(), 0.0f);
+    model.backward(ConstMatrixView{dy.data(), B, D}, fast, ga);
+    model.backward(ConstMatrixView{dy.data(), B, D}, plain, gb);
+    for (std::size_t i = 0; i < ga.size(); ++i) ASSERT_NEAR(ga[i], gb[i], 1e-4f) << i;
+  }
+}
+
+TEST(Autoencoder, SparsePathResultsOfARowDoNotDependOnTheOtherRows) {
+  Autoencoder model(make_architecture(64, parse_layers("40:tanh,64:sigmoid")));
+  Rng rng(7);
+  model.initialize(Init::glorot_uniform, rng);
+  const std::size_t B = 16, D = 64;
+  std::vector<float> x(B * D, 0.0f);
+  for (auto& v : x) {
+    if (rng.uniform_float() < 0.1f) v = rng.uniform_float();
+  }
+  // The first layer only: the GEMMs of later layers may round edge rows differently.
+  Workspace<float> ws;
+  const std::size_t H = 40;
+  const auto all = model.forward(ConstMatrixView{x.data(), B, D}, 0, 1, ws);
+  const std::vector<float> together(all.data, all.data + all.size());
+  ASSERT_TRUE(ws.sparse.active);
+  // The same rows again in the other order.
+  std::vector<float> reversed(B * D);
+  for (std::size_t r = 0; r < B; ++r) std::copy_n(x.data() + r * D, D, reversed.data() + (B - 1 - r) * D);
+  const auto back = model.forward(ConstMatrixView{reversed.data(), B, D}, 0, 1, ws);
+  ASSERT_TRUE(ws.sparse.active);
+  for (std::size_t r = 0; r < B; ++r) {
+    for (std::size_t c = 0; c < H; ++c) ASSERT_EQ(back.data[(B - 1 - r) * H + c], together[r * H + c]);
+  }
+}
+
 TEST(Autoencoder, WrongInputWidthIsRejected) {
   Autoencoder model(make_architecture(6, parse_layers("2:sigmoid,6:sigmoid")));
   std::vector<float> x(5);

@@ -181,6 +181,36 @@ TEST(Gradient, WholeAutoencoderMatchesCentralDifferences) {
   for (std::size_t i = 0; i < x.size(); ++i) expect_close(dx[i], numeric_derivative(f, x[i]), "input");
 }
 
+TEST(Gradient, WholeAutoencoderOnSparseInputMatchesCentralDifferences) {
+  // An input with about 20% nonzeros and a first layer wide enough for the sparse path.
+  const auto arch = make_architecture(40, parse_layers("33:tanh,3:sigmoid,40:sigmoid"));
+  BasicAutoencoder<double> model(arch);
+  Rng rng(17);
+  model.initialize(Init::glorot_uniform, rng);
+  for (std::size_t o = 0; o < 33; ++o) model.bias(0)[o] = rng.uniform(-0.3, 0.3);
+  const std::size_t B = 9, D = 40;
+  std::vector<double> x(B * D, 0.0);
+  for (auto& v : x) {
+    if (rng.uniform(0, 1) < 0.2) v = rng.uniform(0.1, 1);
+  }
+  const auto target = random_vector(B * D, rng, 0, 1);
+  Workspace<double> ws;
+  const auto f = [&]() {
+    return loss_value<double>(Loss::mse, model.forward({x.data(), B, D}, 0, model.layer_count(), ws), {target.data(), B, D});
+  };
+  std::vector<double> dy(B * D), grads(model.parameters().size(), 0.0), dx(B * D, NAN);
+  loss_gradient<double>(Loss::mse, model.forward({x.data(), B, D}, 0, model.layer_count(), ws), {target.data(), B, D},
+                        {dy.data(), B, D});
+  ASSERT_TRUE(ws.sparse.active);
+  BasicMatrixView<double> dxv{dx.data(), B, D};
+  model.backward({dy.data(), B, D}, ws, grads, &dxv);
+  const auto params = model.parameters();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    expect_close(grads[i], numeric_derivative(f, params[i]), "parameter " + std::to_string(i));
+  }
+  for (std::size_t i = 0; i < x.size(); ++i) expect_close(dx[i], numeric_derivative(f, x[i]), "input");
+}
+
 TEST(Contract, DenseBackwardAddsIntoGradients) {
   Rng rng(16);
   const std::size_t B = 2, I = 3, O = 4;

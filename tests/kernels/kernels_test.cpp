@@ -118,5 +118,155 @@ TEST(Kernels, BytesToFloatScalesTo01) {
   EXPECT_EQ(out[2], 1.0f);
 }
 
+// A (R x C) matrix with about `density` of its entries nonzero.
+std::vector<float> sparse_matrix(std::size_t R, std::size_t C, double density, Rng& rng) {
+  std::vector<float> x(R * C, 0.0f);
+  for (auto& v : x) {
+    if (rng.uniform(0, 1) < density) v = static_cast<float>(rng.uniform(-1, 1));
+  }
+  return x;
+}
+
+struct Compressed {
+  std::vector<std::uint32_t> start, index;
+  std::vector<float> values;
+};
+
+Compressed compress(const std::vector<float>& x, std::size_t R, std::size_t C) {
+  Compressed c{std::vector<std::uint32_t>(R + 1), std::vector<std::uint32_t>(R * C + 8),
+               std::vector<float>(R * C + 8)};
+  compress_rows(x.data(), R, C, c.start.data(), c.index.data(), c.values.data());
+  return c;
+}
+
+TEST(SparseKernels, CompressRowsKeepsEveryNonzeroInColumnOrder) {
+  Rng rng(20);
+  for (std::size_t C : {1, 7, 8, 9, 16, 17, 53}) {
+    for (double density : {0.0, 0.2, 1.0}) {
+      const std::size_t R = 3;
+      auto x = sparse_matrix(R, C, density, rng);
+      if (C > 8) {
+        x[2] = NAN;       // kept, as x != 0 is true
+        x[3] = -0.0f;     // dropped: equal to zero
+        x[C + 5] = INFINITY;
+      }
+      const Compressed c = compress(x, R, C);
+      ASSERT_EQ(c.start[R], count_nonzero(x.data(), R * C));
+      for (std::size_t r = 0; r < R; ++r) {
+        std::uint32_t j = c.start[r];
+        for (std::size_t col = 0; col < C; ++col) {
+          const float v = x[r * C + col];
+          if (v == 0.0f) continue;
+          ASSERT_LT(j, c.start[r + 1]) << "C=" << C;
+          EXPECT_EQ(c.index[j], col) << "C=" << C << " row " << r;
+          if (std::isnan(v)) EXPECT_TRUE(std::isnan(c.values[j]));
+          else EXPECT_EQ(c.values[j], v);
+          ++j;
+        }
+        EXPECT_EQ(j, c.start[r + 1]) << "C=" << C << " row " << r;
+      }
+    }
+  }
+}
+
+// Widths around the 8-float vector, the 32- and 64-float tiles of the sparse products.
+const std::size_t kSparseWidths[] = {1, 7, 8, 31, 32, 33, 64, 65, 130};
+
+TEST(SparseKernels, SparseGemmMatchesReferenceAndDenseGemm) {
+  Rng rng(21);
+  for (std::size_t N : kSparseWidths) {
+    for (std::size_t K : {1, 17, 128}) {
+      const std::size_t R = 5;
+      const auto a = sparse_matrix(R, K, 0.3, rng), b = random_vector(K * N, rng);
+      const Compressed c = compress(a, R, K);
+      std::vector<float> fast(R * N, NAN), ref(R * N, NAN), dense(R * N), scratch(K * 64);
+      sparse_gemm(c.start.data(), c.index.data(), c.values.data(), R, K, b.data(), N, fast.data(), scratch.data());
+      sparse_gemm_ref(c.start.data(), c.index.data(), c.values.data(), R, b.data(), N, ref.data());
+      gemm_ref<float>(false, false, R, N, K, 1.0f, a.data(), b.data(), 0.0f, dense.data());
+      for (std::size_t i = 0; i < R * N; ++i) {
+        ASSERT_NEAR(fast[i], ref[i], 1e-5f) << "N=" << N << " K=" << K;
+        ASSERT_NEAR(fast[i], dense[i], 1e-5f) << "N=" << N << " K=" << K;
+      }
+    }
+  }
+}
+
+TEST(SparseKernels, SparseColumnsGemmMatchesReferenceAndDenseGemm) {
+  Rng rng(22);
+  for (std::size_t N : kSparseWidths) {
+    for (std::size_t K : {1, 17, 128}) {
+      const std::size_t R = 9;
+      const auto a = sparse_matrix(R, K, 0.3, rng), b = random_vector(K * N, rng);
+      std::vector<float> at(K * R);
+      transpose(a.data(), R, K, at.data());
+      const Compressed c = compress(at, K, R);  // a's columns
+      std::vector<float> fast(R * N, NAN), ref(R * N, NAN), dense(R * N), scratch(R * 32);
+      sparse_columns_gemm(c.start.data(), c.index.data(), c.values.data(), R, K, b.data(), N, fast.data(), scratch.data());
+      sparse_columns_gemm_ref(c.start.data(), c.index.data(), c.values.data(), R, K, b.data(), N, ref.data());
+      gemm_ref<float>(false, false, R, N, K, 1.0f, a.data(), b.data(), 0.0f, dense.data());
+      for (std::size_t i = 0; i < R * N; ++i) {
+        ASSERT_NEAR(fast[i], ref[i], 1e-5f) << "N=" << N << " K=" << K;
+        ASSERT_NEAR(fast[i], dense[i], 1e-5f) << "N=" << N << " K=" << K;
+      }
+    }
+  }
+}
+
+TEST(SparseKernels, TransposeAndAddTransposedAtOddSizes) {
+  Rng rng(23);
+  for (std::size_t R : {1, 15, 16, 17, 40}) {
+    for (std::size_t C : {1, 16, 33}) {
+      const auto a = random_vector(R * C, rng);
+      std::vector<float> at(C * R, NAN);
+      transpose(a.data(), R, C, at.data());
+      auto sum = random_vector(C * R, rng);
+      const auto before = sum;
+      add_transposed(a.data(), R, C, sum.data());
+      for (std::size_t r = 0; r < R; ++r) {
+        for (std::size_t c = 0; c < C; ++c) {
+          ASSERT_EQ(at[c * R + r], a[r * C + c]);
+          ASSERT_EQ(sum[c * R + r], before[c * R + r] + a[r * C + c]);
+        }
+      }
+    }
+  }
+}
+
+TEST(SparseKernels, SparseDenseLayerMatchesTheDenseLayer) {
+  Rng rng(24);
+  for (std::size_t O : {32, 33, 70}) {
+    const std::size_t B = 12, I = 45;
+    const auto x = sparse_matrix(B, I, 0.2, rng), w = random_vector(O * I, rng), b = random_vector(O, rng),
+               r = random_vector(B * O, rng);
+    std::vector<float> xt(I * B), y_dense(B * O), y_sparse(B * O, NAN), wt(I * O), tile(B * 64);
+    transpose(x.data(), B, I, xt.data());
+    const Compressed c = compress(xt, I, B);
+    dense_forward(Activation::tanh, x.data(), w.data(), b.data(), y_dense.data(), B, I, O);
+    dense_forward_sparse(Activation::tanh, c.start.data(), c.index.data(), c.values.data(), w.data(), b.data(),
+                         y_sparse.data(), B, I, O, wt.data(), tile.data());
+    for (std::size_t i = 0; i < B * O; ++i) ASSERT_NEAR(y_sparse[i], y_dense[i], 1e-5f) << "O=" << O;
+    // Backward adds into the gradients: start them from the same nonzero values.
+    auto dy_dense = r, dy_sparse = r;
+    std::vector<float> dw_dense(O * I, 0.5f), dw_sparse = dw_dense, db_dense(O, -1.0f), db_sparse = db_dense;
+    std::vector<float> dx_dense(B * I, 0.25f), dx_sparse = dx_dense;
+    dense_backward(Activation::tanh, x.data(), w.data(), y_dense.data(), dy_dense.data(), dw_dense.data(),
+                   db_dense.data(), dx_dense.data(), B, I, O);
+    dense_backward_sparse(Activation::tanh, c.start.data(), c.index.data(), c.values.data(), w.data(),
+                          y_dense.data(), dy_sparse.data(), dw_sparse.data(), db_sparse.data(), dx_sparse.data(),
+                          B, I, O, wt.data(), tile.data());
+    for (std::size_t i = 0; i < O * I; ++i) ASSERT_NEAR(dw_sparse[i], dw_dense[i], 1e-5f) << "O=" << O;
+    for (std::size_t i = 0; i < O; ++i) ASSERT_NEAR(db_sparse[i], db_dense[i], 1e-5f) << "O=" << O;
+    for (std::size_t i = 0; i < B * I; ++i) ASSERT_NEAR(dx_sparse[i], dx_dense[i], 1e-5f) << "O=" << O;
+  }
+}
+
+TEST(SparseKernels, TheSparsePathIsTakenOnlyWhenItPaysOff) {
+  EXPECT_TRUE(sparse_pays_off(100, 10, 40, 32, 0.25));
+  EXPECT_FALSE(sparse_pays_off(101, 10, 40, 32, 0.25));  // too dense
+  EXPECT_FALSE(sparse_pays_off(1, 10, 40, 8, 0.25));     // output too narrow for the tiles
+  EXPECT_FALSE(sparse_pays_off(1, 10, 16, 32, 0.25));    // input too narrow
+  EXPECT_FALSE(sparse_pays_off(1, 4, 100, 64, 0.25));    // batch too small
+}
+
 }  // namespace
 }  // namespace ae::kernels
