@@ -46,21 +46,26 @@ std::vector<float> sparse_input(std::size_t B, std::size_t I, std::int64_t perce
   return x;
 }
 
-// The compressed columns of a sparse input and the scratch of the sparse layer kernels.
+// The compressed rows and columns of a sparse input and the scratch of the sparse layer.
 struct SparseBuffers {
-  std::vector<std::uint32_t> start, index;
-  std::vector<float> values, transposed, tile;
+  std::vector<std::uint32_t> row_start, row_index, column_start, column_index, cursor;
+  std::vector<float> row_values, column_values, transposed, panel;
   SparseBuffers(std::size_t B, std::size_t I, std::size_t O)
-      : start(I + 1), index(B * I + 8), values(B * I + 8), transposed(std::max(B, O) * I), tile(B * 64) {}
-  void compress(const std::vector<float>& x, std::size_t B, std::size_t I) {
+      : row_start(B + 1), row_index(B * I + 8), column_start(I + 1), column_index(B * I + 8),
+        cursor(std::max(B, I)), row_values(B * I + 8), column_values(B * I + 8),
+        transposed(std::max(B, O) * I), panel(ae::kernels::kSparseBlock * 64) {}
+  void compress_rows(const std::vector<float>& x, std::size_t B, std::size_t I) {
+    ae::kernels::compress_rows(x.data(), B, I, row_start.data(), row_index.data(), row_values.data());
+  }
+  void compress_columns(const std::vector<float>& x, std::size_t B, std::size_t I) {
     ae::kernels::transpose(x.data(), B, I, transposed.data());
-    ae::kernels::compress_rows(transposed.data(), I, B, start.data(), index.data(), values.data());
+    ae::kernels::compress_rows(transposed.data(), I, B, column_start.data(), column_index.data(), column_values.data());
   }
 };
 
 // The demo's first layer (784 -> 128, relu) on one thread's half batch, forward then
 // backward (no input gradient), at the density given in percent: GEMMs against the sparse
-// kernels (counting, transposing and compressing the input included).
+// kernels (counting and compressing the input included).
 template <bool Sparse>
 void BM_FirstLayer(benchmark::State& state) {
   const std::size_t B = 128, I = 784, O = 128;
@@ -72,12 +77,15 @@ void BM_FirstLayer(benchmark::State& state) {
     dy = dz;
     if constexpr (Sparse) {
       benchmark::DoNotOptimize(ae::kernels::count_nonzero(x.data(), B * I));
-      s.compress(x, B, I);
-      ae::kernels::dense_forward_sparse(ae::Activation::relu, s.start.data(), s.index.data(), s.values.data(),
-                                        w.data(), b.data(), y.data(), B, I, O, s.transposed.data(), s.tile.data());
-      ae::kernels::dense_backward_sparse(ae::Activation::relu, s.start.data(), s.index.data(), s.values.data(),
-                                         w.data(), y.data(), dy.data(), dw.data(), db.data(), static_cast<float*>(nullptr), B, I, O,
-                                         s.transposed.data(), s.tile.data());
+      s.compress_rows(x, B, I);
+      ae::kernels::dense_forward_sparse(ae::Activation::relu, s.row_start.data(), s.row_index.data(),
+                                        s.row_values.data(), w.data(), b.data(), y.data(), B, I, O, s.panel.data(),
+                                        s.cursor.data());
+      s.compress_columns(x, B, I);
+      ae::kernels::dense_backward_sparse(ae::Activation::relu, s.column_start.data(), s.column_index.data(),
+                                         s.column_values.data(), w.data(), y.data(), dy.data(), dw.data(), db.data(),
+                                         static_cast<float*>(nullptr), B, I, O, s.transposed.data(), s.panel.data(),
+                                         s.cursor.data());
     } else {
       ae::kernels::dense_forward(ae::Activation::relu, x.data(), w.data(), b.data(), y.data(), B, I, O);
       ae::kernels::dense_backward(ae::Activation::relu, x.data(), w.data(), y.data(), dy.data(), dw.data(),
@@ -96,20 +104,28 @@ void BM_SparseParts(benchmark::State& state) {
   const auto x = sparse_input(B, I, 19), w = random_vector(O * I, 2), dz = random_vector(B * O, 4);
   std::vector<float> y(B * O), dw(O * I);
   SparseBuffers s(B, I, O);
-  s.compress(x, B, I);
+  s.compress_rows(x, B, I);
+  s.compress_columns(x, B, I);
   const auto part = state.range(0);
   for (auto _ : state) {
     switch (part) {
-      case 0: s.compress(x, B, I); break;
-      case 1: ae::kernels::transpose(w.data(), O, I, s.transposed.data()); break;
-      case 2: ae::kernels::sparse_columns_gemm(s.start.data(), s.index.data(), s.values.data(), B, I, w.data(), O, y.data(), s.tile.data()); break;
-      case 3: ae::kernels::sparse_gemm(s.start.data(), s.index.data(), s.values.data(), I, B, dz.data(), O, s.transposed.data(), s.tile.data()); break;
+      case 0: s.compress_rows(x, B, I); break;
+      case 1: s.compress_columns(x, B, I); break;
+      case 2:
+        ae::kernels::sparse_gemm(s.row_start.data(), s.row_index.data(), s.row_values.data(), B, I, w.data(), true, O,
+                                 y.data(), s.panel.data(), s.cursor.data());
+        break;
+      case 3:
+        ae::kernels::sparse_gemm(s.column_start.data(), s.column_index.data(), s.column_values.data(), I, B, dz.data(),
+                                 false, O, s.transposed.data(), s.panel.data(), s.cursor.data());
+        break;
       default: ae::kernels::add_transposed(s.transposed.data(), I, O, dw.data()); break;
     }
     benchmark::DoNotOptimize(y.data());
     benchmark::DoNotOptimize(dw.data());
   }
-  static const char* names[] = {"compress input", "transpose weight", "forward product", "weight-gradient product", "add transposed gradient"};
+  static const char* names[] = {"compress rows", "transpose and compress columns", "forward product",
+                                "weight-gradient product", "add transposed gradient"};
   state.SetLabel(names[std::min<std::int64_t>(part, 4)]);
 }
 BENCHMARK(BM_SparseParts)->DenseRange(0, 4);

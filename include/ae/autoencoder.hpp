@@ -51,10 +51,19 @@ std::string summary(const Architecture& arch);
 
 // Per-thread scratch of a forward/backward pass: the output of each layer and two gradient
 // buffers used in turn going backward. Grows only when a larger batch arrives.
+// Compressed rows of a matrix (see kernels::compress_rows): the nonzeros of row r are
+// index/values[start[r] .. start[r+1]).
+template <class T>
+struct CompressedRows {
+  std::vector<std::uint32_t> start, index;
+  AlignedVector<T> values;
+};
+
 // When a pass's input is mostly zeros (MNIST pixels are about 80% zero) its first layer is
-// computed from the input's nonzeros alone (`sparse` holds them, in compressed columns, and
-// the scratch of those products); `sparse_density` is the largest fraction of nonzeros that
-// takes that path, 0 never. Either path gives the same values up to float rounding.
+// computed from the input's nonzeros alone: `sparse` holds them by rows for the forward pass
+// and by columns for the weight gradient, with the scratch of those products.
+// `sparse_density` is the largest fraction of nonzeros that takes that path, 0 never.
+// Either path gives the same values up to float rounding.
 template <class T>
 struct Workspace {
   std::size_t capacity = 0;
@@ -62,11 +71,12 @@ struct Workspace {
   AlignedVector<T> grad_a, grad_b;
   BasicMatrixView<const T> last_input{};
   std::size_t last_first = 0, last_last = 0;
-  double sparse_density = 0.25;
+  double sparse_density = 0.3;
   struct Sparse {
-    bool active = false;                     // the last pass took the sparse path
-    std::vector<std::uint32_t> start, index;
-    AlignedVector<T> values, transposed, tile;
+    bool active = false;  // the last pass took the sparse path
+    CompressedRows<T> rows, columns;
+    AlignedVector<T> transposed, panel;
+    std::vector<std::uint32_t> cursor;
   } sparse;
 };
 
@@ -131,7 +141,7 @@ class BasicAutoencoder {
 
  private:
   void reserve(Workspace<T>& ws, std::size_t rows) const;
-  // Fills ws.sparse with x's compressed columns when a layer of width O on x is cheaper that
+  // Fills ws.sparse with x's compressed rows when a layer of width O on x is cheaper that
   // way; returns whether it did.
   bool compress_input(BasicMatrixView<const T> x, std::size_t O, Workspace<T>& ws) const;
   // Checks dy against the last pass of ws and sizes its gradient buffers.

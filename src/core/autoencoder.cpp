@@ -214,6 +214,24 @@ void BasicAutoencoder<T>::reserve(Workspace<T>& ws, std::size_t rows) const {
   ws.capacity = rows;
 }
 
+namespace {
+
+template <class T>
+void grow(T& v, std::size_t n) {
+  if (v.size() < n) v.resize(n);
+}
+
+// Compresses the rows of x (R x C) into c, sizing its buffers for nnz nonzeros.
+template <class T>
+void compress(const T* x, std::size_t R, std::size_t C, std::size_t nnz, CompressedRows<T>& c) {
+  grow(c.start, R + 1);
+  grow(c.index, nnz + 8);
+  grow(c.values, nnz + 8);
+  kernels::compress_rows(x, R, C, c.start.data(), c.index.data(), c.values.data());
+}
+
+}  // namespace
+
 template <class T>
 bool BasicAutoencoder<T>::compress_input(BasicMatrixView<const T> x, std::size_t O, Workspace<T>& ws) const {
   const std::size_t B = x.rows, I = x.cols;
@@ -221,18 +239,9 @@ bool BasicAutoencoder<T>::compress_input(BasicMatrixView<const T> x, std::size_t
   const std::size_t nnz = kernels::count_nonzero(x.data, B * I);
   if (!kernels::sparse_pays_off(nnz, B, I, O, ws.sparse_density)) return false;
   auto& s = ws.sparse;
-  // Sized for the largest case seen; the transposed buffer later holds the (I x O)
-  // transposed weight or weight gradient.
-  const auto grow = [](auto& v, std::size_t n) {
-    if (v.size() < n) v.resize(n);
-  };
-  grow(s.start, I + 1);
-  grow(s.index, nnz + 8);
-  grow(s.values, nnz + 8);
-  grow(s.transposed, std::max(B, O) * I);
-  grow(s.tile, B * 64);
-  kernels::transpose(x.data, B, I, s.transposed.data());
-  kernels::compress_rows(s.transposed.data(), I, B, s.start.data(), s.index.data(), s.values.data());
+  compress(x.data, B, I, nnz, s.rows);
+  grow(s.panel, kernels::kSparseBlock * 64);
+  grow(s.cursor, std::max(B, I));
   return true;
 }
 
@@ -255,9 +264,9 @@ BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x
     const std::size_t I = arch_.in_width(l), O = arch_.layers[l].width;
     if (l == first && ws.sparse.active) {
       auto& s = ws.sparse;
-      kernels::dense_forward_sparse<T>(arch_.layers[l].activation, s.start.data(), s.index.data(),
-                                       s.values.data(), weight(l), bias(l), ws.outputs[l].data(), B,
-                                       I, O, s.transposed.data(), s.tile.data());
+      kernels::dense_forward_sparse<T>(arch_.layers[l].activation, s.rows.start.data(), s.rows.index.data(),
+                                       s.rows.values.data(), weight(l), bias(l), ws.outputs[l].data(), B,
+                                       I, O, s.panel.data(), s.cursor.data());
     } else {
       kernels::dense_forward<T>(arch_.layers[l].activation, in, weight(l), bias(l),
                                 ws.outputs[l].data(), B, I, O);
@@ -318,11 +327,15 @@ void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Wor
     if (dx_target != nullptr) std::fill(dx_target, dx_target + B * I, T(0));
     T* dw = grads.data() + offsets_[l];
     if (l == ws.last_first && ws.sparse.active) {
+      // The input's columns: the rows of its transpose.
       auto& s = ws.sparse;
-      kernels::dense_backward_sparse<T>(arch_.layers[l].activation, s.start.data(), s.index.data(),
-                                        s.values.data(), weight(l), ws.outputs[l].data(), cur, dw,
-                                        dw + weight_size(l), dx_target, B, I, O, s.transposed.data(),
-                                        s.tile.data());
+      grow(s.transposed, std::max(B, O) * I);
+      kernels::transpose(in, B, I, s.transposed.data());
+      compress(s.transposed.data(), I, B, s.rows.start[B], s.columns);
+      kernels::dense_backward_sparse<T>(arch_.layers[l].activation, s.columns.start.data(),
+                                        s.columns.index.data(), s.columns.values.data(), weight(l),
+                                        ws.outputs[l].data(), cur, dw, dw + weight_size(l), dx_target,
+                                        B, I, O, s.transposed.data(), s.panel.data(), s.cursor.data());
     } else {
       kernels::dense_backward<T>(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur,
                                  dw, dw + weight_size(l), dx_target, B, I, O);

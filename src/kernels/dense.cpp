@@ -24,19 +24,19 @@ void dense_backward(Activation act, const T* x, const T* w, const T* y, T* dy, T
 template <class T>
 void dense_forward_sparse(Activation act, const std::uint32_t* start, const std::uint32_t* index,
                           const T* values, const T* w, const T* b, T* y, std::size_t B,
-                          std::size_t I, std::size_t O, T* wt, T* tile) {
-  transpose(w, O, I, wt);  // (I, O): row k is what input k adds to every output
-  sparse_columns_gemm(start, index, values, B, I, wt, O, y, tile);
+                          std::size_t I, std::size_t O, T* panel, std::uint32_t* cursor) {
+  sparse_gemm(start, index, values, B, I, w, true, O, y, panel, cursor);  // y = x w^T
   bias_activation_forward(act, b, y, B, O);
 }
 
 template <class T>
 void dense_backward_sparse(Activation act, const std::uint32_t* start, const std::uint32_t* index,
                            const T* values, const T* w, const T* y, T* dy, T* dw, T* db, T* dx,
-                           std::size_t B, std::size_t I, std::size_t O, T* dwt, T* tile) {
+                           std::size_t B, std::size_t I, std::size_t O, T* dwt, T* panel,
+                           std::uint32_t* cursor) {
   activation_backward(act, y, dy, B * O);
   bias_backward(dy, db, B, O);
-  sparse_gemm(start, index, values, I, B, dy, O, dwt, tile);  // dw^T (I, O) = x^T dz
+  sparse_gemm(start, index, values, I, B, dy, false, O, dwt, panel, cursor);  // dw^T = x^T dz
   add_transposed(dwt, I, O, dw);
   if (dx != nullptr) gemm<T>(false, false, B, I, O, T(1), dy, w, T(1), dx);
 }
@@ -53,17 +53,19 @@ template void dense_backward<double>(Activation, const double*, const double*, c
 
 template void dense_forward_sparse<float>(Activation, const std::uint32_t*, const std::uint32_t*,
                                           const float*, const float*, const float*, float*,
-                                          std::size_t, std::size_t, std::size_t, float*, float*);
+                                          std::size_t, std::size_t, std::size_t, float*,
+                                          std::uint32_t*);
 template void dense_forward_sparse<double>(Activation, const std::uint32_t*, const std::uint32_t*,
                                            const double*, const double*, const double*, double*,
-                                           std::size_t, std::size_t, std::size_t, double*, double*);
+                                           std::size_t, std::size_t, std::size_t, double*,
+                                           std::uint32_t*);
 template void dense_backward_sparse<float>(Activation, const std::uint32_t*, const std::uint32_t*,
                                            const float*, const float*, const float*, float*, float*,
                                            float*, float*, std::size_t, std::size_t, std::size_t,
-                                           float*, float*);
+                                           float*, float*, std::uint32_t*);
 template void dense_backward_sparse<double>(Activation, const std::uint32_t*, const std::uint32_t*,
                                             const double*, const double*, const double*, double*,
                                             double*, double*, double*, std::size_t, std::size_t,
-                                            std::size_t, double*, double*);
+                                            std::size_t, double*, double*, std::uint32_t*);
 
 }  // namespace ae::kernels

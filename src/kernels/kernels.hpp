@@ -59,23 +59,18 @@ std::size_t count_nonzero(const T* x, std::size_t n);
 template <class T>
 void compress_rows(const T* x, std::size_t R, std::size_t C, std::uint32_t* start,
                    std::uint32_t* index, T* values);
-// c (R x N) = a b with a (R x K) in compressed rows and b (K x N) dense; scratch holds
-// K x 64 values. Each output is summed over its row's nonzeros in order, so a row's result
-// does not depend on the other rows.
+// c (R x N) = a b with a (R x K) in compressed rows and b (K x N) dense, or b^T (N x K)
+// given when b_transposed. panel is scratch of kSparseBlock x 64 values, cursor of R. Each
+// output is summed over its row's nonzeros in order, so a row's result does not depend on
+// the other rows.
+constexpr std::size_t kSparseBlock = 64;
 template <class T>
 void sparse_gemm_ref(const std::uint32_t* start, const std::uint32_t* index, const T* values,
                      std::size_t R, const T* b, std::size_t N, T* c);
 template <class T>
 void sparse_gemm(const std::uint32_t* start, const std::uint32_t* index, const T* values,
-                 std::size_t R, std::size_t K, const T* b, std::size_t N, T* c, T* scratch);
-// c (R x N) = a b with a (R x K) in compressed columns and b (K x N) dense; scratch holds
-// R x 32 values. Each output is summed over k in order: again rows do not affect each other.
-template <class T>
-void sparse_columns_gemm_ref(const std::uint32_t* start, const std::uint32_t* index, const T* values,
-                             std::size_t R, std::size_t K, const T* b, std::size_t N, T* c);
-template <class T>
-void sparse_columns_gemm(const std::uint32_t* start, const std::uint32_t* index, const T* values,
-                         std::size_t R, std::size_t K, const T* b, std::size_t N, T* c, T* scratch);
+                 std::size_t R, std::size_t K, const T* b, bool b_transposed, std::size_t N, T* c,
+                 T* panel, std::uint32_t* cursor);
 // at (C x R) = a^T for a (R x C).
 template <class T>
 void transpose(const T* a, std::size_t R, std::size_t C, T* at);
@@ -91,18 +86,19 @@ inline bool sparse_pays_off(std::size_t nnz, std::size_t B, std::size_t I, std::
   return B >= 8 && I >= 32 && O >= 32 &&
          static_cast<double>(nnz) <= max_density * static_cast<double>(B) * static_cast<double>(I);
 }
-// The dense layer on an input x (B x I) given by its compressed columns (compress_rows of
-// x^T). wt is scratch of I x O values, tile of B x 32.
+// The dense layer on an input x (B x I) given by its compressed rows. panel is scratch of
+// kSparseBlock x 64 values, cursor of B.
 template <class T>
 void dense_forward_sparse(Activation act, const std::uint32_t* start, const std::uint32_t* index,
                           const T* values, const T* w, const T* b, T* y, std::size_t B,
-                          std::size_t I, std::size_t O, T* wt, T* tile);
-// Backward of that layer: as dense_backward, with the weight gradient from the nonzeros.
-// dwt is scratch of I x O values, tile of B x 64.
+                          std::size_t I, std::size_t O, T* panel, std::uint32_t* cursor);
+// Backward of that layer, as dense_backward, with the weight gradient from x's compressed
+// columns. dwt is scratch of I x O values, panel of kSparseBlock x 64, cursor of I.
 template <class T>
 void dense_backward_sparse(Activation act, const std::uint32_t* start, const std::uint32_t* index,
                            const T* values, const T* w, const T* y, T* dy, T* dw, T* db, T* dx,
-                           std::size_t B, std::size_t I, std::size_t O, T* dwt, T* tile);
+                           std::size_t B, std::size_t I, std::size_t O, T* dwt, T* panel,
+                           std::uint32_t* cursor);
 
 // uint8 -> float scaled by 1/255.
 void bytes_to_float(const unsigned char* in, float* out, std::size_t n);

@@ -46,11 +46,11 @@ void store(T* p, Vec<T> v) {
   std::memcpy(p, &v, sizeof v);
 }
 
-// Copies columns [n0, n0 + W) of b (K x N) into a contiguous (K x W) tile: rows of b lie a
-// power of two apart for the usual widths, and their segments would fight over L1 sets.
 template <class T>
-void pack_columns(const T* b, std::size_t K, std::size_t N, std::size_t n0, std::size_t W, T* tile) {
-  for (std::size_t k = 0; k < K; ++k) std::memcpy(tile + k * W, b + k * N + n0, W * sizeof(T));
+Vec<T> broadcast(T x) {
+  Vec<T> v;
+  for (std::size_t i = 0; i < kLanes<T>; ++i) v[i] = x;
+  return v;
 }
 
 #if defined(__AVX2__)
@@ -133,81 +133,56 @@ void sparse_gemm_ref(const std::uint32_t* start, const std::uint32_t* index, con
 
 template <class T>
 void sparse_gemm(const std::uint32_t* start, const std::uint32_t* index, const T* values,
-                 std::size_t R, std::size_t K, const T* b, std::size_t N, T* c, T* scratch) {
-  // Column tiles of 8 vectors outermost, packed into scratch (K x 64 floats: L1-sized for
-  // K up to 128); each row of c sums its nonzeros' rows of the tile in 8 registers.
+                 std::size_t R, std::size_t K, const T* b, bool b_transposed, std::size_t N, T* c,
+                 T* panel, std::uint32_t* cursor) {
+  // Panels of 64 output columns (8 vectors of 8 floats), and within a panel blocks of 64 of
+  // b's rows packed contiguously (16 KB, in L1). Every row of c keeps its panel in registers
+  // while it adds the rows of the block its nonzeros select; cursor[r] remembers where row
+  // r's nonzeros continue in the next block. Sums run over each row's nonzeros in order.
   constexpr std::size_t L = kLanes<T>, V = 8, W = V * L;
+  const auto at = [&](std::size_t k, std::size_t n) { return b_transposed ? b[n * K + k] : b[k * N + n]; };
   std::size_t n0 = 0;
   for (; n0 + W <= N; n0 += W) {
-    pack_columns(b, K, N, n0, W, scratch);
-    for (std::size_t r = 0; r < R; ++r) {
-      Vec<T> acc[V] = {};
-      for (std::uint32_t j = start[r]; j < start[r + 1]; ++j) {
-        const T* row = scratch + std::size_t{index[j]} * W;
-        const Vec<T> v = Vec<T>{} + values[j];
-#pragma GCC unroll 8
-        for (std::size_t t = 0; t < V; ++t) acc[t] += v * load(row + t * L);
+    std::copy(start, start + R, cursor);
+    for (std::size_t k0 = 0; k0 < K; k0 += kSparseBlock) {
+      const std::size_t k1 = std::min(K, k0 + kSparseBlock);
+      if (b_transposed) {
+        for (std::size_t n = 0; n < W; ++n) {
+          for (std::size_t k = k0; k < k1; ++k) panel[(k - k0) * W + n] = b[(n0 + n) * K + k];
+        }
+      } else {
+        for (std::size_t k = k0; k < k1; ++k) std::memcpy(panel + (k - k0) * W, b + k * N + n0, W * sizeof(T));
       }
+      for (std::size_t r = 0; r < R; ++r) {
+        T* out = c + r * N + n0;
+        std::uint32_t j = cursor[r];
+        const std::uint32_t end = start[r + 1];
+        if (j == end || index[j] >= k1) {
+          if (k0 == 0) std::fill(out, out + W, T(0));
+          continue;
+        }
+        Vec<T> acc[V] = {};
+        if (k0 > 0) {
 #pragma GCC unroll 8
-      for (std::size_t t = 0; t < V; ++t) store(c + r * N + n0 + t * L, acc[t]);
-    }
-  }
-  for (; n0 + L <= N; n0 += L) {
-    for (std::size_t r = 0; r < R; ++r) {
-      Vec<T> acc{};
-      for (std::uint32_t j = start[r]; j < start[r + 1]; ++j) acc += values[j] * load(b + std::size_t{index[j]} * N + n0);
-      store(c + r * N + n0, acc);
+          for (std::size_t t = 0; t < V; ++t) acc[t] = load(out + t * L);
+        }
+        for (; j < end && index[j] < k1; ++j) {
+          const T* row = panel + (index[j] - k0) * W;
+          const Vec<T> v = broadcast(values[j]);
+#pragma GCC unroll 8
+          for (std::size_t t = 0; t < V; ++t) acc[t] += v * load(row + t * L);
+        }
+#pragma GCC unroll 8
+        for (std::size_t t = 0; t < V; ++t) store(out + t * L, acc[t]);
+        cursor[r] = j;
+      }
     }
   }
   for (; n0 < N; ++n0) {
     for (std::size_t r = 0; r < R; ++r) {
       T sum = 0;
-      for (std::uint32_t j = start[r]; j < start[r + 1]; ++j) sum += values[j] * b[std::size_t{index[j]} * N + n0];
+      for (std::uint32_t j = start[r]; j < start[r + 1]; ++j) sum += values[j] * at(index[j], n0);
       c[r * N + n0] = sum;
-    }
-  }
-}
-
-template <class T>
-void sparse_columns_gemm_ref(const std::uint32_t* start, const std::uint32_t* index, const T* values,
-                             std::size_t R, std::size_t K, const T* b, std::size_t N, T* c) {
-  std::fill(c, c + R * N, T(0));
-  for (std::size_t k = 0; k < K; ++k) {
-    for (std::uint32_t j = start[k]; j < start[k + 1]; ++j) {
-      for (std::size_t n = 0; n < N; ++n) c[index[j] * N + n] += values[j] * b[k * N + n];
-    }
-  }
-}
-
-template <class T>
-void sparse_columns_gemm(const std::uint32_t* start, const std::uint32_t* index, const T* values,
-                         std::size_t R, std::size_t K, const T* b, std::size_t N, T* c, T* scratch) {
-  // Column tiles of 4 vectors outermost. The tile of c (R x 32 floats) is accumulated in
-  // scratch, contiguous so it stays in L1, while each row of b's tile sits in registers and
-  // is added into the rows that column k touches; then the tile is copied out.
-  constexpr std::size_t L = kLanes<T>, V = 4, W = V * L;
-  std::size_t n0 = 0;
-  for (; n0 + W <= N; n0 += W) {
-    std::fill(scratch, scratch + R * W, T(0));
-    for (std::size_t k = 0; k < K; ++k) {
-      Vec<T> bk[V];
-#pragma GCC unroll 4
-      for (std::size_t t = 0; t < V; ++t) bk[t] = load(b + k * N + n0 + t * L);
-      for (std::uint32_t j = start[k]; j < start[k + 1]; ++j) {
-        T* out = scratch + std::size_t{index[j]} * W;
-        const Vec<T> v = Vec<T>{} + values[j];
-#pragma GCC unroll 4
-        for (std::size_t t = 0; t < V; ++t) store(out + t * L, load(out + t * L) + v * bk[t]);
-      }
-    }
-    for (std::size_t r = 0; r < R; ++r) std::memcpy(c + r * N + n0, scratch + r * W, W * sizeof(T));
-  }
-  if (n0 == N) return;
-  for (std::size_t r = 0; r < R; ++r) std::fill(c + r * N + n0, c + r * N + N, T(0));
-  for (std::size_t k = 0; k < K; ++k) {
-    for (std::uint32_t j = start[k]; j < start[k + 1]; ++j) {
-      T* out = c + std::size_t{index[j]} * N;
-      for (std::size_t n = n0; n < N; ++n) out[n] += values[j] * b[k * N + n];
     }
   }
 }
@@ -245,11 +220,7 @@ void add_transposed(const T* a, std::size_t R, std::size_t C, T* c) {
   template void sparse_gemm_ref<T>(const std::uint32_t*, const std::uint32_t*, const T*,           \
                                    std::size_t, const T*, std::size_t, T*);                        \
   template void sparse_gemm<T>(const std::uint32_t*, const std::uint32_t*, const T*, std::size_t,  \
-                               std::size_t, const T*, std::size_t, T*, T*);                        \
-  template void sparse_columns_gemm_ref<T>(const std::uint32_t*, const std::uint32_t*, const T*,   \
-                                           std::size_t, std::size_t, const T*, std::size_t, T*);   \
-  template void sparse_columns_gemm<T>(const std::uint32_t*, const std::uint32_t*, const T*,       \
-                                       std::size_t, std::size_t, const T*, std::size_t, T*, T*);   \
+                               std::size_t, const T*, bool, std::size_t, T*, T*, std::uint32_t*);  \
   template void transpose<T>(const T*, std::size_t, std::size_t, T*);                             \
   template void add_transposed<T>(const T*, std::size_t, std::size_t, T*);
 AE_SPARSE_INSTANTIATE(float)

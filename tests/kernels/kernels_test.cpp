@@ -172,41 +172,29 @@ TEST(SparseKernels, CompressRowsKeepsEveryNonzeroInColumnOrder) {
 // Widths around the 8-float vector, the 32- and 64-float tiles of the sparse products.
 const std::size_t kSparseWidths[] = {1, 7, 8, 31, 32, 33, 64, 65, 130};
 
-TEST(SparseKernels, SparseGemmMatchesReferenceAndDenseGemm) {
+TEST(SparseKernels, SparseGemmMatchesReferenceAndDenseGemmWithBEitherWay) {
   Rng rng(21);
+  // K around the 64-row blocks of b, N around the 64-column panels and the 8-float vector.
   for (std::size_t N : kSparseWidths) {
-    for (std::size_t K : {1, 17, 128}) {
+    for (std::size_t K : {1, 17, 63, 64, 65, 200}) {
       const std::size_t R = 5;
       const auto a = sparse_matrix(R, K, 0.3, rng), b = random_vector(K * N, rng);
+      std::vector<float> bt(N * K);
+      transpose(b.data(), K, N, bt.data());
       const Compressed c = compress(a, R, K);
-      std::vector<float> fast(R * N, NAN), ref(R * N, NAN), dense(R * N), scratch(K * 64);
-      sparse_gemm(c.start.data(), c.index.data(), c.values.data(), R, K, b.data(), N, fast.data(), scratch.data());
+      std::vector<float> ref(R * N, NAN), dense(R * N), panel(kSparseBlock * 64);
+      std::vector<std::uint32_t> cursor(R);
       sparse_gemm_ref(c.start.data(), c.index.data(), c.values.data(), R, b.data(), N, ref.data());
       gemm_ref<float>(false, false, R, N, K, 1.0f, a.data(), b.data(), 0.0f, dense.data());
-      for (std::size_t i = 0; i < R * N; ++i) {
-        ASSERT_NEAR(fast[i], ref[i], 1e-5f) << "N=" << N << " K=" << K;
-        ASSERT_NEAR(fast[i], dense[i], 1e-5f) << "N=" << N << " K=" << K;
-      }
-    }
-  }
-}
-
-TEST(SparseKernels, SparseColumnsGemmMatchesReferenceAndDenseGemm) {
-  Rng rng(22);
-  for (std::size_t N : kSparseWidths) {
-    for (std::size_t K : {1, 17, 128}) {
-      const std::size_t R = 9;
-      const auto a = sparse_matrix(R, K, 0.3, rng), b = random_vector(K * N, rng);
-      std::vector<float> at(K * R);
-      transpose(a.data(), R, K, at.data());
-      const Compressed c = compress(at, K, R);  // a's columns
-      std::vector<float> fast(R * N, NAN), ref(R * N, NAN), dense(R * N), scratch(R * 32);
-      sparse_columns_gemm(c.start.data(), c.index.data(), c.values.data(), R, K, b.data(), N, fast.data(), scratch.data());
-      sparse_columns_gemm_ref(c.start.data(), c.index.data(), c.values.data(), R, K, b.data(), N, ref.data());
-      gemm_ref<float>(false, false, R, N, K, 1.0f, a.data(), b.data(), 0.0f, dense.data());
-      for (std::size_t i = 0; i < R * N; ++i) {
-        ASSERT_NEAR(fast[i], ref[i], 1e-5f) << "N=" << N << " K=" << K;
-        ASSERT_NEAR(fast[i], dense[i], 1e-5f) << "N=" << N << " K=" << K;
+      for (bool transposed : {false, true}) {
+        std::vector<float> fast(R * N, NAN);
+        sparse_gemm(c.start.data(), c.index.data(), c.values.data(), R, K, transposed ? bt.data() : b.data(),
+                    transposed, N, fast.data(), panel.data(), cursor.data());
+        for (std::size_t i = 0; i < R * N; ++i) {
+          // The same order of sums; fused or separate multiply-adds round differently.
+          ASSERT_NEAR(fast[i], ref[i], 1e-5f) << "N=" << N << " K=" << K << " transposed=" << transposed;
+          ASSERT_NEAR(fast[i], dense[i], 1e-5f) << "N=" << N << " K=" << K;
+        }
       }
     }
   }
@@ -238,12 +226,13 @@ TEST(SparseKernels, SparseDenseLayerMatchesTheDenseLayer) {
     const std::size_t B = 12, I = 45;
     const auto x = sparse_matrix(B, I, 0.2, rng), w = random_vector(O * I, rng), b = random_vector(O, rng),
                r = random_vector(B * O, rng);
-    std::vector<float> xt(I * B), y_dense(B * O), y_sparse(B * O, NAN), wt(I * O), tile(B * 64);
+    std::vector<float> xt(I * B), y_dense(B * O), y_sparse(B * O, NAN), dwt(I * O), panel(kSparseBlock * 64);
+    std::vector<std::uint32_t> cursor(I);
     transpose(x.data(), B, I, xt.data());
-    const Compressed c = compress(xt, I, B);
+    const Compressed rows = compress(x, B, I), columns = compress(xt, I, B);
     dense_forward(Activation::tanh, x.data(), w.data(), b.data(), y_dense.data(), B, I, O);
-    dense_forward_sparse(Activation::tanh, c.start.data(), c.index.data(), c.values.data(), w.data(), b.data(),
-                         y_sparse.data(), B, I, O, wt.data(), tile.data());
+    dense_forward_sparse(Activation::tanh, rows.start.data(), rows.index.data(), rows.values.data(), w.data(),
+                         b.data(), y_sparse.data(), B, I, O, panel.data(), cursor.data());
     for (std::size_t i = 0; i < B * O; ++i) ASSERT_NEAR(y_sparse[i], y_dense[i], 1e-5f) << "O=" << O;
     // Backward adds into the gradients: start them from the same nonzero values.
     auto dy_dense = r, dy_sparse = r;
@@ -251,9 +240,9 @@ TEST(SparseKernels, SparseDenseLayerMatchesTheDenseLayer) {
     std::vector<float> dx_dense(B * I, 0.25f), dx_sparse = dx_dense;
     dense_backward(Activation::tanh, x.data(), w.data(), y_dense.data(), dy_dense.data(), dw_dense.data(),
                    db_dense.data(), dx_dense.data(), B, I, O);
-    dense_backward_sparse(Activation::tanh, c.start.data(), c.index.data(), c.values.data(), w.data(),
-                          y_dense.data(), dy_sparse.data(), dw_sparse.data(), db_sparse.data(), dx_sparse.data(),
-                          B, I, O, wt.data(), tile.data());
+    dense_backward_sparse(Activation::tanh, columns.start.data(), columns.index.data(), columns.values.data(),
+                          w.data(), y_dense.data(), dy_sparse.data(), dw_sparse.data(), db_sparse.data(),
+                          dx_sparse.data(), B, I, O, dwt.data(), panel.data(), cursor.data());
     for (std::size_t i = 0; i < O * I; ++i) ASSERT_NEAR(dw_sparse[i], dw_dense[i], 1e-5f) << "O=" << O;
     for (std::size_t i = 0; i < O; ++i) ASSERT_NEAR(db_sparse[i], db_dense[i], 1e-5f) << "O=" << O;
     for (std::size_t i = 0; i < B * I; ++i) ASSERT_NEAR(dx_sparse[i], dx_dense[i], 1e-5f) << "O=" << O;
