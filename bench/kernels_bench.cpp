@@ -49,7 +49,7 @@ std::vector<float> sparse_input(std::size_t B, std::size_t I, std::int64_t perce
 // The compressed rows and columns of a sparse input and the scratch of the sparse layer.
 struct SparseBuffers {
   std::vector<std::uint32_t> row_start, row_index, column_start, column_index, cursor;
-  std::vector<float> row_values, column_values, transposed, panel;
+  ae::AlignedVector<float> row_values, column_values, transposed, panel;
   SparseBuffers(std::size_t B, std::size_t I, std::size_t O)
       : row_start(B + 1), row_index(B * I + 8), column_start(I + 1), column_index(B * I + 8),
         cursor(std::max(B, I)), row_values(B * I + 8), column_values(B * I + 8),
