@@ -46,12 +46,8 @@ void store(T* p, Vec<T> v) {
   std::memcpy(p, &v, sizeof v);
 }
 
-template <class T>
-Vec<T> broadcast(T x) {
-  Vec<T> v;
-  for (std::size_t i = 0; i < kLanes<T>; ++i) v[i] = x;
-  return v;
-}
+inline Vec8f broadcast(float x) { return Vec8f{x, x, x, x, x, x, x, x}; }
+inline Vec4d broadcast(double x) { return Vec4d{x, x, x, x}; }
 
 #if defined(__AVX2__)
 // For each 8-bit mask, the lane numbers of its set bits first: the permutation that packs
@@ -87,6 +83,96 @@ std::uint32_t compress_row_avx2(const float* row, std::size_t C, std::uint32_t n
   return n;
 }
 #endif
+
+}  // namespace
+
+#if defined(__AVX2__)
+namespace {
+
+// Transposes the 8 x 8 block held in r[0..7] (row i in r[i]) in place.
+inline void transpose8(__m256 r[8]) {
+  __m256 t[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  __m256 u[8];
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+  for (int i = 0; i < 4; ++i) {
+    r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+  }
+}
+
+// The 8 x 8 blocks of a (R x C) whole; returns how many rows and columns they cover.
+// Each block of a at (r, c) goes to (c, r) of the (C x R) output, stored or added.
+// Tiles of 32 x 32 (4 KB each side) keep both sides' lines in L1 whatever the strides (a
+// 512-byte stride would otherwise send every block's lines to the same few L1 sets).
+template <bool Add>
+void transpose_blocks(const float* a, std::size_t R, std::size_t C, std::size_t lda, float* out,
+                      std::size_t ldo) {
+  constexpr std::size_t kTile = 32;
+  const std::size_t R8 = R / 8 * 8, C8 = C / 8 * 8;
+  for (std::size_t rt = 0; rt < R8; rt += kTile) {
+    for (std::size_t ct = 0; ct < C8; ct += kTile) {
+      const std::size_t re = std::min(R8, rt + kTile), ce = std::min(C8, ct + kTile);
+      for (std::size_t r0 = rt; r0 < re; r0 += 8) {
+        for (std::size_t c0 = ct; c0 < ce; c0 += 8) {
+          __m256 v[8];
+          for (std::size_t i = 0; i < 8; ++i) v[i] = _mm256_loadu_ps(a + (r0 + i) * lda + c0);
+          transpose8(v);
+          for (std::size_t i = 0; i < 8; ++i) {
+            float* o = out + (c0 + i) * ldo + r0;
+            _mm256_storeu_ps(o, Add ? _mm256_add_ps(_mm256_loadu_ps(o), v[i]) : v[i]);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+#endif
+
+namespace {
+
+// out (C x R) = or += a^T over rows [r0, r1) and columns [c0, c1) of a (R x C), in 16 x 16
+// tiles so both sides stay in cache; lda and ldo are the row strides of a and out.
+template <bool Add, class T>
+void transpose_rect(const T* a, std::size_t lda, T* out, std::size_t ldo, std::size_t r0, std::size_t r1,
+                    std::size_t c0, std::size_t c1) {
+  constexpr std::size_t kTile = 16;
+  for (std::size_t rt = r0; rt < r1; rt += kTile) {
+    for (std::size_t ct = c0; ct < c1; ct += kTile) {
+      const std::size_t re = std::min(r1, rt + kTile), ce = std::min(c1, ct + kTile);
+      for (std::size_t c = ct; c < ce; ++c) {
+        for (std::size_t r = rt; r < re; ++r) {
+          if constexpr (Add) out[c * ldo + r] += a[r * lda + c];
+          else out[c * ldo + r] = a[r * lda + c];
+        }
+      }
+    }
+  }
+}
+
+template <bool Add, class T>
+void transpose_into(const T* a, std::size_t R, std::size_t C, std::size_t lda, T* out, std::size_t ldo) {
+  std::size_t R8 = 0, C8 = 0;  // the part the 8 x 8 vector blocks cover
+#if defined(__AVX2__)
+  if constexpr (std::is_same_v<T, float>) {
+    transpose_blocks<Add>(a, R, C, lda, out, ldo);
+    R8 = R / 8 * 8;
+    C8 = C / 8 * 8;
+  }
+#endif
+  transpose_rect<Add>(a, lda, out, ldo, R8, R, 0, C);   // the last rows, all columns
+  transpose_rect<Add>(a, lda, out, ldo, 0, R8, C8, C);  // the last columns of the other rows
+}
 
 }  // namespace
 
@@ -147,9 +233,7 @@ void sparse_gemm(const std::uint32_t* start, const std::uint32_t* index, const T
     for (std::size_t k0 = 0; k0 < K; k0 += kSparseBlock) {
       const std::size_t k1 = std::min(K, k0 + kSparseBlock);
       if (b_transposed) {
-        for (std::size_t n = 0; n < W; ++n) {
-          for (std::size_t k = k0; k < k1; ++k) panel[(k - k0) * W + n] = b[(n0 + n) * K + k];
-        }
+        transpose_into<false>(b + n0 * K + k0, W, k1 - k0, K, panel, W);
       } else {
         for (std::size_t k = k0; k < k1; ++k) std::memcpy(panel + (k - k0) * W, b + k * N + n0, W * sizeof(T));
       }
@@ -187,103 +271,14 @@ void sparse_gemm(const std::uint32_t* start, const std::uint32_t* index, const T
   }
 }
 
-#if defined(__AVX2__)
-namespace {
-
-// Transposes the 8 x 8 block held in r[0..7] (row i in r[i]) in place.
-inline void transpose8(__m256 r[8]) {
-  __m256 t[8];
-  for (int i = 0; i < 8; i += 2) {
-    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-  }
-  __m256 u[8];
-  for (int i = 0; i < 8; i += 4) {
-    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
-    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
-    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
-  }
-  for (int i = 0; i < 4; ++i) {
-    r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
-    r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
-  }
-}
-
-// The 8 x 8 blocks of a (R x C) whole; returns how many rows and columns they cover.
-// Each block of a at (r, c) goes to (c, r) of the (C x R) output, stored or added.
-// Tiles of 32 x 32 (4 KB each side) keep both sides' lines in L1 whatever the strides (a
-// 512-byte stride would otherwise send every block's lines to the same few L1 sets).
-template <bool Add>
-void transpose_blocks(const float* a, std::size_t R, std::size_t C, float* out) {
-  constexpr std::size_t kTile = 32;
-  const std::size_t R8 = R / 8 * 8, C8 = C / 8 * 8;
-  for (std::size_t rt = 0; rt < R8; rt += kTile) {
-    for (std::size_t ct = 0; ct < C8; ct += kTile) {
-      const std::size_t re = std::min(R8, rt + kTile), ce = std::min(C8, ct + kTile);
-      for (std::size_t r0 = rt; r0 < re; r0 += 8) {
-        for (std::size_t c0 = ct; c0 < ce; c0 += 8) {
-          __m256 v[8];
-          for (std::size_t i = 0; i < 8; ++i) v[i] = _mm256_loadu_ps(a + (r0 + i) * C + c0);
-          transpose8(v);
-          for (std::size_t i = 0; i < 8; ++i) {
-            float* o = out + (c0 + i) * R + r0;
-            _mm256_storeu_ps(o, Add ? _mm256_add_ps(_mm256_loadu_ps(o), v[i]) : v[i]);
-          }
-        }
-      }
-    }
-  }
-}
-
-}  // namespace
-#endif
-
-namespace {
-
-// out (C x R) = or += a^T over rows [r0, r1) and columns [c0, c1) of a (R x C), in 16 x 16
-// tiles so both sides stay in cache.
-template <bool Add, class T>
-void transpose_rect(const T* a, std::size_t R, std::size_t C, T* out, std::size_t r0, std::size_t r1,
-                    std::size_t c0, std::size_t c1) {
-  constexpr std::size_t kTile = 16;
-  for (std::size_t rt = r0; rt < r1; rt += kTile) {
-    for (std::size_t ct = c0; ct < c1; ct += kTile) {
-      const std::size_t re = std::min(r1, rt + kTile), ce = std::min(c1, ct + kTile);
-      for (std::size_t c = ct; c < ce; ++c) {
-        for (std::size_t r = rt; r < re; ++r) {
-          if constexpr (Add) out[c * R + r] += a[r * C + c];
-          else out[c * R + r] = a[r * C + c];
-        }
-      }
-    }
-  }
-}
-
-template <bool Add, class T>
-void transpose_into(const T* a, std::size_t R, std::size_t C, T* out) {
-  std::size_t R8 = 0, C8 = 0;  // the part the 8 x 8 vector blocks cover
-#if defined(__AVX2__)
-  if constexpr (std::is_same_v<T, float>) {
-    transpose_blocks<Add>(a, R, C, out);
-    R8 = R / 8 * 8;
-    C8 = C / 8 * 8;
-  }
-#endif
-  transpose_rect<Add>(a, R, C, out, R8, R, 0, C);   // the last rows, all columns
-  transpose_rect<Add>(a, R, C, out, 0, R8, C8, C);  // the last columns of the other rows
-}
-
-}  // namespace
-
 template <class T>
 void transpose(const T* a, std::size_t R, std::size_t C, T* at) {
-  transpose_into<false>(a, R, C, at);
+  transpose_into<false>(a, R, C, C, at, R);
 }
 
 template <class T>
 void add_transposed(const T* a, std::size_t R, std::size_t C, T* c) {
-  transpose_into<true>(a, R, C, c);
+  transpose_into<true>(a, R, C, C, c, R);
 }
 
 #define AE_SPARSE_INSTANTIATE(T)                                                                  \
