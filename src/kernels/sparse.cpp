@@ -5,6 +5,7 @@
 #include <array>
 #include <bit>
 #include <cstring>
+#include <type_traits>
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -82,12 +83,6 @@ std::uint32_t compress_row_avx2(const float* row, std::size_t C, std::uint32_t n
   }
   return n;
 }
-#endif
-
-}  // namespace
-
-#if defined(__AVX2__)
-namespace {
 
 // Transposes the 8 x 8 block held in r[0..7] (row i in r[i]) in place.
 inline void transpose8(__m256 r[8]) {
@@ -109,8 +104,8 @@ inline void transpose8(__m256 r[8]) {
   }
 }
 
-// The 8 x 8 blocks of a (R x C) whole; returns how many rows and columns they cover.
-// Each block of a at (r, c) goes to (c, r) of the (C x R) output, stored or added.
+// The whole 8 x 8 blocks of a (R x C): the block of a at (r, c) goes to (c, r) of the
+// (C x R) output, stored or added; lda and ldo are the row strides of a and the output.
 // Tiles of 32 x 32 (4 KB each side) keep both sides' lines in L1 whatever the strides (a
 // 512-byte stride would otherwise send every block's lines to the same few L1 sets).
 template <bool Add>
@@ -136,10 +131,7 @@ void transpose_blocks(const float* a, std::size_t R, std::size_t C, std::size_t 
   }
 }
 
-}  // namespace
 #endif
-
-namespace {
 
 // out (C x R) = or += a^T over rows [r0, r1) and columns [c0, c1) of a (R x C), in 16 x 16
 // tiles so both sides stay in cache; lda and ldo are the row strides of a and out.
@@ -217,17 +209,15 @@ void sparse_gemm_ref(const std::uint32_t* start, const std::uint32_t* index, con
   }
 }
 
-template <class T>
-void sparse_gemm(const std::uint32_t* start, const std::uint32_t* index, const T* values,
-                 std::size_t R, std::size_t K, const T* b, bool b_transposed, std::size_t N, T* c,
-                 T* panel, std::uint32_t* cursor) {
-  // Panels of 64 output columns (8 vectors of 8 floats), and within a panel blocks of 64 of
-  // b's rows packed contiguously (16 KB, in L1). Every row of c keeps its panel in registers
-  // while it adds the rows of the block its nonzeros select; cursor[r] remembers where row
-  // r's nonzeros continue in the next block. Sums run over each row's nonzeros in order.
-  constexpr std::size_t L = kLanes<T>, V = 8, W = V * L;
-  const auto at = [&](std::size_t k, std::size_t n) { return b_transposed ? b[n * K + k] : b[k * N + n]; };
-  std::size_t n0 = 0;
+namespace {
+
+// sparse_gemm over the output columns [n0, N) in panels of V vectors; returns where the
+// panels ended (the columns left are fewer than one panel).
+template <std::size_t V, class T>
+std::size_t sparse_panels(const std::uint32_t* start, const std::uint32_t* index, const T* values,
+                          std::size_t R, std::size_t K, const T* b, bool b_transposed, std::size_t N,
+                          T* c, T* panel, std::uint32_t* cursor, std::size_t n0) {
+  constexpr std::size_t L = kLanes<T>, W = V * L;
   for (; n0 + W <= N; n0 += W) {
     std::copy(start, start + R, cursor);
     for (std::size_t k0 = 0; k0 < K; k0 += kSparseBlock) {
@@ -262,10 +252,30 @@ void sparse_gemm(const std::uint32_t* start, const std::uint32_t* index, const T
       }
     }
   }
+  return n0;
+}
+
+}  // namespace
+
+template <class T>
+void sparse_gemm(const std::uint32_t* start, const std::uint32_t* index, const T* values,
+                 std::size_t R, std::size_t K, const T* b, bool b_transposed, std::size_t N, T* c,
+                 T* panel, std::uint32_t* cursor) {
+  // Panels of 64 output columns (8 vectors of 8 floats), then narrower ones for what is left,
+  // and within a panel blocks of 64 of b's rows packed contiguously (16 KB, in L1). Every
+  // row of c keeps its panel in registers while it adds the rows of the block its nonzeros
+  // select; cursor[r] remembers where row r's nonzeros continue in the next block. Every
+  // output sums its row's nonzeros in order, whatever the panel width.
+  std::size_t n0 = sparse_panels<8>(start, index, values, R, K, b, b_transposed, N, c, panel, cursor, 0);
+  n0 = sparse_panels<4>(start, index, values, R, K, b, b_transposed, N, c, panel, cursor, n0);
+  n0 = sparse_panels<2>(start, index, values, R, K, b, b_transposed, N, c, panel, cursor, n0);
+  n0 = sparse_panels<1>(start, index, values, R, K, b, b_transposed, N, c, panel, cursor, n0);
   for (; n0 < N; ++n0) {
     for (std::size_t r = 0; r < R; ++r) {
       T sum = 0;
-      for (std::uint32_t j = start[r]; j < start[r + 1]; ++j) sum += values[j] * at(index[j], n0);
+      for (std::uint32_t j = start[r]; j < start[r + 1]; ++j) {
+        sum += values[j] * (b_transposed ? b[n0 * K + index[j]] : b[std::size_t{index[j]} * N + n0]);
+      }
       c[r * N + n0] = sum;
     }
   }
