@@ -49,8 +49,6 @@ std::string_view init_name(Init init);
 // A Keras-style table: layer, activation, output shape, parameters; then the totals.
 std::string summary(const Architecture& arch);
 
-// Per-thread scratch of a forward/backward pass: the output of each layer and two gradient
-// buffers used in turn going backward. Grows only when a larger batch arrives.
 // Compressed rows of a matrix (see kernels::compress_rows): the nonzeros of row r are
 // index/values[start[r] .. start[r+1]).
 template <class T>
@@ -59,6 +57,8 @@ struct CompressedRows {
   AlignedVector<T> values;
 };
 
+// Per-thread scratch of a forward/backward pass: the output of each layer and two gradient
+// buffers used in turn going backward. Grows only when a larger batch arrives.
 // When a pass's input is mostly zeros (MNIST pixels are about 80% zero) its first layer is
 // computed from the input's nonzeros alone: `sparse` holds them by rows for the forward pass
 // and by columns for the weight gradient, with the scratch of those products.

@@ -327,11 +327,12 @@ void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Wor
     if (dx_target != nullptr) std::fill(dx_target, dx_target + B * I, T(0));
     T* dw = grads.data() + offsets_[l];
     if (l == ws.last_first && ws.sparse.active) {
-      // The input's columns: the rows of its transpose.
+      // The input's columns: the rows of its transpose. Counted again rather than trusting
+      // the forward pass's count, so an input changed in between cannot overrun the buffers.
       auto& s = ws.sparse;
       grow(s.transposed, std::max(B, O) * I);
       kernels::transpose(in, B, I, s.transposed.data());
-      compress(s.transposed.data(), I, B, s.rows.start[B], s.columns);
+      compress(s.transposed.data(), I, B, kernels::count_nonzero(s.transposed.data(), B * I), s.columns);
       kernels::dense_backward_sparse<T>(arch_.layers[l].activation, s.columns.start.data(),
                                         s.columns.index.data(), s.columns.values.data(), weight(l),
                                         ws.outputs[l].data(), cur, dw, dw + weight_size(l), dx_target,
