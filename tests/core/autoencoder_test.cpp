@@ -201,6 +201,24 @@ TEST(Autoencoder, SparsePathResultsOfARowDoNotDependOnTheOtherRows) {
   }
 }
 
+TEST(Autoencoder, SparseBackwardSurvivesAnInputFilledInAfterForward) {
+  // The contract asks for x unchanged until backward; breaking it must still not write past
+  // the compressed-column buffers sized at forward time (the sanitizer build checks).
+  Autoencoder model(make_architecture(64, parse_layers("40:relu,64:sigmoid")));
+  Rng rng(8);
+  model.initialize(Init::he_uniform, rng);
+  const std::size_t B = 16, D = 64;
+  std::vector<float> x(B * D, 0.0f), dy(B * D, 0.01f);
+  x[3] = 1.0f;
+  Workspace<float> ws;
+  model.forward(ConstMatrixView{x.data(), B, D}, 0, 2, ws);
+  ASSERT_TRUE(ws.sparse.active);
+  std::fill(x.begin(), x.end(), 0.5f);
+  std::vector<float> grads(model.parameters().size(), 0.0f);
+  model.backward(ConstMatrixView{dy.data(), B, D}, ws, grads);
+  for (float g : grads) ASSERT_TRUE(std::isfinite(g));
+}
+
 TEST(Autoencoder, WrongInputWidthIsRejected) {
   Autoencoder model(make_architecture(6, parse_layers("2:sigmoid,6:sigmoid")));
   std::vector<float> x(5);
