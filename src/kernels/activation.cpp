@@ -81,23 +81,32 @@ void bias_activation_forward_ref(Activation act, const T* b, T* y, std::size_t B
   }
 }
 
-template <class T>
-void bias_activation_forward(Activation act, const T* b, T* y, std::size_t B, std::size_t O) {
-  // relu and linear are the hot cases of the seed model; their loops vectorise as written.
-  // The others go through the reference formulas.
+namespace {
+
+// y = act(y + b) row by row, or y = act(y) without a bias. relu, linear and sigmoid (float)
+// are the hot cases of the seed model and vectorise as written; the others go through the
+// reference formulas.
+template <bool WithBias, class T>
+void forward_pass(Activation act, const T* b, T* y, std::size_t B, std::size_t O) {
+  const auto z = [b](const T* row, std::size_t o) {
+    if constexpr (WithBias) return row[o] + b[o];
+    else return row[o];
+  };
   switch (act) {
     case Activation::linear:
-      for (std::size_t r = 0; r < B; ++r) {
-        T* row = y + r * O;
-        for (std::size_t o = 0; o < O; ++o) row[o] += b[o];
+      if constexpr (WithBias) {
+        for (std::size_t r = 0; r < B; ++r) {
+          T* row = y + r * O;
+          for (std::size_t o = 0; o < O; ++o) row[o] += b[o];
+        }
       }
       return;
     case Activation::relu:
       for (std::size_t r = 0; r < B; ++r) {
         T* row = y + r * O;
         for (std::size_t o = 0; o < O; ++o) {
-          const T z = row[o] + b[o];
-          row[o] = z > T(0) ? z : T(0);
+          const T v = z(row, o);
+          row[o] = v > T(0) ? v : T(0);
         }
       }
       return;
@@ -105,13 +114,29 @@ void bias_activation_forward(Activation act, const T* b, T* y, std::size_t B, st
       if constexpr (std::is_same_v<T, float>) {
         for (std::size_t r = 0; r < B; ++r) {
           float* row = y + r * O;
-          for (std::size_t o = 0; o < O; ++o) row[o] = sigmoid_approx(row[o] + b[o]);
+          for (std::size_t o = 0; o < O; ++o) row[o] = sigmoid_approx(z(row, o));
         }
         return;
       }
       [[fallthrough]];
-    default: bias_activation_forward_ref(act, b, y, B, O);
+    default:
+      for (std::size_t r = 0; r < B; ++r) {
+        T* row = y + r * O;
+        for (std::size_t o = 0; o < O; ++o) row[o] = apply(act, z(row, o));
+      }
   }
+}
+
+}  // namespace
+
+template <class T>
+void bias_activation_forward(Activation act, const T* b, T* y, std::size_t B, std::size_t O) {
+  forward_pass<true>(act, b, y, B, O);
+}
+
+template <class T>
+void activation_forward(Activation act, T* y, std::size_t n) {
+  forward_pass<false>(act, static_cast<const T*>(nullptr), y, 1, n);
 }
 
 template <class T>
@@ -145,6 +170,7 @@ void bias_backward(const T* dz, T* db, std::size_t B, std::size_t O) {
   template void bias_activation_forward_ref<T>(Activation, const T*, T*, std::size_t,        \
                                                std::size_t);                                 \
   template void bias_activation_forward<T>(Activation, const T*, T*, std::size_t, std::size_t); \
+  template void activation_forward<T>(Activation, T*, std::size_t);                           \
   template void activation_backward_ref<T>(Activation, const T*, T*, std::size_t);            \
   template void activation_backward<T>(Activation, const T*, T*, std::size_t);                \
   template void bias_backward<T>(const T*, T*, std::size_t, std::size_t);

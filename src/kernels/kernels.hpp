@@ -28,6 +28,10 @@ void bias_activation_forward_ref(Activation act, const T* b, T* y, std::size_t B
 template <class T>
 void bias_activation_forward(Activation act, const T* b, T* y, std::size_t B, std::size_t O);
 
+// y = act(y) in place, n values (the bias already added).
+template <class T>
+void activation_forward(Activation act, T* y, std::size_t n);
+
 // y is the activation's output (n values), dy the gradient with respect to it: dy *= act'(.)
 // in place, computed from y alone, turning dy into the gradient of the pre-activation.
 template <class T>
