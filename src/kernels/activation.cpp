@@ -166,6 +166,31 @@ void bias_backward(const T* dz, T* db, std::size_t B, std::size_t O) {
   }
 }
 
+template <class T>
+void activation_bias_backward(Activation act, const T* y, T* dy, T* db, std::size_t B, std::size_t O) {
+  // One pass instead of activation_backward then bias_backward, adding into db row by row
+  // as bias_backward does (the same sums).
+  const auto rows = [&](auto derivative_of) {
+    for (std::size_t r = 0; r < B; ++r) {
+      const T* yr = y + r * O;
+      T* dr = dy + r * O;
+      for (std::size_t o = 0; o < O; ++o) {
+        const T dz = derivative_of(yr[o], dr[o]);
+        dr[o] = dz;
+        db[o] += dz;
+      }
+    }
+  };
+  switch (act) {
+    case Activation::linear: rows([](T, T d) { return d; }); return;
+    case Activation::relu: rows([](T v, T d) { return v > T(0) ? d : T(0); }); return;
+    case Activation::sigmoid: rows([](T v, T d) { return d * (v * (T(1) - v)); }); return;
+    default:
+      activation_backward(act, y, dy, B * O);
+      bias_backward(dy, db, B, O);
+  }
+}
+
 #define AE_INSTANTIATE(T)                                                                   \
   template void bias_activation_forward_ref<T>(Activation, const T*, T*, std::size_t,        \
                                                std::size_t);                                 \
@@ -173,7 +198,8 @@ void bias_backward(const T* dz, T* db, std::size_t B, std::size_t O) {
   template void activation_forward<T>(Activation, T*, std::size_t);                           \
   template void activation_backward_ref<T>(Activation, const T*, T*, std::size_t);            \
   template void activation_backward<T>(Activation, const T*, T*, std::size_t);                \
-  template void bias_backward<T>(const T*, T*, std::size_t, std::size_t);
+  template void bias_backward<T>(const T*, T*, std::size_t, std::size_t);                    \
+  template void activation_bias_backward<T>(Activation, const T*, T*, T*, std::size_t, std::size_t);
 AE_INSTANTIATE(float)
 AE_INSTANTIATE(double)
 #undef AE_INSTANTIATE

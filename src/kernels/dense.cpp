@@ -19,8 +19,7 @@ template <class T>
 void dense_backward(Activation act, const T* x, const T* w, const T* y, T* dy, T* dw, T* db,
                     T* dx, std::size_t B, std::size_t I, std::size_t O) {
   // Adds into dw, db and dx; dy becomes dz, the pre-activation gradient.
-  activation_backward(act, y, dy, B * O);
-  bias_backward(dy, db, B, O);
+  activation_bias_backward(act, y, dy, db, B, O);
   gemm<T>(true, false, O, I, B, T(1), dy, x, T(1), dw);   // dw (O, I) += dz^T (O, B) x (B, I)
   if (dx != nullptr) gemm<T>(false, false, B, I, O, T(1), dy, w, T(1), dx);  // dx += dz w
 }
@@ -38,8 +37,7 @@ void dense_backward_sparse(Activation act, const std::uint32_t* start, const std
                            const T* values, const T* w, const T* y, T* dy, T* dw, T* db, T* dx,
                            std::size_t B, std::size_t I, std::size_t O, T* dwt, T* panel,
                            std::uint32_t* cursor) {
-  activation_backward(act, y, dy, B * O);
-  bias_backward(dy, db, B, O);
+  activation_bias_backward(act, y, dy, db, B, O);
   sparse_gemm(start, index, values, I, B, dy, false, O, dwt, panel, cursor);  // dw^T = x^T dz
   add_transposed(dwt, I, O, dw);
   if (dx != nullptr) gemm<T>(false, false, B, I, O, T(1), dy, w, T(1), dx);

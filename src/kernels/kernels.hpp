@@ -39,6 +39,11 @@ void activation_backward_ref(Activation act, const T* y, T* dy, std::size_t n);
 template <class T>
 void activation_backward(Activation act, const T* y, T* dy, std::size_t n);
 
+// Both of the above on a (B, O) layer in one pass: dy becomes dz and db (O) += its column
+// sums, with the same values as the two calls.
+template <class T>
+void activation_bias_backward(Activation act, const T* y, T* dy, T* db, std::size_t B, std::size_t O);
+
 // db (O) += column sums of dz (B, O).
 template <class T>
 void bias_backward(const T* dz, T* db, std::size_t B, std::size_t O);

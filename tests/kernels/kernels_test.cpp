@@ -83,6 +83,29 @@ TEST(Kernels, ActivationBackwardMatchesReference) {
   }
 }
 
+TEST(Kernels, ActivationBiasBackwardEqualsTheTwoPasses) {
+  Rng rng(25);
+  for (Activation act : {Activation::linear, Activation::relu, Activation::leaky_relu,
+                         Activation::elu, Activation::tanh, Activation::sigmoid,
+                         Activation::softplus}) {
+    for (std::size_t O : kSizes) {
+      const std::size_t B = 5;
+      auto y = random_vector(B * O, rng, 3.0f);
+      std::vector<float> zero(O, 0.0f);
+      bias_activation_forward_ref(act, zero.data(), y.data(), B, O);
+      const auto dy = random_vector(B * O, rng);
+      auto fused = dy, apart = dy;
+      auto db_fused = random_vector(O, rng);
+      auto db_apart = db_fused;
+      activation_bias_backward(act, y.data(), fused.data(), db_fused.data(), B, O);
+      activation_backward(act, y.data(), apart.data(), B * O);
+      bias_backward(apart.data(), db_apart.data(), B, O);
+      EXPECT_EQ(fused, apart) << activation_name(act) << " O=" << O;
+      EXPECT_EQ(db_fused, db_apart) << activation_name(act) << " O=" << O;
+    }
+  }
+}
+
 TEST(Kernels, ReluAndLeakyReluTakeTheLeftDerivativeAtTheKink) {
   const float y_zero = 0.0f;
   float d = 1.0f;
