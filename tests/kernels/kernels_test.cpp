@@ -56,10 +56,15 @@ TEST(Kernels, BiasActivationForwardMatchesReference) {
       const auto bias = random_vector(O, rng);
       auto y_fast = random_vector(B * O, rng, 5.0f);
       auto y_ref = y_fast;
+      // Without a bias: the same values with the bias added beforehand.
+      auto y_unbiased = y_fast;
+      for (std::size_t i = 0; i < B * O; ++i) y_unbiased[i] += bias[i % O];
       bias_activation_forward(act, bias.data(), y_fast.data(), B, O);
       bias_activation_forward_ref(act, bias.data(), y_ref.data(), B, O);
+      activation_forward(act, y_unbiased.data(), B * O);
       for (std::size_t i = 0; i < B * O; ++i) {
         ASSERT_NEAR(y_fast[i], y_ref[i], 1e-6f) << activation_name(act) << " O=" << O;
+        ASSERT_EQ(y_unbiased[i], y_fast[i]) << activation_name(act) << " O=" << O;
       }
     }
   }
