@@ -75,7 +75,7 @@ struct Workspace {
   struct Sparse {
     bool active = false;  // the last pass took the sparse path
     CompressedRows<T> rows, columns;
-    AlignedVector<T> transposed, panel;
+    AlignedVector<T> weight_grad_t, panel;  // the weight gradient transposed; product scratch
     std::vector<std::uint32_t> cursor;
   } sparse;
 };

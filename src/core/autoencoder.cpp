@@ -221,15 +221,6 @@ void grow(T& v, std::size_t n) {
   if (v.size() < n) v.resize(n);
 }
 
-// Compresses the rows of x (R x C) into c, sizing its buffers for nnz nonzeros.
-template <class T>
-void compress(const T* x, std::size_t R, std::size_t C, std::size_t nnz, CompressedRows<T>& c) {
-  grow(c.start, R + 1);
-  grow(c.index, nnz + 8);
-  grow(c.values, nnz + 8);
-  kernels::compress_rows(x, R, C, c.start.data(), c.index.data(), c.values.data());
-}
-
 }  // namespace
 
 template <class T>
@@ -239,7 +230,10 @@ bool BasicAutoencoder<T>::compress_input(BasicMatrixView<const T> x, std::size_t
   const std::size_t nnz = kernels::count_nonzero(x.data, B * I);
   if (!kernels::sparse_pays_off(nnz, B, I, O, ws.sparse_density)) return false;
   auto& s = ws.sparse;
-  compress(x.data, B, I, nnz, s.rows);
+  grow(s.rows.start, B + 1);
+  grow(s.rows.index, nnz + 8);  // compress_rows stores whole vectors past the last nonzero
+  grow(s.rows.values, nnz + 8);
+  kernels::compress_rows(x.data, B, I, s.rows.start.data(), s.rows.index.data(), s.rows.values.data());
   grow(s.panel, kernels::kSparseBlock * 64);
   grow(s.cursor, std::max(B, I));
   return true;
@@ -327,16 +321,20 @@ void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Wor
     if (dx_target != nullptr) std::fill(dx_target, dx_target + B * I, T(0));
     T* dw = grads.data() + offsets_[l];
     if (l == ws.last_first && ws.sparse.active) {
-      // The input's columns: the rows of its transpose. Counted again rather than trusting
-      // the forward pass's count, so an input changed in between cannot overrun the buffers.
+      // The input's columns, sorted out of the rows the forward pass compressed (so they are
+      // the input that pass saw, and fit the buffers whatever happened to x since).
       auto& s = ws.sparse;
-      grow(s.transposed, std::max(B, O) * I);
-      kernels::transpose(in, B, I, s.transposed.data());
-      compress(s.transposed.data(), I, B, kernels::count_nonzero(s.transposed.data(), B * I), s.columns);
+      const std::size_t nnz = s.rows.start[B];
+      grow(s.columns.start, I + 1);
+      grow(s.columns.index, nnz);
+      grow(s.columns.values, nnz);
+      kernels::transpose_compressed(s.rows.start.data(), s.rows.index.data(), s.rows.values.data(), B, I,
+                                    s.columns.start.data(), s.columns.index.data(), s.columns.values.data());
+      grow(s.weight_grad_t, I * O);
       kernels::dense_backward_sparse<T>(arch_.layers[l].activation, s.columns.start.data(),
                                         s.columns.index.data(), s.columns.values.data(), weight(l),
                                         ws.outputs[l].data(), cur, dw, dw + weight_size(l), dx_target,
-                                        B, I, O, s.transposed.data(), s.panel.data(), s.cursor.data());
+                                        B, I, O, s.weight_grad_t.data(), s.panel.data(), s.cursor.data());
     } else {
       kernels::dense_backward<T>(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur,
                                  dw, dw + weight_size(l), dx_target, B, I, O);

@@ -68,6 +68,12 @@ std::size_t count_nonzero(const T* x, std::size_t n);
 template <class T>
 void compress_rows(const T* x, std::size_t R, std::size_t C, std::uint32_t* start,
                    std::uint32_t* index, T* values);
+// The compressed columns of the same (R x C) matrix from its compressed rows: t_start has
+// C+1 entries, t_index (row numbers, increasing in each column) and t_values start[R].
+template <class T>
+void transpose_compressed(const std::uint32_t* start, const std::uint32_t* index, const T* values,
+                          std::size_t R, std::size_t C, std::uint32_t* t_start, std::uint32_t* t_index,
+                          T* t_values);
 // c (R x N) = a b with a (R x K) in compressed rows and b (K x N) dense, or b^T (N x K)
 // given when b_transposed. panel is scratch of kSparseBlock x 64 values, cursor of R. Each
 // output is summed over its row's nonzeros in order, so a row's result does not depend on

@@ -198,6 +198,27 @@ void compress_rows(const T* x, std::size_t R, std::size_t C, std::uint32_t* star
 }
 
 template <class T>
+void transpose_compressed(const std::uint32_t* start, const std::uint32_t* index, const T* values,
+                          std::size_t R, std::size_t C, std::uint32_t* t_start, std::uint32_t* t_index,
+                          T* t_values) {
+  // Counting sort by column. t_start[c] first counts column c - 1's entries, then serves as
+  // column c's fill position and ends as column c + 1's start; rows stay increasing within
+  // each column because the rows are visited in order.
+  std::fill(t_start, t_start + C + 1, 0u);
+  for (std::uint32_t j = 0; j < start[R]; ++j) ++t_start[index[j] + 1];
+  for (std::size_t c = 0; c < C; ++c) t_start[c + 1] += t_start[c];
+  for (std::size_t r = 0; r < R; ++r) {
+    for (std::uint32_t j = start[r]; j < start[r + 1]; ++j) {
+      const std::uint32_t at = t_start[index[j]]++;
+      t_index[at] = static_cast<std::uint32_t>(r);
+      t_values[at] = values[j];
+    }
+  }
+  for (std::size_t c = C; c > 0; --c) t_start[c] = t_start[c - 1];
+  t_start[0] = 0;
+}
+
+template <class T>
 void sparse_gemm_ref(const std::uint32_t* start, const std::uint32_t* index, const T* values,
                      std::size_t R, const T* b, std::size_t N, T* c) {
   for (std::size_t r = 0; r < R; ++r) {
@@ -295,6 +316,9 @@ void add_transposed(const T* a, std::size_t R, std::size_t C, T* c) {
   template std::size_t count_nonzero<T>(const T*, std::size_t);                                   \
   template void compress_rows<T>(const T*, std::size_t, std::size_t, std::uint32_t*,               \
                                  std::uint32_t*, T*);                                              \
+  template void transpose_compressed<T>(const std::uint32_t*, const std::uint32_t*, const T*,      \
+                                        std::size_t, std::size_t, std::uint32_t*, std::uint32_t*,  \
+                                        T*);                                                       \
   template void sparse_gemm_ref<T>(const std::uint32_t*, const std::uint32_t*, const T*,           \
                                    std::size_t, const T*, std::size_t, T*);                        \
   template void sparse_gemm<T>(const std::uint32_t*, const std::uint32_t*, const T*, std::size_t,  \

@@ -203,7 +203,7 @@ TEST(Autoencoder, SparsePathResultsOfARowDoNotDependOnTheOtherRows) {
 
 TEST(Autoencoder, SparseBackwardSurvivesAnInputFilledInAfterForward) {
   // The contract asks for x unchanged until backward; breaking it must still not write past
-  // the compressed-column buffers sized at forward time (the sanitizer build checks).
+  // the compressed buffers sized at forward time (the sanitizer build checks).
   Autoencoder model(make_architecture(64, parse_layers("40:relu,64:sigmoid")));
   Rng rng(8);
   model.initialize(Init::he_uniform, rng);

@@ -16,6 +16,10 @@ std::vector<float> random_vector(std::size_t n, Rng& rng, float scale = 1.0f) {
   return v;
 }
 
+const Activation kActivations[] = {Activation::linear, Activation::relu, Activation::leaky_relu,
+                                   Activation::elu, Activation::tanh, Activation::sigmoid,
+                                   Activation::softplus};
+
 // Sizes around the 16-float AVX-512 vector and typical GEMM tile widths.
 const std::size_t kSizes[] = {1, 15, 16, 17, 53};
 
@@ -48,9 +52,7 @@ TEST(Kernels, GemmWithZeroBetaIgnoresNaNInOutput) {
 
 TEST(Kernels, BiasActivationForwardMatchesReference) {
   Rng rng(2);
-  for (Activation act : {Activation::linear, Activation::relu, Activation::leaky_relu,
-                         Activation::elu, Activation::tanh, Activation::sigmoid,
-                         Activation::softplus}) {
+  for (Activation act : kActivations) {
     for (std::size_t O : kSizes) {
       const std::size_t B = 3;
       const auto bias = random_vector(O, rng);
@@ -72,9 +74,7 @@ TEST(Kernels, BiasActivationForwardMatchesReference) {
 
 TEST(Kernels, ActivationBackwardMatchesReference) {
   Rng rng(3);
-  for (Activation act : {Activation::linear, Activation::relu, Activation::leaky_relu,
-                         Activation::elu, Activation::tanh, Activation::sigmoid,
-                         Activation::softplus}) {
+  for (Activation act : kActivations) {
     for (std::size_t n : kSizes) {
       auto y = random_vector(n, rng, 3.0f);
       std::vector<float> bias(n, 0.0f);
@@ -90,9 +90,7 @@ TEST(Kernels, ActivationBackwardMatchesReference) {
 
 TEST(Kernels, ActivationBiasBackwardEqualsTheTwoPasses) {
   Rng rng(25);
-  for (Activation act : {Activation::linear, Activation::relu, Activation::leaky_relu,
-                         Activation::elu, Activation::tanh, Activation::sigmoid,
-                         Activation::softplus}) {
+  for (Activation act : kActivations) {
     for (std::size_t O : kSizes) {
       const std::size_t B = 5;
       auto y = random_vector(B * O, rng, 3.0f);
@@ -193,6 +191,27 @@ TEST(SparseKernels, CompressRowsKeepsEveryNonzeroInColumnOrder) {
         }
         EXPECT_EQ(j, c.start[r + 1]) << "C=" << C << " row " << r;
       }
+    }
+  }
+}
+
+TEST(SparseKernels, TransposeCompressedGivesTheCompressedColumns) {
+  Rng rng(26);
+  for (std::size_t C : {1, 9, 70}) {
+    for (double density : {0.0, 0.3, 1.0}) {
+      const std::size_t R = 11;
+      const auto x = sparse_matrix(R, C, density, rng);
+      std::vector<float> xt(C * R);
+      transpose(x.data(), R, C, xt.data());
+      const Compressed rows = compress(x, R, C), expected = compress(xt, C, R);
+      const std::size_t nnz = rows.start[R];
+      std::vector<std::uint32_t> start(C + 1), index(nnz);
+      std::vector<float> values(nnz);
+      transpose_compressed(rows.start.data(), rows.index.data(), rows.values.data(), R, C, start.data(),
+                           index.data(), values.data());
+      EXPECT_EQ(start, expected.start) << "C=" << C;
+      EXPECT_EQ(index, std::vector<std::uint32_t>(expected.index.begin(), expected.index.begin() + nnz));
+      EXPECT_EQ(values, std::vector<float>(expected.values.begin(), expected.values.begin() + nnz));
     }
   }
 }
