@@ -2,6 +2,7 @@
 #include "ae/inference.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <string>
 
 #include "ae/error.hpp"
@@ -10,17 +11,20 @@
 namespace ae {
 namespace {
 
-// Calls fn(first, count, x, ws) for each chunk of `data`, x holding the chunk as float; the
-// chunks are dealt to the threads in turn, each with its own buffer and workspace.
+// Calls fn(first, count, x, ws) for each chunk of `data`, x holding the chunk as float; each
+// thread, with its own buffer and workspace, takes the next chunk nobody has taken, so a
+// thread slowed down by something else on the machine does fewer. A chunk's results do not
+// depend on which thread computes it.
 template <class Fn>
 void for_each_chunk(const Dataset& data, Fn fn) {
   ThreadPool& pool = ThreadPool::shared();
   const std::size_t chunks = (data.rows + kInferenceChunk - 1) / kInferenceChunk;
+  std::atomic<std::size_t> next{0};
   pool.run([&](std::size_t t) {
     if (t >= chunks) return;
     AlignedVector<float> x(std::min(kInferenceChunk, data.rows) * data.cols);
     Workspace<float> ws;
-    for (std::size_t c = t; c < chunks; c += pool.size()) {
+    for (std::size_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks;) {
       const std::size_t first = c * kInferenceChunk;
       const std::size_t count = std::min(kInferenceChunk, data.rows - first);
       data.copy_rows(first, count, x.data());
