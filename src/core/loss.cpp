@@ -1,33 +1,19 @@
-// Loss values, gradients and per-sample errors (see loss.hpp for the formulas).
+// Loss values, gradients and per-sample errors (see loss.hpp for the formulas): shape checks
+// and scaling here, the loops in kernels/loss_kernels.cpp.
 #include "ae/loss.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <string>
 
 #include "ae/error.hpp"
+#include "kernels/kernels.hpp"
 
 namespace ae {
 namespace {
 
-constexpr double kBceClip = 1e-7;
-
+// The loss summed over one sample's D values.
 template <class T>
 double sample_term(Loss loss, const T* y, const T* x, std::size_t D) {
-  double sum = 0;
-  if (loss == Loss::bce) {
-    for (std::size_t j = 0; j < D; ++j) {
-      const double p = std::clamp(static_cast<double>(y[j]), kBceClip, 1.0 - kBceClip);
-      const double t = x[j];
-      sum -= t * std::log(p) + (1.0 - t) * std::log1p(-p);
-    }
-  } else {
-    for (std::size_t j = 0; j < D; ++j) {
-      const double r = static_cast<double>(y[j]) - static_cast<double>(x[j]);
-      sum += r * r;
-    }
-  }
-  return sum;
+  return loss == Loss::bce ? kernels::bce_sum(y, x, D) : kernels::squared_error_sum(y, x, D);
 }
 
 template <class T>
@@ -82,42 +68,9 @@ double loss_gradient(Loss loss, BasicMatrixView<const T> y, BasicMatrixView<cons
   if (y.rows == 0) return 0.0;
   const double per_sample = loss == Loss::sse ? 1.0 : static_cast<double>(D);
   const T scale = static_cast<T>(1.0 / (static_cast<double>(B) * per_sample));
-  const std::size_t n = y.rows * D;
-  double total = 0;
-  if (loss == Loss::bce) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const double p = std::clamp(static_cast<double>(y.data[i]), kBceClip, 1.0 - kBceClip);
-      const double t = x.data[i];
-      total -= t * std::log(p) + (1.0 - t) * std::log1p(-p);
-      const bool clipped = y.data[i] < T(kBceClip) || y.data[i] > T(1.0 - kBceClip);
-      dy.data[i] = clipped ? T(0) : static_cast<T>((p - t) / (p * (1.0 - p))) * scale;
-    }
-  } else {
-    // Per row, kLanes partial sums in T that the compiler keeps in vector registers, added up
-    // in double; only the reported loss depends on this order, not the gradient.
-    constexpr std::size_t kLanes = 16;
-    const T two_scale = T(2) * scale;
-    for (std::size_t row = 0; row < y.rows; ++row) {
-      const T* yr = y.data + row * D;
-      const T* xr = x.data + row * D;
-      T* dr = dy.data + row * D;
-      T acc[kLanes] = {};
-      std::size_t j = 0;
-      for (; j + kLanes <= D; j += kLanes) {
-        for (std::size_t k = 0; k < kLanes; ++k) {
-          const T r = yr[j + k] - xr[j + k];
-          dr[j + k] = two_scale * r;
-          acc[k] += r * r;
-        }
-      }
-      for (; j < D; ++j) {
-        const T r = yr[j] - xr[j];
-        dr[j] = two_scale * r;
-        total += static_cast<double>(r) * static_cast<double>(r);
-      }
-      for (std::size_t k = 0; k < kLanes; ++k) total += static_cast<double>(acc[k]);
-    }
-  }
+  const double total = loss == Loss::bce
+                           ? kernels::bce_gradient(y.data, x.data, dy.data, y.rows * D, scale)
+                           : kernels::squared_error_gradient(y.data, x.data, dy.data, y.rows, D, T(2) * scale);
   return total * static_cast<double>(scale);
 }
 

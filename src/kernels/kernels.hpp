@@ -115,6 +115,24 @@ void dense_backward_sparse(Activation act, const std::uint32_t* start, const std
                            std::size_t B, std::size_t I, std::size_t O, T* dwt, T* panel,
                            std::uint32_t* cursor);
 
+// Loss loops over an output y and its target x (ae/loss.hpp has the losses and their
+// scaling). bce takes p = y clipped to [kBceClip, 1 - kBceClip], as Keras does.
+constexpr double kBceClip = 1e-7;
+// sum (y - x)^2 over n values, in double, in index order.
+template <class T>
+double squared_error_sum(const T* y, const T* x, std::size_t n);
+// sum -(x log p + (1 - x) log(1 - p)) over n values, in double, in index order.
+template <class T>
+double bce_sum(const T* y, const T* x, std::size_t n);
+// dy = two_scale (y - x) over B rows of D; returns sum (y - x)^2 (per row in vector lanes of
+// T, added up in double).
+template <class T>
+double squared_error_gradient(const T* y, const T* x, T* dy, std::size_t B, std::size_t D, T two_scale);
+// dy = scale d(bce term)/dy over n values, zero where the clip is active; returns the sum of
+// the bce terms as bce_sum does.
+template <class T>
+double bce_gradient(const T* y, const T* x, T* dy, std::size_t n, T scale);
+
 // uint8 -> float scaled by 1/255.
 void bytes_to_float(const unsigned char* in, float* out, std::size_t n);
 

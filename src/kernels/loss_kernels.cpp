@@ -1,0 +1,91 @@
+// Loss loops over an output y and its target x: sums of squared errors and of binary
+// cross-entropy terms, and their gradients (see kernels.hpp; ae/loss.hpp has the formulas
+// and the scaling).
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/kernels.hpp"
+
+namespace ae::kernels {
+namespace {
+
+// -(t log p + (1 - t) log(1 - p)) with p = y clipped as Keras clips it.
+template <class T>
+double bce_term(T y, T t, double* p_out = nullptr) {
+  const double p = std::clamp(static_cast<double>(y), kBceClip, 1.0 - kBceClip);
+  if (p_out != nullptr) *p_out = p;
+  const double target = t;
+  return -(target * std::log(p) + (1.0 - target) * std::log1p(-p));
+}
+
+}  // namespace
+
+template <class T>
+double squared_error_sum(const T* y, const T* x, std::size_t n) {
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double r = static_cast<double>(y[i]) - static_cast<double>(x[i]);
+    sum += r * r;
+  }
+  return sum;
+}
+
+template <class T>
+double bce_sum(const T* y, const T* x, std::size_t n) {
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += bce_term(y[i], x[i]);
+  return sum;
+}
+
+template <class T>
+double squared_error_gradient(const T* y, const T* x, T* dy, std::size_t B, std::size_t D, T two_scale) {
+  // Per row, kLanes partial sums in T that the compiler keeps in vector registers, added up
+  // in double; only the returned sum depends on this order, not the gradient.
+  constexpr std::size_t kLanes = 16;
+  double total = 0;
+  for (std::size_t row = 0; row < B; ++row) {
+    const T* yr = y + row * D;
+    const T* xr = x + row * D;
+    T* dr = dy + row * D;
+    T acc[kLanes] = {};
+    std::size_t j = 0;
+    for (; j + kLanes <= D; j += kLanes) {
+      for (std::size_t k = 0; k < kLanes; ++k) {
+        const T r = yr[j + k] - xr[j + k];
+        dr[j + k] = two_scale * r;
+        acc[k] += r * r;
+      }
+    }
+    for (; j < D; ++j) {
+      const T r = yr[j] - xr[j];
+      dr[j] = two_scale * r;
+      total += static_cast<double>(r) * static_cast<double>(r);
+    }
+    for (std::size_t k = 0; k < kLanes; ++k) total += static_cast<double>(acc[k]);
+  }
+  return total;
+}
+
+template <class T>
+double bce_gradient(const T* y, const T* x, T* dy, std::size_t n, T scale) {
+  double total = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double p = 0;
+    total += bce_term(y[i], x[i], &p);
+    const double t = x[i];
+    const bool clipped = y[i] < T(kBceClip) || y[i] > T(1.0 - kBceClip);
+    dy[i] = clipped ? T(0) : static_cast<T>((p - t) / (p * (1.0 - p))) * scale;
+  }
+  return total;
+}
+
+#define AE_LOSS_INSTANTIATE(T)                                                                   \
+  template double squared_error_sum<T>(const T*, const T*, std::size_t);                        \
+  template double bce_sum<T>(const T*, const T*, std::size_t);                                  \
+  template double squared_error_gradient<T>(const T*, const T*, T*, std::size_t, std::size_t, T); \
+  template double bce_gradient<T>(const T*, const T*, T*, std::size_t, T);
+AE_LOSS_INSTANTIATE(float)
+AE_LOSS_INSTANTIATE(double)
+#undef AE_LOSS_INSTANTIATE
+
+}  // namespace ae::kernels
