@@ -148,6 +148,25 @@ void BM_SigmoidForward(benchmark::State& state) {
 BENCHMARK(BM_SigmoidForward<false>)->Name("BM_SigmoidForward_ref");
 BENCHMARK(BM_SigmoidForward<true>)->Name("BM_SigmoidForward_fast");
 
+// The bce loss and gradient on one thread's half batch of the demo's output (128 x 784), in
+// float (log_approx) or through the double reference.
+template <class T>
+void BM_BceGradient(benchmark::State& state) {
+  const std::size_t n = 128 * 784;
+  const auto y32 = random_vector(n, 8), x32 = random_vector(n, 9);
+  std::vector<T> y(n), x(n), dy(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    y[i] = static_cast<T>(y32[i] + 0.5f);
+    x[i] = static_cast<T>(x32[i] + 0.5f);
+  }
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ae::kernels::bce_gradient(y.data(), x.data(), dy.data(), n, T(1e-5)));
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_BceGradient<float>)->Name("BM_BceGradient_float");
+BENCHMARK(BM_BceGradient<double>)->Name("BM_BceGradient_double_ref");
+
 void BM_AdamStep(benchmark::State& state) {
   const std::size_t n = 210520;
   auto p = random_vector(n, 5);

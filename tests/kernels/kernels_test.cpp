@@ -135,6 +135,53 @@ TEST(Kernels, SigmoidAndSoftplusStayFiniteForExtremeInputs) {
   EXPECT_NEAR(sp[4], 1000.0f, 1e-3f);
 }
 
+// The float bce (log_approx, float lanes) against the double reference, on targets in
+// [0, 1] and outputs across (0, 1) with the clip's edges, at lengths around its 8 lanes and
+// 1024-value blocks.
+TEST(LossKernels, FloatBceMatchesTheDoubleReference) {
+  Rng rng(21);
+  for (std::size_t n : {1ul, 7ul, 8ul, 9ul, 1023ul, 1024ul, 1025ul, 3000ul}) {
+    SCOPED_TRACE(n);
+    std::vector<float> y(n), x(n), dy(n, NAN);
+    for (std::size_t i = 0; i < n; ++i) {
+      y[i] = static_cast<float>(rng.uniform(0.0, 1.0));
+      x[i] = static_cast<float>(rng.uniform(0.0, 1.0));
+    }
+    // The top clip is 1 - 1e-7 in double but 1 - 2^-23 in float (as in Keras's float32), so
+    // the edges compared with the double reference stay below it.
+    const float edges[] = {0.0f, 1e-8f, 1e-7f, 2e-7f, 0.5f, 0.9999997f};
+    for (std::size_t i = 0; i < n && i < std::size(edges); ++i) y[n - 1 - i] = edges[i];
+    std::vector<double> yd(y.begin(), y.end()), xd(x.begin(), x.end()), dyd(n);
+    const double ref = bce_gradient(yd.data(), xd.data(), dyd.data(), n, 0.25);
+    EXPECT_NEAR(bce_gradient(y.data(), x.data(), dy.data(), n, 0.25f), ref, 2e-6 * std::abs(ref));
+    EXPECT_NEAR(bce_sum(y.data(), x.data(), n), bce_sum(yd.data(), xd.data(), n), 2e-6 * std::abs(ref));
+    for (std::size_t i = 0; i < n; ++i) {
+      EXPECT_NEAR(dy[i], dyd[i], 1e-5 * std::abs(dyd[i]) + 1e-6) << "y " << y[i] << " x " << x[i];
+      if (dyd[i] == 0.0) EXPECT_EQ(dy[i], 0.0f);  // the clip's zero gradient exactly
+    }
+  }
+}
+
+TEST(LossKernels, FloatBceClipsAtTheFloatNearestOneMinus1e7) {
+  const float hi = static_cast<float>(1.0 - kBceClip);  // 1 - 2^-23
+  const std::vector<float> y{1.0f, hi, 0.0f}, x{0.25f, 0.25f, 0.75f};
+  std::vector<float> dy(3, NAN);
+  const double top = -(0.25 * std::log(double{hi}) + 0.75 * std::log(1.0 - double{hi}));
+  const double bottom = -(0.75 * std::log(double{static_cast<float>(kBceClip)}) + 0.25 * std::log1p(-1e-7));
+  EXPECT_NEAR(bce_gradient(y.data(), x.data(), dy.data(), 3, 1.0f), 2 * top + bottom, 1e-6 * (2 * top + bottom));
+  EXPECT_EQ(dy[0], 0.0f);  // above the clip: no gradient
+  EXPECT_NE(dy[1], 0.0f);  // at it: the gradient of the clipped value
+  EXPECT_EQ(dy[2], 0.0f);  // below the low clip
+}
+
+TEST(LossKernels, FloatBceCarriesNaN) {
+  std::vector<float> y(20, 0.5f), x(20, 0.5f), dy(20);
+  y[13] = NAN;
+  EXPECT_TRUE(std::isnan(bce_gradient(y.data(), x.data(), dy.data(), y.size(), 1.0f)));
+  EXPECT_TRUE(std::isnan(dy[13]));
+  EXPECT_TRUE(std::isnan(bce_sum(y.data(), x.data(), y.size())));
+}
+
 TEST(Kernels, BytesToFloatScalesTo01) {
   const unsigned char in[3] = {0, 128, 255};
   float out[3];
