@@ -117,8 +117,7 @@ void dense_backward_sparse(Activation act, const std::uint32_t* start, const std
 
 // Loss loops over an output y and its target x (ae/loss.hpp has the losses and their
 // scaling). bce takes p = y clipped to [kBceClip, 1 - kBceClip], as Keras does. In float it
-// runs in float (a vectorised log; within 2e-6 of the double version relatively), where
-// 1 - kBceClip is 1 - 2^-23, as in Keras's float32.
+// runs in float (a vectorised log; within 2e-6 of the double version relatively).
 constexpr double kBceClip = 1e-7;
 // sum (y - x)^2 over n values, in double, in index order.
 template <class T>

@@ -2,11 +2,10 @@
 // cross-entropy terms, and their gradients (see kernels.hpp; ae/loss.hpp has the formulas
 // and the scaling).
 #include <algorithm>
-#include <bit>
 #include <cmath>
-#include <cstdint>
 #include <type_traits>
 
+#include "kernels/fast_math.hpp"
 #include "kernels/kernels.hpp"
 
 namespace ae::kernels {
@@ -19,39 +18,6 @@ double bce_term(T y, T t, double* p_out = nullptr) {
   if (p_out != nullptr) *p_out = p;
   const double target = t;
   return -(target * std::log(p) + (1.0 - target) * std::log1p(-p));
-}
-
-// log x for positive normal floats in a form the compiler vectorises: x = m 2^e with m in
-// [sqrt(1/2), sqrt(2)), log(m) from Cephes's degree-8 polynomial in m - 1, e ln2 added in two
-// parts. Relative error about 1e-7. NaN stays NaN.
-inline float log_approx(float x) {
-  const std::uint32_t bits = std::bit_cast<std::uint32_t>(x);
-  float e = static_cast<float>(static_cast<std::int32_t>((bits >> 23) & 0xffu) - 126);
-  float m = std::bit_cast<float>((bits & 0x807fffffu) | 0x3f000000u);  // in [1/2, 1)
-  const bool low = m < 0.707106781186547524f;
-  e = low ? e - 1.0f : e;
-  m = low ? m + m - 1.0f : m - 1.0f;
-  const float z = m * m;
-  float p = 7.0376836292e-2f;
-  p = p * m - 1.1514610310e-1f;
-  p = p * m + 1.1676998740e-1f;
-  p = p * m - 1.2420140846e-1f;
-  p = p * m + 1.4249322787e-1f;
-  p = p * m - 1.6668057665e-1f;
-  p = p * m + 2.0000714765e-1f;
-  p = p * m - 2.4999993993e-1f;
-  p = p * m + 3.3333331174e-1f;
-  float r = p * m * z + e * -2.12194440e-4f - 0.5f * z;
-  r = m + r + e * 0.693359375f;
-  return r + (x - x);  // x - x is NaN for NaN (the bit tricks above would not carry it)
-}
-
-// The bce term and, through p_out, the clipped p, in float throughout (the double versions
-// below are the reference).
-inline float bce_term_fast(float y, float t, float* p_out) {
-  const float p = std::min(std::max(y, static_cast<float>(kBceClip)), static_cast<float>(1.0 - kBceClip));
-  *p_out = p;
-  return -(t * log_approx(p) + (1.0f - t) * log_approx(1.0f - p));
 }
 
 // The sum of term(i) for i in [0, n): 16 float lanes (vector registers) over blocks of 1024

@@ -147,9 +147,7 @@ TEST(LossKernels, FloatBceMatchesTheDoubleReference) {
       y[i] = static_cast<float>(rng.uniform(0.0, 1.0));
       x[i] = static_cast<float>(rng.uniform(0.0, 1.0));
     }
-    // The top clip is 1 - 1e-7 in double but 1 - 2^-23 in float (as in Keras's float32), so
-    // the edges compared with the double reference stay below it.
-    const float edges[] = {0.0f, 1e-8f, 1e-7f, 2e-7f, 0.5f, 0.9999997f};
+    const float edges[] = {0.0f, 1e-8f, 1e-7f, 2e-7f, 0.5f, 0.9999997f, 0.9999999f, 1.0f, 1.5f, -0.5f};
     for (std::size_t i = 0; i < n && i < std::size(edges); ++i) y[n - 1 - i] = edges[i];
     std::vector<double> yd(y.begin(), y.end()), xd(x.begin(), x.end()), dyd(n);
     const double ref = bce_gradient(yd.data(), xd.data(), dyd.data(), n, 0.25);
@@ -162,16 +160,22 @@ TEST(LossKernels, FloatBceMatchesTheDoubleReference) {
   }
 }
 
-TEST(LossKernels, FloatBceClipsAtTheFloatNearestOneMinus1e7) {
-  const float hi = static_cast<float>(1.0 - kBceClip);  // 1 - 2^-23
-  const std::vector<float> y{1.0f, hi, 0.0f}, x{0.25f, 0.25f, 0.75f};
-  std::vector<float> dy(3, NAN);
-  const double top = -(0.25 * std::log(double{hi}) + 0.75 * std::log(1.0 - double{hi}));
-  const double bottom = -(0.75 * std::log(double{static_cast<float>(kBceClip)}) + 0.25 * std::log1p(-1e-7));
-  EXPECT_NEAR(bce_gradient(y.data(), x.data(), dy.data(), 3, 1.0f), 2 * top + bottom, 1e-6 * (2 * top + bottom));
-  EXPECT_EQ(dy[0], 0.0f);  // above the clip: no gradient
-  EXPECT_NE(dy[1], 0.0f);  // at it: the gradient of the clipped value
-  EXPECT_EQ(dy[2], 0.0f);  // below the low clip
+TEST(LossKernels, FloatBceClipsLikeTheDoubleReference) {
+  // At and beyond both clips: the terms of the clipped values, no gradient outside.
+  const std::vector<float> y{1.0f, 0.9999999f, 0.0f, 1e-7f, 2.0f, -1.0f};
+  const std::vector<float> x{0.25f, 0.25f, 0.75f, 0.75f, 0.5f, 0.5f};
+  const std::vector<double> yd(y.begin(), y.end()), xd(x.begin(), x.end());
+  std::vector<float> dy(y.size(), NAN);
+  std::vector<double> dyd(y.size());
+  const double ref = bce_gradient(yd.data(), xd.data(), dyd.data(), y.size(), 1.0);
+  EXPECT_NEAR(bce_gradient(y.data(), x.data(), dy.data(), y.size(), 1.0f), ref, 2e-6 * ref);
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    EXPECT_NEAR(dy[i], dyd[i], 1e-5 * std::abs(dyd[i])) << "y " << y[i];
+  }
+  EXPECT_EQ(dy[0], 0.0f);
+  EXPECT_EQ(dy[2], 0.0f);
+  EXPECT_EQ(dy[4], 0.0f);
+  EXPECT_EQ(dy[5], 0.0f);
 }
 
 TEST(LossKernels, FloatBceCarriesNaN) {
