@@ -50,8 +50,8 @@ T derivative(Activation act, T y) {
 
 // e^x for float in a form the compiler vectorises: x = n ln2 + r with |r| <= ln2 / 2,
 // e^r from Cephes's degree-6 polynomial, 2^n built in the exponent bits. Relative error about
-// 2e-7; inputs are clamped to [-87, 88] so 2^n stays a normal float (min and max: one
-// instruction each, where nested conditionals took compares and blends; NaN stays NaN).
+// 2e-7; inputs are clamped to [-87, 88] with min and max (an instruction each; NaN stays
+// NaN) so 2^n stays a normal float.
 inline float exp_approx(float x) {
   x = std::min(std::max(x, -87.0f), 88.0f);
   // Round to nearest by adding and subtracting 1.5 * 2^23 (exact for |v| < 2^22): t's low
