@@ -119,7 +119,7 @@ void dense_backward_sparse(Activation act, const std::uint32_t* start, const std
 // scaling). bce takes p = y clipped to [kBceClip, 1 - kBceClip], as Keras does. In float it
 // runs in float (a vectorised log; within 2e-6 of the double version relatively).
 constexpr double kBceClip = 1e-7;
-// sum (y - x)^2 over n values, in double, in index order.
+// sum (y - x)^2 over n values, in double (eight partial sums).
 template <class T>
 double squared_error_sum(const T* y, const T* x, std::size_t n);
 // sum -(x log p + (1 - x) log(1 - p)) over n values, in double, in index order.
