@@ -136,8 +136,8 @@ TEST(Kernels, SigmoidAndSoftplusStayFiniteForExtremeInputs) {
 }
 
 // The float bce (log_approx, float lanes) against the double reference, on targets in
-// [0, 1] and outputs across (0, 1) with the clip's edges, at lengths around its 8 lanes and
-// 1024-value blocks.
+// [0, 1] and outputs across (0, 1), at both clips and beyond them, at lengths around its 8
+// lanes and 1024-value blocks.
 TEST(LossKernels, FloatBceMatchesTheDoubleReference) {
   Rng rng(21);
   for (std::size_t n : {1ul, 7ul, 8ul, 9ul, 1023ul, 1024ul, 1025ul, 3000ul}) {
