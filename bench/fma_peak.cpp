@@ -22,6 +22,7 @@ using Vec = float __attribute__((vector_size(kBytes)));
 constexpr int kLanes = kBytes / 4;
 // Ten chains: more than the FMA latency (4-5 cycles) times the FMA units (2) in flight.
 constexpr int kChains = 10;
+volatile float g_sink;
 
 // FLOP per second of one thread running `steps` rounds of kChains fused multiply-adds.
 double run_chains(long steps, float seed, float* sink) {
@@ -68,5 +69,6 @@ int main(int argc, char** argv) {
     for (float s : sinks) sink += s;
   }
   std::printf("%.1f\n", best / 1e9);
-  return sink == 12345.0f ? 1 : 0;  // keeps the chains' results alive
+  g_sink = sink;  // keeps the chains' results alive
+  return 0;
 }

@@ -1,8 +1,10 @@
-// Vectorisable float approximations shared by the kernels: the compiler turns loops over
-// them into SIMD code (no calls, no branches). Not for double, whose kernels use <cmath>.
+// Vectorisable float approximations shared by the kernels (the compiler turns loops over
+// them into SIMD code: no calls, no branches), and the bce term they serve, with its double
+// reference through <cmath>.
 #pragma once
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 
 namespace ae::kernels {
@@ -32,14 +34,25 @@ inline float log_approx(float x) {
   return r + (x - x);  // x - x is NaN for NaN (the bit tricks above would not carry it)
 }
 
-// -(t log p + (1 - t) log(1 - p)) and, through p_out, p: y clipped to [1e-7, 1 - 1e-7],
-// Keras's clip. 1 - p is taken as 1 - y clipped to the same range: exact in float where y
-// is near 1, so the top clip holds, which 1 - 1e-7 as a float (1 - 2^-23) would not.
-inline float bce_term_fast(float y, float t, float* p_out) {
-  constexpr float lo = 1e-7f, hi = static_cast<float>(1.0 - 1e-7);
-  const float p = std::min(std::max(y, lo), hi);
-  const float q = std::min(std::max(1.0f - y, lo), hi);
-  *p_out = p;
+// bce clips p = y to [kBceClip, 1 - kBceClip], as Keras does; the float bounds below are
+// those of the float path's gradient (1 - kBceClip as a float is 1 - 2^-23).
+constexpr double kBceClip = 1e-7;
+constexpr float kBceLow = static_cast<float>(kBceClip), kBceHigh = static_cast<float>(1.0 - kBceClip);
+
+// -(t log p + (1 - t) log(1 - p)) with p = y clipped, in double (the reference); p_out, unless
+// null, receives p.
+inline double bce_term_ref(double y, double t, double* p_out = nullptr) {
+  const double p = std::clamp(y, kBceClip, 1.0 - kBceClip);
+  if (p_out != nullptr) *p_out = p;
+  return -(t * std::log(p) + (1.0 - t) * std::log1p(-p));
+}
+
+// The same in float with log_approx. 1 - p is taken as 1 - y clipped to the same range:
+// exact in float where y is near 1, so the top clip holds, which kBceHigh would not.
+inline float bce_term_fast(float y, float t, float* p_out = nullptr) {
+  const float p = std::min(std::max(y, kBceLow), kBceHigh);
+  const float q = std::min(std::max(1.0f - y, kBceLow), kBceHigh);
+  if (p_out != nullptr) *p_out = p;
   return -(t * log_approx(p) + (1.0f - t) * log_approx(q));
 }
 

@@ -116,13 +116,12 @@ void dense_backward_sparse(Activation act, const std::uint32_t* start, const std
                            std::uint32_t* cursor);
 
 // Loss loops over an output y and its target x (ae/loss.hpp has the losses and their
-// scaling). bce takes p = y clipped to [kBceClip, 1 - kBceClip], as Keras does. In float it
-// runs in float (a vectorised log; within 2e-6 of the double version relatively).
-constexpr double kBceClip = 1e-7;
+// scaling). bce takes p = y clipped to [1e-7, 1 - 1e-7], as Keras does. In float it runs in
+// float (a vectorised log, float lanes; within 2e-6 of the double version relatively).
 // sum (y - x)^2 over n values, in double (eight partial sums).
 template <class T>
 double squared_error_sum(const T* y, const T* x, std::size_t n);
-// sum -(x log p + (1 - x) log(1 - p)) over n values, in double, in index order.
+// sum -(x log p + (1 - x) log(1 - p)) over n values, in double (for double, in index order).
 template <class T>
 double bce_sum(const T* y, const T* x, std::size_t n);
 // dy = two_scale (y - x) over B rows of D; returns sum (y - x)^2 (per row in vector lanes of

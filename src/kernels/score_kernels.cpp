@@ -2,7 +2,6 @@
 // features with one float partial sum per lane; the tail and the final sum are in double.
 #include "kernels/score_kernels.hpp"
 
-#include <algorithm>
 #include <cmath>
 
 #include "kernels/fast_math.hpp"
@@ -11,7 +10,6 @@ namespace ae::kernels {
 namespace {
 
 constexpr std::size_t kLanes = 16;
-constexpr double kBceClip = 1e-7;
 
 double lane_sum(const float* acc) {
   double s = 0;
@@ -141,8 +139,7 @@ void score_bce(const float* x, const float* y, float* out, float* pf, std::size_
     std::size_t j = 0;
     for (; j + kBceLanes <= D; j += kBceLanes) {
       for (std::size_t k = 0; k < kBceLanes; ++k) {
-        float p;
-        const float term = bce_term_fast(yr[j + k], xr[j + k], &p);
+        const float term = bce_term_fast(yr[j + k], xr[j + k]);
         acc[k] += term;
         if (pr != nullptr) pr[j + k] = term;
       }
@@ -150,8 +147,7 @@ void score_bce(const float* x, const float* y, float* out, float* pf, std::size_
     double sum = 0;
     for (float a : acc) sum += static_cast<double>(a);
     for (; j < D; ++j) {
-      float p;
-      const float term = bce_term_fast(yr[j], xr[j], &p);
+      const float term = bce_term_fast(yr[j], xr[j]);
       sum += static_cast<double>(term);
       if (pr != nullptr) pr[j] = term;
     }
@@ -164,9 +160,7 @@ void score_bce_ref(const float* x, const float* y, float* out, float* pf, std::s
   for (std::size_t r = 0; r < B; ++r) {
     double sum = 0;
     for (std::size_t j = 0; j < D; ++j) {
-      const double t = x[r * D + j];
-      const double p = std::clamp(static_cast<double>(y[r * D + j]), kBceClip, 1.0 - kBceClip);
-      const double term = -(t * std::log(p) + (1.0 - t) * std::log1p(-p));
+      const double term = bce_term_ref(y[r * D + j], x[r * D + j]);
       sum += term;
       if (pf) pf[r * D + j] = static_cast<float>(term);
     }
