@@ -66,7 +66,7 @@ int run_spiral(DemoFlags& f) {
   const History history = trainer.fit(data, nullptr, progress_printer(f.train.quiet));
   if (!f.train.history.empty()) write_history_csv(f.train.history, history);
   const Matrix x = data.to_matrix();
-  const double ae_mse = mse_of(reconstruct_all(model, data).view(), x.view());
+  const double ae_mse = mse_of(reconstruct_all(model, data, config.threads).view(), x.view());
   const double pca_mse = mse_of(pca_reconstruct(fit_pca(x.view(), 1), x.view()).view(), x.view());
   std::printf("spiral: %zu points on a 1-D curve in 3-D, 1-unit bottleneck\n", n);
   std::printf("autoencoder reconstruction MSE  %.6f\n", ae_mse);
@@ -137,10 +137,11 @@ int run_mnist(DemoFlags& f) {
 
   // Scores of every training row: plain SSE (the seed's measure) and the standardised zsae
   // (the default) and zsse.
-  const ScoreCalibration cal = calibrate(model, train);
-  const auto sse = compute_scores(model, train, ScoreKind::sse, cal);
-  const auto zsae = compute_scores(model, train, ScoreKind::zsae, cal);
-  const auto zsse = compute_scores(model, train, ScoreKind::zsse, cal);
+  const std::size_t threads = config.threads;
+  const ScoreCalibration cal = calibrate(model, train, {}, threads);
+  const auto sse = compute_scores(model, train, ScoreKind::sse, cal, nullptr, threads);
+  const auto zsae = compute_scores(model, train, ScoreKind::zsae, cal, nullptr, threads);
+  const auto zsse = compute_scores(model, train, ScoreKind::zsse, cal, nullptr, threads);
   const Ranking by_sse = rank_scores(sse), by_zsae = rank_scores(zsae), by_zsse = rank_scores(zsse);
   std::vector<std::uint8_t> truth(train.rows, 0);
   for (std::size_t p : positions) truth[p] = 1;
@@ -158,7 +159,7 @@ int run_mnist(DemoFlags& f) {
       const auto scores = kind == ScoreKind::sse    ? sse
                           : kind == ScoreKind::zsae ? zsae
                           : kind == ScoreKind::zsse ? zsse
-                                                    : compute_scores(model, train, kind, cal);
+                                                    : compute_scores(model, train, kind, cal, nullptr, threads);
       std::printf("%s\n", metrics_line(std::string(score_name(kind)), evaluate(scores, truth)).c_str());
     }
   }
@@ -210,7 +211,6 @@ Command add_demo(CLI::App& root) {
   app->add_flag("--inject-random", f->inject_random, "Draw the injected images at random (seeded)");
   add_train_flags(*app, f->train);
   return {app, [f, app]() {
-            set_threads(f->train.threads);
             // MNIST: He-uniform rather than Keras's glorot-uniform unless --init says
             // otherwise. With glorot weights the 8-unit sigmoid bottleneck saturates in the
             // first epoch on about half the seeds (the model then outputs the mean digit, val

@@ -148,7 +148,6 @@ Command add_train(CLI::App& root) {
             if (!f->resume.empty() && !std::filesystem::exists(f->resume)) {
               throw Error(ErrorKind::missing_input, f->resume + ": checkpoint not found (--resume); nothing was trained");
             }
-            set_threads(f->train.threads);
             const Dataset data = load_data(f->data);
             std::optional<Dataset> val;
             if (!f->val.empty()) val = load_data(f->val);
@@ -199,7 +198,7 @@ Command add_train(CLI::App& root) {
             if (!f->out.empty()) {
               ModelInfo info = model_info_for(data);
               info.training = training_record(model.architecture(), f->train, config, data, history);
-              info.score = calibrate(model, data).to_json();
+              info.score = calibrate(model, data, {}, config.threads).to_json();
               save_model(f->out, model, info);
             }
             return 0;

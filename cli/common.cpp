@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "ae/error.hpp"
-#include "ae/parallel.hpp"
+#include "ae/data_hash.hpp"
 
 namespace ae::cli {
 
@@ -66,6 +66,7 @@ TrainConfig make_train_config(const TrainFlags& f) {
   config.optimizer.momentum = f.momentum;
   config.optimizer.nesterov = f.nesterov;
   config.shuffle = !f.no_shuffle;
+  config.threads = static_cast<std::size_t>(f.threads);
   (void)parse_init(f.init);
   if (f.early_stop) {
     if (*f.early_stop < 1) throw Error(ErrorKind::usage, "--early-stop must be at least 1 (epochs of patience)");
@@ -91,10 +92,6 @@ ScoreKind resolve_score(ScoreKind kind, bool chosen, const ScoreCalibration& cal
                  model.c_str(), std::string(score_name(kind)).c_str());
   }
   return ScoreKind::zsse;
-}
-
-void set_threads(int threads) {
-  if (threads > 0) set_thread_count(static_cast<std::size_t>(threads));
 }
 
 namespace {
@@ -181,8 +178,7 @@ ModelInfo model_info_for(const Dataset& data) {
   ModelInfo info;
   info.normalizer = data.byte_data ? Normalizer::bytes_255 : Normalizer::identity;
   info.image_shape = data.image_shape;
-  info.data_crc32 = data.byte_data ? crc32_of(data.bytes.data(), data.bytes.size())
-                                   : crc32_of(data.values.data(), data.values.size() * sizeof(float));
+  info.data_crc32 = data_crc32(data);
   return info;
 }
 

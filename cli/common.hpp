@@ -53,7 +53,7 @@ struct TrainFlags {
   bool nesterov = false;
   std::string init = "glorot_uniform";
   std::uint64_t seed = 0;
-  int threads = 0;  // 0: OpenBLAS's default
+  int threads = 0;  // 0: every core
   std::string history;
   bool quiet = false;
   bool no_shuffle = false;
@@ -66,8 +66,6 @@ struct TrainFlags {
 void add_train_flags(CLI::App& app, TrainFlags& flags);
 // Checks the values (exit 2 naming the flag) and turns them into a TrainConfig.
 TrainConfig make_train_config(const TrainFlags& flags);
-// Sets the BLAS thread count (0 leaves the default).
-void set_threads(int threads);
 
 // Prints Keras-like progress on stderr: a live bar when stderr is a terminal, one line per
 // epoch otherwise; nothing when quiet.

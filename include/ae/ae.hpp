@@ -5,6 +5,7 @@
 #include "ae/autoencoder.hpp"
 #include "ae/checkpoint.hpp"
 #include "ae/data.hpp"
+#include "ae/data_hash.hpp"
 #include "ae/error.hpp"
 #include "ae/inference.hpp"
 #include "ae/loss.hpp"

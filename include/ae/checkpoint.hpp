@@ -42,10 +42,4 @@ void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 // file and the problem for anything that is not a complete ae checkpoint.
 Checkpoint load_checkpoint(const std::string& path);
 
-// FNV-1a, 64 bits, continuing from `hash`.
-constexpr std::uint64_t kFnvOffset = 14695981039346656037ull;
-std::uint64_t fnv1a64(const void* data, std::size_t size, std::uint64_t hash = kFnvOffset);
-// Of the training rows (shape, kind and bytes) and, when given, the validation rows.
-std::uint64_t training_data_hash(const Dataset& train, const Dataset* validation);
-
 }  // namespace ae

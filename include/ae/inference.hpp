@@ -1,5 +1,6 @@
 // Applying a trained model to whole data sets, in fixed-size chunks so memory stays bounded:
-// embeddings, reconstructions, decoded rows and per-sample reconstruction errors.
+// embeddings, reconstructions, decoded rows and per-sample reconstruction errors. `threads`
+// is resolve_threads's request (0: every core); the results do not depend on it.
 #pragma once
 #include <cstddef>
 #include <functional>
@@ -15,17 +16,19 @@ namespace ae {
 // (input and every layer's output) stay around 2 MB for the MNIST model.
 constexpr std::size_t kInferenceChunk = 256;
 
-Matrix encode_all(Autoencoder& model, const Dataset& data);
-Matrix reconstruct_all(Autoencoder& model, const Dataset& data);
+Matrix encode_all(Autoencoder& model, const Dataset& data, std::size_t threads = 0);
+Matrix reconstruct_all(Autoencoder& model, const Dataset& data, std::size_t threads = 0);
 Matrix decode_all(Autoencoder& model, ConstMatrixView embeddings);
 // Calls fn(first, x, y) for every chunk of kInferenceChunk rows (the last may be shorter):
 // x the rows from `first` on as float, y their reconstruction. The chunks are dealt to the
 // threads in turn, so fn runs concurrently for different chunks and must only write what
 // belongs to its own chunk.
 void for_each_reconstruction(Autoencoder& model, const Dataset& data,
-                             const std::function<void(std::size_t first, ConstMatrixView x, ConstMatrixView y)>& fn);
+                             const std::function<void(std::size_t first, ConstMatrixView x, ConstMatrixView y)>& fn,
+                             std::size_t threads = 0);
 // Per-sample error of each row under `loss`'s per-sample form (sse: sum of squares).
-std::vector<float> per_sample_errors(Autoencoder& model, const Dataset& data, Loss loss);
+std::vector<float> per_sample_errors(Autoencoder& model, const Dataset& data, Loss loss,
+                                     std::size_t threads = 0);
 // Throws Error(usage) naming the data's source when its width is not the model's input width.
 void check_width(const Autoencoder& model, const Dataset& data);
 

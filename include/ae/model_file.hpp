@@ -36,7 +36,4 @@ void save_model(const std::string& path, const Autoencoder& model, const ModelIn
 // read_safetensors rejects, plus wrong format, missing or mis-shaped tensors, bad metadata).
 Model load_model(const std::string& path);
 
-// CRC-32 (zlib) of the bytes, for recording which data a model was trained on.
-std::uint32_t crc32_of(const void* data, std::size_t size, std::uint32_t crc = 0);
-
 }  // namespace ae

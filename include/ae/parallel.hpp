@@ -1,13 +1,16 @@
 // How many threads ae uses to train and to run whole data sets through a model. Each batch is
 // split into that many row slices, each slice runs single-threaded GEMMs, and gradients are
-// summed in a fixed order: the same thread count gives bit-identical results.
+// summed in a fixed order: the same thread count gives bit-identical results. The count is a
+// setting passed by value (TrainConfig::threads, the inference functions' `threads`), never
+// process-wide state.
 #pragma once
 #include <cstddef>
 
 namespace ae {
 
-// 0 restores the default: the machine's hardware concurrency (at most 64).
-void set_thread_count(std::size_t n);
-std::size_t thread_count();
+constexpr std::size_t kMaxThreads = 64;
+
+// `requested` capped at kMaxThreads; 0 means the machine's hardware concurrency (capped too).
+std::size_t resolve_threads(std::size_t requested);
 
 }  // namespace ae

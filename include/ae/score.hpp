@@ -108,13 +108,16 @@ struct ScoreCalibration {
 // Two passes over `train` in chunks: the first collects s_j^2, the data range and the
 // statistics of every kind but the standardised ones; the second those. Throws Error(usage)
 // when train is empty, its width is not the model's, or a floor is not positive and finite.
-ScoreCalibration calibrate(Autoencoder& model, const Dataset& train, ScoreFloors floors = {});
+// `threads` as in inference.hpp: 0 every core; the results do not depend on it.
+ScoreCalibration calibrate(Autoencoder& model, const Dataset& train, ScoreFloors floors = {},
+                           std::size_t threads = 0);
 
 // Scores in input order. per_feature, if non-null, is resized to N x D and receives the
 // per-feature form described at ScoreKind. Throws Error(usage) on a width mismatch, for zsae
 // and zsse when `cal` is empty or has a different width, and for bce when a value lies outside [0, 1].
 std::vector<float> compute_scores(Autoencoder& model, const Dataset& data, ScoreKind kind,
-                                  const ScoreCalibration& cal, Matrix* per_feature = nullptr);
+                                  const ScoreCalibration& cal, Matrix* per_feature = nullptr,
+                                  std::size_t threads = 0);
 
 // The linear baseline: scores of a k-component PCA reconstruction fitted on `train`
 // (fit_pca / pca_reconstruct), with the same ScoreKind meaning; for zsae and zsse, s_j^2 and

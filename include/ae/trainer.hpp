@@ -61,6 +61,9 @@ struct TrainConfig {
   Loss loss = Loss::mse;
   OptimizerConfig optimizer;
   bool shuffle = true;
+  // Row slices per batch (resolve_threads: 0 is every core). The weights depend on it: the
+  // same count gives the same bytes. The trainer keeps the resolved count.
+  std::size_t threads = 0;
   EarlyStopping early_stopping;
   ReduceLrOnPlateau reduce_lr;
   CheckpointPolicy checkpoint;

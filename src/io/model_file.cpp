@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
-#include <zlib.h>
 
 #include "ae/error.hpp"
 #include "ae/safetensors.hpp"
@@ -18,18 +17,6 @@ std::string normalizer_name(Normalizer n) { return n == Normalizer::bytes_255 ? 
 
 
 }  // namespace
-
-std::uint32_t crc32_of(const void* data, std::size_t size, std::uint32_t crc) {
-  const auto* bytes = static_cast<const Bytef*>(data);
-  uLong value = crc;
-  while (size > 0) {
-    const auto chunk = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
-    value = ::crc32(value, bytes, chunk);
-    bytes += chunk;
-    size -= chunk;
-  }
-  return static_cast<std::uint32_t>(value);
-}
 
 void save_model(const std::string& path, const Autoencoder& model, const ModelInfo& info) {
   const Architecture& arch = model.architecture();

@@ -1,7 +1,7 @@
 // Per-sample scores of a model or of a PCA baseline, and the calibration fitted on the
 // training data. Each pass copies kInferenceChunk rows, reconstructs them and hands both to a
 // kernel in kernels/score_kernels; no N x D buffer exists unless per-feature output is asked.
-// A model's chunks run on all threads (for_each_reconstruction); everything summed across
+// A model's chunks run on the caller's threads (for_each_reconstruction); everything summed across
 // chunks is kept per chunk and added in chunk order, so results do not depend on the thread
 // count.
 #include "ae/score.hpp"
@@ -26,8 +26,10 @@ using ChunkFn = std::function<void(std::size_t first, ConstMatrixView x, ConstMa
 // Runs fn over the kInferenceChunk-row chunks of a data set with their reconstructions.
 using ChunkPass = std::function<void(const Dataset& data, const ChunkFn& fn)>;
 
-ChunkPass model_pass(Autoencoder& model) {
-  return [&model](const Dataset& data, const ChunkFn& fn) { for_each_reconstruction(model, data, fn); };
+ChunkPass model_pass(Autoencoder& model, std::size_t threads) {
+  return [&model, threads](const Dataset& data, const ChunkFn& fn) {
+    for_each_reconstruction(model, data, fn, threads);
+  };
 }
 
 // One thread: the reconstruction y = recon(x) may reuse one buffer.
@@ -220,15 +222,17 @@ double ScoreCalibration::eps(ScoreKind kind) const {
   return floors.of(kind) * range * range;
 }
 
-ScoreCalibration calibrate(Autoencoder& model, const Dataset& train, ScoreFloors floors) {
+ScoreCalibration calibrate(Autoencoder& model, const Dataset& train, ScoreFloors floors,
+                           std::size_t threads) {
   check_width(model, train);
-  return calibrate_with(model_pass(model), train, floors);
+  return calibrate_with(model_pass(model, threads), train, floors);
 }
 
 std::vector<float> compute_scores(Autoencoder& model, const Dataset& data, ScoreKind kind,
-                                  const ScoreCalibration& cal, Matrix* per_feature) {
+                                  const ScoreCalibration& cal, Matrix* per_feature,
+                                  std::size_t threads) {
   check_width(model, data);
-  return scores_with(model_pass(model), data, kind, cal, per_feature);
+  return scores_with(model_pass(model, threads), data, kind, cal, per_feature);
 }
 
 std::vector<float> pca_baseline_scores(const Dataset& train, const Dataset& data, std::size_t k,

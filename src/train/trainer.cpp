@@ -13,11 +13,12 @@
 
 #include "ae/atomic_file.hpp"
 #include "ae/checkpoint.hpp"
+#include "ae/data_hash.hpp"
 #include "ae/error.hpp"
 #include "ae/inference.hpp"
 #include "ae/parallel.hpp"
 #include "ae/random.hpp"
-#include "core/thread_pool.hpp"
+#include "core/pool.hpp"
 #include "kernels/optimizer_kernels.hpp"
 #include "train/callbacks.hpp"
 
@@ -67,6 +68,7 @@ void write_history_csv(const std::string& path, const History& history) {
 Trainer::Trainer(Autoencoder& model, TrainConfig config, Rng& rng)
     : model_(model), config_(std::move(config)), rng_(rng),
       optimizer_(config_.optimizer, model.parameters().size()) {
+  config_.threads = resolve_threads(config_.threads);
   if (config_.epochs == 0) throw Error(ErrorKind::usage, "--epochs must be at least 1");
   if (config_.batch == 0) throw Error(ErrorKind::usage, "--batch must be at least 1");
   if (config_.checkpoint.every > 0 && config_.checkpoint.path.empty()) {
@@ -84,7 +86,7 @@ Trainer::~Trainer() = default;
 double Trainer::evaluate(const Dataset& data) {
   check_width(model_, data);
   if (data.rows == 0) return 0.0;
-  const auto errors = per_sample_errors(model_, data, config_.loss);
+  const auto errors = per_sample_errors(model_, data, config_.loss, config_.threads);
   double total = 0;
   for (float e : errors) total += e;
   // per_sample_errors gives sse per row and the mean over features for mse and bce, so the
@@ -117,7 +119,7 @@ std::string Trainer::config_json() const {
   j["rho"] = o.rho;
   j["batch"] = config_.batch;
   j["shuffle"] = config_.shuffle;
-  j["threads"] = thread_count();
+  j["threads"] = config_.threads;
   j["early_stop"] = es.patience;
   j["early_stop_min_delta"] = es.min_delta;
   j["restore_best"] = es.restore_best;
@@ -230,7 +232,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
 
   // Each thread takes a contiguous slice of every batch, with its own workspace, input and
   // gradient buffers and gradient arena; thread 0's arena is the model's own.
-  ThreadPool& pool = ThreadPool::shared();
+  ThreadPool& pool = pool_for(config_.threads);
   const std::size_t threads = std::min(pool.size(), batch);
   const std::size_t slice_rows = (batch + threads - 1) / threads;
   const std::size_t P = model_.parameters().size();

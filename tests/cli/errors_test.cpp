@@ -24,6 +24,7 @@
 
 #include "ae/autoencoder.hpp"
 #include "ae/data.hpp"
+#include "ae/data_hash.hpp"
 #include "ae/model_file.hpp"
 #include "ae/random.hpp"
 #include "../test_support.hpp"

@@ -150,10 +150,9 @@ TEST(ScoreModel, ResultsDoNotDependOnTheThreadCount) {
   std::vector<float> first_zsae, first_bce;
   for (std::size_t threads : {1u, 2u, 3u}) {
     SCOPED_TRACE(threads);
-    set_thread_count(threads);
-    const ScoreCalibration cal = calibrate(model, data);
-    const auto zsae = compute_scores(model, data, ScoreKind::zsae, cal);
-    const auto bce = compute_scores(model, data, ScoreKind::bce, cal);
+    const ScoreCalibration cal = calibrate(model, data, {}, threads);
+    const auto zsae = compute_scores(model, data, ScoreKind::zsae, cal, nullptr, threads);
+    const auto bce = compute_scores(model, data, ScoreKind::bce, cal, nullptr, threads);
     if (threads == 1) {
       first_json = cal.to_json();
       first_zsae = zsae;
@@ -168,7 +167,7 @@ TEST(ScoreModel, ResultsDoNotDependOnTheThreadCount) {
     bad[(kInferenceChunk + 5) * D] = 1.5f;
     bad[(3 * kInferenceChunk + 2) * D] = -1.0f;
     try {
-      compute_scores(model, float_data(N, D, bad, "bad.csv"), ScoreKind::bce, cal);
+      compute_scores(model, float_data(N, D, bad, "bad.csv"), ScoreKind::bce, cal, nullptr, threads);
       ADD_FAILURE() << "no error";
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::usage);
@@ -178,7 +177,6 @@ TEST(ScoreModel, ResultsDoNotDependOnTheThreadCount) {
           << e.what();
     }
   }
-  set_thread_count(0);
 }
 
 TEST(ScoreModel, ByteDataHasUnitRange) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "ae/data_hash.hpp"
 #include "ae/error.hpp"
 #include "ae/safetensors.hpp"
 #include "io/layer_tensors.hpp"
@@ -70,30 +71,6 @@ bool all_finite(const std::vector<float>& v) {
 }
 
 }  // namespace
-
-std::uint64_t fnv1a64(const void* data, std::size_t size, std::uint64_t hash) {
-  const auto* bytes = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < size; ++i) {
-    hash ^= bytes[i];
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
-
-std::uint64_t training_data_hash(const Dataset& train, const Dataset* validation) {
-  std::uint64_t h = kFnvOffset;
-  const auto add = [&h](const Dataset& d) {
-    const std::uint64_t shape[3] = {d.rows, d.cols, d.byte_data ? 1u : 0u};
-    h = fnv1a64(shape, sizeof shape, h);
-    h = d.byte_data ? fnv1a64(d.bytes.data(), d.bytes.size(), h)
-                    : fnv1a64(d.values.data(), d.values.size() * sizeof(float), h);
-  };
-  add(train);
-  const std::uint64_t has_validation = validation != nullptr ? 1 : 0;
-  h = fnv1a64(&has_validation, sizeof has_validation, h);
-  if (validation != nullptr) add(*validation);
-  return h;
-}
 
 void save_checkpoint(const std::string& path, const Checkpoint& c) {
   const Autoencoder& model = c.model;

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "ae/checkpoint.hpp"
+#include "ae/data_hash.hpp"
 #include "ae/error.hpp"
 #include "ae/model_file.hpp"
 #include "ae/random.hpp"

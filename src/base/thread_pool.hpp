@@ -22,9 +22,6 @@ class ThreadPool {
   // calls have returned. An exception from any call is rethrown here (the first one).
   void run(const std::function<void(std::size_t)>& fn);
 
-  // The pool sized by thread_count(), rebuilt when the count changes.
-  static ThreadPool& shared();
-
  private:
   void worker(std::size_t t);
 

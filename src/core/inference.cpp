@@ -1,4 +1,5 @@
-// Whole-data-set passes through a model, kInferenceChunk rows at a time.
+// Whole-data-set passes through a model, kInferenceChunk rows at a time, on a pool of the
+// caller's thread count.
 #include "ae/inference.hpp"
 
 #include <algorithm>
@@ -6,7 +7,7 @@
 #include <string>
 
 #include "ae/error.hpp"
-#include "core/thread_pool.hpp"
+#include "core/pool.hpp"
 
 namespace ae {
 namespace {
@@ -16,8 +17,8 @@ namespace {
 // thread slowed down by something else on the machine does fewer. A chunk's results do not
 // depend on which thread computes it.
 template <class Fn>
-void for_each_chunk(const Dataset& data, Fn fn) {
-  ThreadPool& pool = ThreadPool::shared();
+void for_each_chunk(const Dataset& data, std::size_t threads, Fn fn) {
+  ThreadPool& pool = pool_for(threads);
   const std::size_t chunks = (data.rows + kInferenceChunk - 1) / kInferenceChunk;
   std::atomic<std::size_t> next{0};
   pool.run([&](std::size_t t) {
@@ -48,27 +49,28 @@ void check_width(const Autoencoder& model, const Dataset& data) {
 }
 
 void for_each_reconstruction(Autoencoder& model, const Dataset& data,
-                             const std::function<void(std::size_t, ConstMatrixView, ConstMatrixView)>& fn) {
+                             const std::function<void(std::size_t, ConstMatrixView, ConstMatrixView)>& fn,
+                             std::size_t threads) {
   check_width(model, data);
-  for_each_chunk(data, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
+  for_each_chunk(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
     fn(first, x, model.forward(x, 0, model.layer_count(), ws));
   });
 }
 
-Matrix encode_all(Autoencoder& model, const Dataset& data) {
+Matrix encode_all(Autoencoder& model, const Dataset& data, std::size_t threads) {
   check_width(model, data);
   Matrix out(data.rows, model.architecture().embedding_width());
   const std::size_t last = model.architecture().bottleneck + 1;
-  for_each_chunk(data, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
+  for_each_chunk(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
     copy_into(out, first, model.forward(x, 0, last, ws));
   });
   return out;
 }
 
-Matrix reconstruct_all(Autoencoder& model, const Dataset& data) {
+Matrix reconstruct_all(Autoencoder& model, const Dataset& data, std::size_t threads) {
   check_width(model, data);
   Matrix out(data.rows, data.cols);
-  for_each_chunk(data, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
+  for_each_chunk(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
     copy_into(out, first, model.forward(x, 0, model.layer_count(), ws));
   });
   return out;
@@ -89,10 +91,11 @@ Matrix decode_all(Autoencoder& model, ConstMatrixView embeddings) {
   return out;
 }
 
-std::vector<float> per_sample_errors(Autoencoder& model, const Dataset& data, Loss loss) {
+std::vector<float> per_sample_errors(Autoencoder& model, const Dataset& data, Loss loss,
+                                     std::size_t threads) {
   check_width(model, data);
   std::vector<float> out(data.rows);
-  for_each_chunk(data, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
+  for_each_chunk(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
     loss_per_sample<float>(loss, model.forward(x, 0, model.layer_count(), ws), x, out.data() + first);
   });
   return out;

@@ -1,22 +1,12 @@
-// ThreadPool and the process-wide thread count.
-#include "core/thread_pool.hpp"
+// ThreadPool, and the default thread count (the machine's cores).
+#include "base/thread_pool.hpp"
 
 #include <algorithm>
-#include <memory>
-#include <mutex>
 
 #include "ae/parallel.hpp"
-#include "kernels/kernels.hpp"
 
 namespace ae {
 namespace {
-
-std::atomic<std::size_t> g_threads{0};
-
-std::size_t default_threads() {
-  const unsigned hw = std::thread::hardware_concurrency();
-  return std::clamp<std::size_t>(hw == 0 ? 1 : hw, 1, 64);
-}
 
 inline void cpu_relax() {
 #if defined(__x86_64__)
@@ -29,15 +19,13 @@ constexpr int kSpins = 20000;
 
 }  // namespace
 
-void set_thread_count(std::size_t n) { g_threads = std::min<std::size_t>(n, 64); }
-
-std::size_t thread_count() {
-  const std::size_t n = g_threads.load();
-  return n == 0 ? default_threads() : n;
+std::size_t resolve_threads(std::size_t requested) {
+  if (requested != 0) return std::min(requested, kMaxThreads);
+  const unsigned hw = std::thread::hardware_concurrency();
+  return std::clamp<std::size_t>(hw == 0 ? 1 : hw, 1, kMaxThreads);
 }
 
 ThreadPool::ThreadPool(std::size_t threads) : size_(std::max<std::size_t>(threads, 1)) {
-  kernels::gemm_single_threaded();
   for (std::size_t t = 1; t < size_; ++t) threads_.emplace_back([this, t] { worker(t); });
 }
 
@@ -98,18 +86,6 @@ void ThreadPool::run(const std::function<void(std::size_t)>& fn) {
   }
   job_ = nullptr;
   if (failed_) std::rethrow_exception(error_);
-}
-
-ThreadPool& ThreadPool::shared() {
-  static std::mutex mutex;
-  static std::unique_ptr<ThreadPool> pool;
-  std::lock_guard lock(mutex);
-  const std::size_t n = thread_count();
-  if (!pool || pool->size() != n) {
-    pool.reset();
-    pool = std::make_unique<ThreadPool>(n);
-  }
-  return *pool;
 }
 
 }  // namespace ae
