@@ -1,14 +1,17 @@
 // Shared CLI pieces: training flags, progress display, model records.
 #include "common.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <string_view>
 #include <unistd.h>
+#include <utility>
 
-#include "ae/error.hpp"
 #include "ae/data_hash.hpp"
+#include "ae/error.hpp"
 
 namespace ae::cli {
 
@@ -49,20 +52,46 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--reduce-lr-factor", f.reduce_lr_factor, "Factor for --reduce-lr, in (0, 1)")->capture_default_str();
 }
 
+namespace {
+
+// Library setting names and the flags that set them.
+constexpr std::pair<std::string_view, std::string_view> kSettingFlags[] = {
+    {"epochs", "--epochs"},
+    {"batch", "--batch"},
+    {"lr", "--lr"},
+    {"momentum", "--momentum"},
+    {"early_stopping.restore_best", "--restore-best"},
+    {"reduce_lr.factor", "--reduce-lr-factor"},
+    {"checkpoint.every", "--checkpoint-every"},
+};
+
+}  // namespace
+
+std::string message_with_flags(const Error& error) {
+  std::string text = error.what();
+  const std::string& setting = error.setting();
+  if (setting.empty()) return text;
+  for (const auto& [name, flag] : kSettingFlags) {
+    if (name != setting) continue;
+    // Every whole-word occurrence: not inside a longer name.
+    const auto word = [&text](std::size_t i) { return i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_' || text[i] == '.'); };
+    for (std::size_t at = text.find(name); at != std::string::npos; at = text.find(name, at + 1)) {
+      if ((at > 0 && word(at - 1)) || word(at + name.size())) continue;
+      text.replace(at, name.size(), flag);
+      at += flag.size() - 1;
+    }
+  }
+  return text;
+}
+
 TrainConfig make_train_config(const TrainFlags& f) {
-  if (f.epochs == 0) throw Error(ErrorKind::usage, "--epochs must be at least 1");
-  if (f.batch == 0) throw Error(ErrorKind::usage, "--batch must be at least 1");
   if (f.threads < 0) throw Error(ErrorKind::usage, "--threads must be 0 (default) or more");
-  if (f.momentum < 0 || f.momentum >= 1) throw Error(ErrorKind::usage, "--momentum must be in [0, 1)");
   TrainConfig config;
   config.epochs = f.epochs;
   config.batch = f.batch;
   config.loss = parse_loss(f.loss);
   config.optimizer.kind = parse_optimizer(f.optimizer);
   config.optimizer.lr = f.lr.value_or(default_lr(config.optimizer.kind));
-  if (!(config.optimizer.lr > 0) || !std::isfinite(config.optimizer.lr)) {
-    throw Error(ErrorKind::usage, "--lr must be a positive number");
-  }
   config.optimizer.momentum = f.momentum;
   config.optimizer.nesterov = f.nesterov;
   config.shuffle = !f.no_shuffle;
@@ -72,16 +101,13 @@ TrainConfig make_train_config(const TrainFlags& f) {
     if (*f.early_stop < 1) throw Error(ErrorKind::usage, "--early-stop must be at least 1 (epochs of patience)");
     config.early_stopping.patience = static_cast<std::size_t>(*f.early_stop);
   }
-  if (f.restore_best && !f.early_stop) throw Error(ErrorKind::usage, "--restore-best needs --early-stop");
   config.early_stopping.restore_best = f.restore_best;
   if (f.reduce_lr) {
     if (*f.reduce_lr < 1) throw Error(ErrorKind::usage, "--reduce-lr must be at least 1 (epochs of patience)");
     config.reduce_lr.patience = static_cast<std::size_t>(*f.reduce_lr);
   }
-  if (!(f.reduce_lr_factor > 0 && f.reduce_lr_factor < 1)) {
-    throw Error(ErrorKind::usage, "--reduce-lr-factor must be between 0 and 1 (exclusive)");
-  }
   config.reduce_lr.factor = f.reduce_lr_factor;
+  check_train_config(config);
   return config;
 }
 

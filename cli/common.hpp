@@ -9,6 +9,7 @@
 
 #include "ae/autoencoder.hpp"
 #include "ae/data.hpp"
+#include "ae/error.hpp"
 #include "ae/model_file.hpp"
 #include "ae/score.hpp"
 #include "ae/trainer.hpp"
@@ -32,6 +33,10 @@ Command add_show(CLI::App& root);
 Command add_score(CLI::App& root);
 Command add_plot(CLI::App& root);
 Command add_report(CLI::App& root);
+
+// The error's message with the setting it names (Error::setting) written as its flag, e.g.
+// "reduce_lr.factor must be ..." -> "--reduce-lr-factor must be ...".
+std::string message_with_flags(const Error& error);
 
 // For counts and sizes: accepts "1", "256"; rejects "0", "-3", "2.5" with a short message
 // (unsigned options would otherwise wrap "-3" around to a huge number).

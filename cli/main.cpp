@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
     }
     return 2;
   } catch (const ae::Error& e) {
-    std::fprintf(stderr, "ae: %s\n", e.what());
+    std::fprintf(stderr, "ae: %s\n", ae::cli::message_with_flags(e).c_str());
     return ae::exit_code(e.kind());
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "ae: out of memory\n");

@@ -13,6 +13,7 @@
 
 #include "ae/activation.hpp"
 #include "ae/matrix.hpp"
+#include "ae/names.hpp"
 
 namespace ae {
 
@@ -43,8 +44,10 @@ Architecture make_architecture(std::size_t input, std::vector<LayerSpec> layers,
                                std::optional<std::size_t> bottleneck = std::nullopt);
 
 enum class Init { glorot_uniform, he_uniform, lecun_uniform };
-Init parse_init(std::string_view name);
-std::string_view init_name(Init init);
+inline constexpr std::array<NameEntry<Init>, 3> kInitNames{{
+    {Init::glorot_uniform, "glorot_uniform"}, {Init::he_uniform, "he_uniform"}, {Init::lecun_uniform, "lecun_uniform"}}};
+inline Init parse_init(std::string_view name) { return parse_name(kInitNames, name, "initialiser"); }
+inline std::string_view init_name(Init init) { return name_of(kInitNames, init); }
 
 // A Keras-style table: layer, activation, output shape, parameters; then the totals.
 std::string summary(const Architecture& arch);

@@ -3,6 +3,7 @@
 #pragma once
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace ae {
 
@@ -18,14 +19,19 @@ enum class ErrorKind {
   terminated,     // exit 143: stopped by SIGTERM
 };
 
+// `setting`, when given, is the name of the setting the message is about (e.g. "epochs",
+// "reduce_lr.factor"), written as a word in the message; a front end may show its own name
+// for it (the CLI shows the flag).
 class Error : public std::runtime_error {
  public:
-  Error(ErrorKind kind, const std::string& message)
-      : std::runtime_error(message), kind_(kind) {}
+  Error(ErrorKind kind, const std::string& message, std::string setting = {})
+      : std::runtime_error(message), kind_(kind), setting_(std::move(setting)) {}
   ErrorKind kind() const { return kind_; }
+  const std::string& setting() const { return setting_; }
 
  private:
   ErrorKind kind_;
+  std::string setting_;
 };
 
 // The process exit code DESIGN.md assigns to each kind.

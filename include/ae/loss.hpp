@@ -4,17 +4,21 @@
 //   bce: mean over features and batch of -(x log p + (1 - x) log(1 - p)), p = y clipped to
 //        [1e-7, 1 - 1e-7] as Keras does; the gradient is zero where the clip is active.
 #pragma once
+#include <array>
 #include <cstddef>
 #include <string_view>
 
 #include "ae/matrix.hpp"
+#include "ae/names.hpp"
 
 namespace ae {
 
 enum class Loss { sse, mse, bce };
 
-Loss parse_loss(std::string_view name);
-std::string_view loss_name(Loss loss);
+inline constexpr std::array<NameEntry<Loss>, 3> kLossNames{{
+    {Loss::sse, "sse"}, {Loss::mse, "mse"}, {Loss::bce, "bce"}}};
+inline Loss parse_loss(std::string_view name) { return parse_name(kLossNames, name, "loss"); }
+inline std::string_view loss_name(Loss loss) { return name_of(kLossNames, loss); }
 
 // The batch loss. Accumulates in double.
 template <class T>

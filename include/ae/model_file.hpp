@@ -3,17 +3,21 @@
 // metadata `format` = "ae", `format_version`, `architecture`, `normalizer`, `training`,
 // `score` (JSON texts) and `data_crc32`. Readable with json + numpy alone.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "ae/autoencoder.hpp"
+#include "ae/names.hpp"
 
 namespace ae {
 
 // How raw data becomes the model's input. `bytes_255`: byte data (IDX, u8 NPY) read as
 // value / 255, which Dataset already does; `identity`: float data used as is.
 enum class Normalizer { identity, bytes_255 };
+inline constexpr std::array<NameEntry<Normalizer>, 2> kNormalizerNames{{
+    {Normalizer::identity, "identity"}, {Normalizer::bytes_255, "bytes_255"}}};
 
 struct ModelInfo {
   Normalizer normalizer = Normalizer::identity;

@@ -5,11 +5,14 @@
 //   sgd:     v = momentum v - lr g; p += v (nesterov: p += momentum v - lr g)
 //   rmsprop: v = rho v + (1-rho) g^2; p -= lr g / (sqrt(v) + eps)
 #pragma once
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
 #include <vector>
+
+#include "ae/names.hpp"
 
 namespace ae {
 
@@ -26,8 +29,12 @@ struct OptimizerConfig {
   double rho = 0.9;       // rmsprop
 };
 
-OptimizerKind parse_optimizer(std::string_view name);
-std::string_view optimizer_name(OptimizerKind kind);
+inline constexpr std::array<NameEntry<OptimizerKind>, 3> kOptimizerNames{{
+    {OptimizerKind::adam, "adam"}, {OptimizerKind::sgd, "sgd"}, {OptimizerKind::rmsprop, "rmsprop"}}};
+inline OptimizerKind parse_optimizer(std::string_view name) {
+  return parse_name(kOptimizerNames, name, "optimizer");
+}
+inline std::string_view optimizer_name(OptimizerKind kind) { return name_of(kOptimizerNames, kind); }
 // Keras's default learning rate for the optimiser.
 double default_lr(OptimizerKind kind);
 

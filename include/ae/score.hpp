@@ -3,6 +3,7 @@
 // thresholds, rankings and metrics against known labels. Printing, files and flags are the
 // CLI's business; every data set pass runs kInferenceChunk rows at a time.
 #pragma once
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -14,6 +15,7 @@
 #include "ae/autoencoder.hpp"
 #include "ae/data.hpp"
 #include "ae/matrix.hpp"
+#include "ae/names.hpp"
 
 namespace ae {
 
@@ -33,6 +35,9 @@ namespace ae {
 // MNIST (README), zsae ranks them best.
 enum class ScoreKind { zsae, zsse, sse, mse, mae, bce, max };
 
+inline constexpr std::array<NameEntry<ScoreKind>, 7> kScoreNames{{
+    {ScoreKind::zsae, "zsae"}, {ScoreKind::zsse, "zsse"}, {ScoreKind::sse, "sse"}, {ScoreKind::mse, "mse"},
+    {ScoreKind::mae, "mae"},   {ScoreKind::bce, "bce"},   {ScoreKind::max, "max"}}};
 constexpr ScoreKind kScoreKinds[] = {ScoreKind::zsae, ScoreKind::zsse, ScoreKind::sse,
                                      ScoreKind::mse,  ScoreKind::mae,  ScoreKind::bce,
                                      ScoreKind::max};
@@ -42,10 +47,10 @@ constexpr ScoreKind kDefaultScore = ScoreKind::zsae;
 constexpr bool standardised(ScoreKind kind) { return kind == ScoreKind::zsae || kind == ScoreKind::zsse; }
 
 // Throws Error(usage) naming the text and listing score_names().
-ScoreKind parse_score(std::string_view name);
-std::string_view score_name(ScoreKind kind);
+inline ScoreKind parse_score(std::string_view name) { return parse_name(kScoreNames, name, "score"); }
+inline std::string_view score_name(ScoreKind kind) { return name_of(kScoreNames, kind); }
 // "zsae, zsse, sse, mse, mae, bce, max".
-std::string score_names();
+inline std::string score_names() { return names_of(kScoreNames); }
 
 // Summary of a set of scores. std is the population standard deviation (ddof = 0); mad is the
 // raw median absolute deviation, median |s - median|, NOT scaled by 1.4826. Quantiles follow

@@ -123,6 +123,12 @@ struct TrainEvent {
 };
 using TrainObserver = std::function<void(const TrainEvent&)>;
 
+// Checks the settings alone (before any data is read): epochs and batch at least 1, a
+// positive finite lr, momentum in [0, 1), restore_best only with early stopping, the
+// plateau factor in (0, 1), checkpoints every N epochs only with a path. Throws
+// Error(usage) whose setting() names the field ("epochs", "reduce_lr.factor", ...).
+void check_train_config(const TrainConfig& config);
+
 // Checks data against the model and config before training. Throws Error(bad_data) for a set
 // without rows or with NaN/Inf values, Error(usage) when a width differs from the model's.
 // Returns one-line warnings: constant training columns (how many), values outside [0, 1]

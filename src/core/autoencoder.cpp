@@ -107,23 +107,6 @@ Architecture make_architecture(std::size_t input, std::vector<LayerSpec> layers,
   return arch;
 }
 
-Init parse_init(std::string_view name) {
-  if (name == "glorot_uniform") return Init::glorot_uniform;
-  if (name == "he_uniform") return Init::he_uniform;
-  if (name == "lecun_uniform") return Init::lecun_uniform;
-  throw Error(ErrorKind::usage, "unknown initialiser '" + std::string(name) +
-                                    "' (known: glorot_uniform, he_uniform, lecun_uniform)");
-}
-
-std::string_view init_name(Init init) {
-  switch (init) {
-    case Init::glorot_uniform: return "glorot_uniform";
-    case Init::he_uniform: return "he_uniform";
-    case Init::lecun_uniform: return "lecun_uniform";
-  }
-  return "?";
-}
-
 std::string summary(const Architecture& arch) {
   struct Row {
     std::string name, activation, shape, params;

@@ -25,22 +25,6 @@ void check_shapes(BasicMatrixView<const T> y, BasicMatrixView<const T> x) {
 
 }  // namespace
 
-Loss parse_loss(std::string_view name) {
-  if (name == "sse") return Loss::sse;
-  if (name == "mse") return Loss::mse;
-  if (name == "bce") return Loss::bce;
-  throw Error(ErrorKind::usage, "unknown loss '" + std::string(name) + "' (known: sse, mse, bce)");
-}
-
-std::string_view loss_name(Loss loss) {
-  switch (loss) {
-    case Loss::sse: return "sse";
-    case Loss::mse: return "mse";
-    case Loss::bce: return "bce";
-  }
-  return "?";
-}
-
 template <class T>
 void loss_per_sample(Loss loss, BasicMatrixView<const T> y, BasicMatrixView<const T> x, T* out) {
   check_shapes(y, x);

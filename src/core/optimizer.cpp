@@ -9,22 +9,6 @@
 
 namespace ae {
 
-OptimizerKind parse_optimizer(std::string_view name) {
-  if (name == "adam") return OptimizerKind::adam;
-  if (name == "sgd") return OptimizerKind::sgd;
-  if (name == "rmsprop") return OptimizerKind::rmsprop;
-  throw Error(ErrorKind::usage, "unknown optimizer '" + std::string(name) + "' (known: adam, sgd, rmsprop)");
-}
-
-std::string_view optimizer_name(OptimizerKind kind) {
-  switch (kind) {
-    case OptimizerKind::adam: return "adam";
-    case OptimizerKind::sgd: return "sgd";
-    case OptimizerKind::rmsprop: return "rmsprop";
-  }
-  return "?";
-}
-
 double default_lr(OptimizerKind kind) { return kind == OptimizerKind::sgd ? 1e-2 : 1e-3; }
 
 Optimizer::Optimizer(OptimizerConfig config, std::size_t parameter_count)

@@ -3,20 +3,15 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "ae/error.hpp"
 #include "ae/safetensors.hpp"
 #include "io/layer_tensors.hpp"
 
 namespace ae {
-namespace {
 
 using nlohmann::json;
-
-std::string normalizer_name(Normalizer n) { return n == Normalizer::bytes_255 ? "bytes_255" : "identity"; }
-
-
-}  // namespace
 
 void save_model(const std::string& path, const Autoencoder& model, const ModelInfo& info) {
   const Architecture& arch = model.architecture();
@@ -24,7 +19,7 @@ void save_model(const std::string& path, const Autoencoder& model, const ModelIn
   file.metadata["format"] = "ae";
   file.metadata["format_version"] = std::to_string(kModelFormatVersion);
   file.metadata["architecture"] = layer_tensors::architecture_json(arch, info.image_shape);
-  file.metadata["normalizer"] = json{{"kind", normalizer_name(info.normalizer)}}.dump();
+  file.metadata["normalizer"] = json{{"kind", name_of(kNormalizerNames, info.normalizer)}}.dump();
   file.metadata["training"] = info.training;
   file.metadata["score"] = info.score;
   file.metadata["data_crc32"] = std::to_string(info.data_crc32);
@@ -46,8 +41,9 @@ Model load_model(const std::string& path) {
     arch = layer_tensors::parse_architecture(reading.meta("architecture"), path + ": not an ae model: ", &info.image_shape);
     const json n = json::parse(reading.meta("normalizer"));
     const std::string kind = n.at("kind").get<std::string>();
-    if (kind == "bytes_255") info.normalizer = Normalizer::bytes_255;
-    else if (kind != "identity") throw reading.bad("unknown normalizer '" + kind + "'");
+    const std::optional<Normalizer> normalizer = find_name(kNormalizerNames, kind);
+    if (!normalizer) throw reading.bad("unknown normalizer '" + kind + "'");
+    info.normalizer = *normalizer;
     info.training = reading.meta("training");
     info.score = reading.meta("score");
     // Both must be JSON; their content is read by those who use them.

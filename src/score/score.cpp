@@ -187,36 +187,6 @@ std::vector<float> scores_with(const ChunkPass& pass, const Dataset& data, Score
 
 }  // namespace
 
-ScoreKind parse_score(std::string_view name) {
-  for (ScoreKind kind : kScoreKinds) {
-    if (score_name(kind) == name) return kind;
-  }
-  throw Error(ErrorKind::usage,
-              "unknown score '" + std::string(name) + "'; choose one of " + score_names());
-}
-
-std::string_view score_name(ScoreKind kind) {
-  switch (kind) {
-    case ScoreKind::zsae: return "zsae";
-    case ScoreKind::zsse: return "zsse";
-    case ScoreKind::sse: return "sse";
-    case ScoreKind::mse: return "mse";
-    case ScoreKind::mae: return "mae";
-    case ScoreKind::bce: return "bce";
-    case ScoreKind::max: return "max";
-  }
-  return "?";
-}
-
-std::string score_names() {
-  std::string out;
-  for (ScoreKind kind : kScoreKinds) {
-    if (!out.empty()) out += ", ";
-    out += score_name(kind);
-  }
-  return out;
-}
-
 double ScoreCalibration::eps(ScoreKind kind) const {
   const double range = data_range > 0 ? data_range : 1.0;
   return floors.of(kind) * range * range;

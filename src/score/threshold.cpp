@@ -1,7 +1,9 @@
 // Threshold rules: parsing "name=value" texts and turning training-score statistics into a
 // score threshold.
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "ae/error.hpp"
@@ -10,16 +12,11 @@
 namespace ae {
 namespace {
 
-struct RuleName {
-  Threshold::Kind kind;
-  std::string_view name;
-};
-
-constexpr RuleName kRules[] = {
+constexpr std::array<NameEntry<Threshold::Kind>, 7> kRules{{
     {Threshold::Kind::contamination, "contamination"}, {Threshold::Kind::quantile, "quantile"},
     {Threshold::Kind::sigma, "sigma"},                 {Threshold::Kind::mad, "mad"},
     {Threshold::Kind::iqr, "iqr"},                     {Threshold::Kind::max_train, "max-train"},
-    {Threshold::Kind::value, "value"}};
+    {Threshold::Kind::value, "value"}}};
 
 constexpr std::string_view kForms =
     "contamination=F, quantile=Q, sigma=K, mad=K, iqr=K, max-train or value=X";
@@ -33,12 +30,9 @@ constexpr std::string_view kForms =
 Threshold parse_threshold(std::string_view text) {
   const std::size_t eq = text.find('=');
   const std::string_view name = text.substr(0, eq);
-  const RuleName* rule = nullptr;
-  for (const RuleName& r : kRules) {
-    if (r.name == name) rule = &r;
-  }
-  if (!rule) bad_threshold(text, "expected one of " + std::string(kForms));
-  Threshold t{rule->kind, 0.0};
+  const std::optional<Threshold::Kind> kind = find_name(kRules, name);
+  if (!kind) bad_threshold(text, "expected one of " + std::string(kForms));
+  Threshold t{*kind, 0.0};
   if (t.kind == Threshold::Kind::max_train) {
     if (eq != std::string_view::npos) bad_threshold(text, "max-train takes no value");
     return t;
@@ -69,10 +63,7 @@ Threshold parse_threshold(std::string_view text) {
 }
 
 std::string threshold_text(const Threshold& t) {
-  std::string out;
-  for (const RuleName& r : kRules) {
-    if (r.kind == t.kind) out = r.name;
-  }
+  const std::string out(name_of(kRules, t.kind));
   if (t.kind == Threshold::Kind::max_train) return out;
   char buf[32];
   const auto written = std::to_chars(buf, buf + sizeof buf, t.param);

@@ -121,7 +121,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   const auto format = file.metadata.find("format");
   if (format == file.metadata.end() || format->second != "ae-checkpoint") {
     throw reading.bad(format != file.metadata.end() && format->second == "ae"
-                  ? std::string("it is a model file; --resume needs a file written by --checkpoint")
+                  ? std::string("it is a model file; resuming needs a checkpoint file, which training writes when given a checkpoint path")
                   : std::string("metadata 'format' is not 'ae-checkpoint'"));
   }
   if (reading.meta("format_version") != std::to_string(kCheckpointFormatVersion)) {

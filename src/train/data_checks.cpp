@@ -77,7 +77,7 @@ std::vector<std::string> check_training_data(const Autoencoder& model, const Tra
   check(train, true);
   if (validation != nullptr) check(*validation, false);
   if (config.batch > train.rows) {
-    warnings.push_back("--batch " + std::to_string(config.batch) + " is larger than the " +
+    warnings.push_back("the batch size " + std::to_string(config.batch) + " is larger than the " +
                        std::to_string(train.rows) + " training rows; using one batch of " +
                        std::to_string(train.rows) + " per epoch");
   }

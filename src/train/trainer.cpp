@@ -65,20 +65,31 @@ void write_history_csv(const std::string& path, const History& history) {
   write_file_atomic(path, out.str());
 }
 
+void check_train_config(const TrainConfig& config) {
+  const auto bad = [](const std::string& setting, const std::string& problem) {
+    throw Error(ErrorKind::usage, setting + " " + problem, setting);
+  };
+  if (config.epochs == 0) bad("epochs", "must be at least 1");
+  if (config.batch == 0) bad("batch", "must be at least 1");
+  const OptimizerConfig& o = config.optimizer;
+  if (!(o.lr > 0) || !std::isfinite(o.lr)) bad("lr", "must be a positive number");
+  if (!(o.momentum >= 0 && o.momentum < 1)) bad("momentum", "must be in [0, 1)");
+  if (config.early_stopping.restore_best && config.early_stopping.patience == 0) {
+    bad("early_stopping.restore_best", "needs early stopping (a patience of at least 1 epoch)");
+  }
+  if (!(config.reduce_lr.factor > 0 && config.reduce_lr.factor < 1)) {
+    bad("reduce_lr.factor", "must be between 0 and 1 (exclusive)");
+  }
+  if (config.checkpoint.every > 0 && config.checkpoint.path.empty()) {
+    bad("checkpoint.every", "(" + std::to_string(config.checkpoint.every) + " epochs) needs a checkpoint path");
+  }
+}
+
 Trainer::Trainer(Autoencoder& model, TrainConfig config, Rng& rng)
     : model_(model), config_(std::move(config)), rng_(rng),
       optimizer_(config_.optimizer, model.parameters().size()) {
   config_.threads = resolve_threads(config_.threads);
-  if (config_.epochs == 0) throw Error(ErrorKind::usage, "--epochs must be at least 1");
-  if (config_.batch == 0) throw Error(ErrorKind::usage, "--batch must be at least 1");
-  if (config_.checkpoint.every > 0 && config_.checkpoint.path.empty()) {
-    throw Error(ErrorKind::usage, "checkpoints every " + std::to_string(config_.checkpoint.every) +
-                                      " epochs need a checkpoint path");
-  }
-  const ReduceLrOnPlateau& r = config_.reduce_lr;
-  if (r.patience > 0 && !(r.factor > 0 && r.factor < 1)) {
-    throw Error(ErrorKind::usage, "--reduce-lr-factor must be between 0 and 1");
-  }
+  check_train_config(config_);
 }
 
 Trainer::~Trainer() = default;
@@ -255,7 +266,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   const auto check_weights = [&](std::size_t epoch) {
     if (!all_finite(model_.parameters())) {
       throw Error(ErrorKind::diverged, "training diverged: weights are NaN or Inf after epoch " +
-                                           std::to_string(epoch) + " (try a lower --lr)");
+                                           std::to_string(epoch) + " (try a lower lr)", "lr");
     }
   };
   const bool checkpoints = config_.checkpoint.every > 0;
@@ -293,7 +304,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
         model_.zero_gradients();
         throw Error(ErrorKind::diverged, "training diverged: loss is " + std::to_string(loss) +
                                              " at epoch " + std::to_string(epoch) + ", batch " +
-                                             std::to_string(b + 1) + " (try a lower --lr)");
+                                             std::to_string(b + 1) + " (try a lower lr)", "lr");
       }
       // Sum the arenas into the model's in thread order, then update, each thread over its
       // own range of parameters.

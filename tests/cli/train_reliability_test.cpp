@@ -230,7 +230,7 @@ TEST_F(TrainReliability, BadFlagsAre2AndBadDataIs65Or2) {
   const std::string e = err();
   EXPECT_NE(e.find("4 of 6 columns are constant"), std::string::npos) << e;
   EXPECT_NE(e.find("sigmoid"), std::string::npos) << e;
-  EXPECT_NE(e.find("--batch 64"), std::string::npos) << e;
+  EXPECT_NE(e.find("batch size 64"), std::string::npos) << e;
 }
 
 TEST_F(TrainReliability, DivergenceExits3LeavesTheCheckpointAndWritesNoModel) {

@@ -166,7 +166,7 @@ TEST(TrainDataChecks, WarningsForConstantColumnsRangeAndBatch) {
   ASSERT_EQ(w.size(), 3u);
   EXPECT_NE(w[0].find("2 of 4 columns are constant"), std::string::npos) << w[0];
   EXPECT_NE(w[1].find("sigmoid"), std::string::npos) << w[1];
-  EXPECT_NE(w[2].find("--batch 500"), std::string::npos) << w[2];
+  EXPECT_NE(w[2].find("batch size 500"), std::string::npos) << w[2];
 
   Autoencoder linear(make_architecture(4, parse_layers("3:tanh,4:linear")));
   EXPECT_TRUE(check_training_data(linear, drift_config(1), d.train, nullptr).empty());
