@@ -58,7 +58,7 @@ double squared_error_sum(const T* y, const T* x, std::size_t n) {
 template <class T>
 double bce_sum(const T* y, const T* x, std::size_t n) {
   if constexpr (std::is_same_v<T, float>) {
-    return sum_in_lanes(n, [&](std::size_t i) { return bce_term_fast(y[i], x[i]); });
+    return sum_in_lanes(n, [&](std::size_t i) { return bce_term(y[i], x[i]); });
   } else {
     double sum = 0;
     for (std::size_t i = 0; i < n; ++i) sum += bce_term_ref(y[i], x[i]);
@@ -100,7 +100,7 @@ double bce_gradient(const T* y, const T* x, T* dy, std::size_t n, T scale) {
   if constexpr (std::is_same_v<T, float>) {
     return sum_in_lanes(n, [&](std::size_t i) {
       float p;
-      const float term = bce_term_fast(y[i], x[i], &p);
+      const float term = bce_term(y[i], x[i], &p);
       dy[i] = y[i] < kBceLow || y[i] > kBceHigh ? 0.0f : (p - x[i]) / (p * (1.0f - p)) * scale;
       return term;
     });
