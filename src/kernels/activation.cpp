@@ -114,6 +114,11 @@ void activation_forward(Activation act, T* y, std::size_t n) {
 }
 
 template <class T>
+void activation_forward_ref(Activation act, T* y, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) y[i] = apply(act, y[i]);
+}
+
+template <class T>
 void activation_backward_ref(Activation act, const T* y, T* dy, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) dy[i] *= derivative(act, y[i]);
 }
@@ -166,10 +171,14 @@ void activation_bias_backward(Activation act, const T* y, T* dy, T* db, std::siz
       }
     }
   });
-  if (!fast) {
-    activation_backward_ref(act, y, dy, B * O);
-    bias_backward(dy, db, B, O);
-  }
+  if (!fast) activation_bias_backward_ref(act, y, dy, db, B, O);
+}
+
+template <class T>
+void activation_bias_backward_ref(Activation act, const T* y, T* dy, T* db, std::size_t B,
+                                  std::size_t O) {
+  activation_backward_ref(act, y, dy, B * O);
+  bias_backward(dy, db, B, O);
 }
 
 #define AE_INSTANTIATE(T)                                                                   \
@@ -177,10 +186,12 @@ void activation_bias_backward(Activation act, const T* y, T* dy, T* db, std::siz
                                                std::size_t);                                 \
   template void bias_activation_forward<T>(Activation, const T*, T*, std::size_t, std::size_t); \
   template void activation_forward<T>(Activation, T*, std::size_t);                           \
+  template void activation_forward_ref<T>(Activation, T*, std::size_t);                       \
   template void activation_backward_ref<T>(Activation, const T*, T*, std::size_t);            \
   template void activation_backward<T>(Activation, const T*, T*, std::size_t);                \
   template void bias_backward<T>(const T*, T*, std::size_t, std::size_t);                    \
-  template void activation_bias_backward<T>(Activation, const T*, T*, T*, std::size_t, std::size_t);
+  template void activation_bias_backward<T>(Activation, const T*, T*, T*, std::size_t, std::size_t); \
+  template void activation_bias_backward_ref<T>(Activation, const T*, T*, T*, std::size_t, std::size_t);
 AE_INSTANTIATE(float)
 AE_INSTANTIATE(double)
 #undef AE_INSTANTIATE

@@ -1,10 +1,10 @@
-// Residual loops for outlier scores. The fast versions split each row into blocks of kLanes
-// features with one float partial sum per lane; the tail and the final sum are in double.
-#include "kernels/score_kernels.hpp"
-
+// Residual loops for outlier scores (see score_kernels.hpp). The fast versions split each
+// row into blocks of kLanes features with one float partial sum per lane; the tail and the
+// final sum are in double.
 #include <cmath>
 
 #include "kernels/fast_math.hpp"
+#include "kernels/score_kernels.hpp"
 
 namespace ae::kernels {
 namespace {
