@@ -1,7 +1,7 @@
 // Google Benchmark of the hot kernels on the demo model's shapes (batch 256):
-// GEMMs of each layer, the sparse first layer against its GEMMs, fused bias + activation
-// (reference vs fast), the Adam step, and one whole training step, all on one thread. Build
-// with -DAE_BENCH=ON; run build/ae_bench.
+// GEMMs of each layer, the sparse first layer against its GEMMs, fused bias + activation,
+// the bce and mse gradients (each fast kernel against its `_ref`), the Adam step, and one
+// whole training step, all on one thread. Build with -DAE_BENCH=ON; run build/ae_bench.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -148,24 +148,40 @@ void BM_SigmoidForward(benchmark::State& state) {
 BENCHMARK(BM_SigmoidForward<false>)->Name("BM_SigmoidForward_ref");
 BENCHMARK(BM_SigmoidForward<true>)->Name("BM_SigmoidForward_fast");
 
-// The bce loss and gradient on one thread's half batch of the demo's output (128 x 784), in
-// float (log_approx) or through the double reference.
-template <class T>
+// The bce loss and gradient on one thread's half batch of the demo's output (128 x 784) in
+// float: the fast kernel (bce_term in float lanes) and its reference (in double).
+template <bool Fast>
 void BM_BceGradient(benchmark::State& state) {
   const std::size_t n = 128 * 784;
-  const auto y32 = random_vector(n, 8), x32 = random_vector(n, 9);
-  std::vector<T> y(n), x(n), dy(n);
+  auto y = random_vector(n, 8), x = random_vector(n, 9);
+  std::vector<float> dy(n);
   for (std::size_t i = 0; i < n; ++i) {
-    y[i] = static_cast<T>(y32[i] + 0.5f);
-    x[i] = static_cast<T>(x32[i] + 0.5f);
+    y[i] += 0.5f;
+    x[i] += 0.5f;
   }
   for (auto _ : state) {
-    benchmark::DoNotOptimize(ae::kernels::bce_gradient(y.data(), x.data(), dy.data(), n, T(1e-5)));
+    if constexpr (Fast) benchmark::DoNotOptimize(ae::kernels::bce_gradient(y.data(), x.data(), dy.data(), n, 1e-5f));
+    else benchmark::DoNotOptimize(ae::kernels::bce_gradient_ref(y.data(), x.data(), dy.data(), n, 1e-5f));
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
 }
-BENCHMARK(BM_BceGradient<float>)->Name("BM_BceGradient_float");
-BENCHMARK(BM_BceGradient<double>)->Name("BM_BceGradient_double_ref");
+BENCHMARK(BM_BceGradient<false>)->Name("BM_BceGradient_ref");
+BENCHMARK(BM_BceGradient<true>)->Name("BM_BceGradient_fast");
+
+// The mse gradient on the same shape: 16 float lanes per row against one double sum.
+template <bool Fast>
+void BM_SquaredErrorGradient(benchmark::State& state) {
+  const std::size_t B = 128, D = 784;
+  const auto y = random_vector(B * D, 8), x = random_vector(B * D, 9);
+  std::vector<float> dy(B * D);
+  for (auto _ : state) {
+    if constexpr (Fast) benchmark::DoNotOptimize(ae::kernels::squared_error_gradient(y.data(), x.data(), dy.data(), B, D, 1e-5f));
+    else benchmark::DoNotOptimize(ae::kernels::squared_error_gradient_ref(y.data(), x.data(), dy.data(), B, D, 1e-5f));
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * B * D));
+}
+BENCHMARK(BM_SquaredErrorGradient<false>)->Name("BM_SquaredErrorGradient_ref");
+BENCHMARK(BM_SquaredErrorGradient<true>)->Name("BM_SquaredErrorGradient_fast");
 
 void BM_AdamStep(benchmark::State& state) {
   const std::size_t n = 210520;

@@ -2,12 +2,10 @@
 // Derivatives in terms of y = act(z): relu y>0; leaky_relu y>0 ? 1 : 0.01; elu (alpha 1)
 // y>0 ? 1 : y+1; tanh 1-y^2; sigmoid y(1-y); softplus sigmoid(z) = 1-exp(-y).
 // At z = 0 relu and leaky_relu take the left derivative (0 and 0.01), as PyTorch does.
-#include <algorithm>
-#include <bit>
 #include <cmath>
-#include <cstdint>
 #include <type_traits>
 
+#include "kernels/fast_math.hpp"
 #include "kernels/kernels.hpp"
 
 namespace ae::kernels {
@@ -47,35 +45,6 @@ T derivative(Activation act, T y) {
   }
   return T(1);
 }
-
-// e^x for float in a form the compiler vectorises: x = n ln2 + r with |r| <= ln2 / 2,
-// e^r from Cephes's degree-6 polynomial, 2^n built in the exponent bits. Relative error about
-// 2e-7; inputs are clamped to [-87, 88] with min and max (an instruction each; NaN stays
-// NaN) so 2^n stays a normal float.
-inline float exp_approx(float x) {
-  x = std::min(std::max(x, -87.0f), 88.0f);
-  // Round to nearest by adding and subtracting 1.5 * 2^23 (exact for |v| < 2^22): t's low
-  // mantissa bits then hold n itself, t's bits being those of 1.5 * 2^23 plus n.
-  constexpr float kRound = 12582912.0f;
-  constexpr std::uint32_t kRoundBits = 0x4B400000u;
-  const float t = x * 1.44269504088896341f + kRound;
-  const float n = t - kRound;
-  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const std::uint32_t bits = (std::bit_cast<std::uint32_t>(t) - kRoundBits + 127u) << 23;
-  return p * std::bit_cast<float>(bits);
-}
-
-// 1 / (1 + e^-z) in one formula: exp_approx clamps its argument, so e^-z stays finite
-// (at most e^88, 1.7e38) and 1 / (1 + e^-z) keeps the exponential's relative accuracy on
-// both sides, without a branch or select.
-inline float sigmoid_approx(float z) { return 1.0f / (1.0f + exp_approx(-z)); }
 
 }  // namespace
 
@@ -145,6 +114,11 @@ void activation_forward(Activation act, T* y, std::size_t n) {
 }
 
 template <class T>
+void activation_forward_ref(Activation act, T* y, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) y[i] = apply(act, y[i]);
+}
+
+template <class T>
 void activation_backward_ref(Activation act, const T* y, T* dy, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) dy[i] *= derivative(act, y[i]);
 }
@@ -197,10 +171,14 @@ void activation_bias_backward(Activation act, const T* y, T* dy, T* db, std::siz
       }
     }
   });
-  if (!fast) {
-    activation_backward_ref(act, y, dy, B * O);
-    bias_backward(dy, db, B, O);
-  }
+  if (!fast) activation_bias_backward_ref(act, y, dy, db, B, O);
+}
+
+template <class T>
+void activation_bias_backward_ref(Activation act, const T* y, T* dy, T* db, std::size_t B,
+                                  std::size_t O) {
+  activation_backward_ref(act, y, dy, B * O);
+  bias_backward(dy, db, B, O);
 }
 
 #define AE_INSTANTIATE(T)                                                                   \
@@ -208,10 +186,12 @@ void activation_bias_backward(Activation act, const T* y, T* dy, T* db, std::siz
                                                std::size_t);                                 \
   template void bias_activation_forward<T>(Activation, const T*, T*, std::size_t, std::size_t); \
   template void activation_forward<T>(Activation, T*, std::size_t);                           \
+  template void activation_forward_ref<T>(Activation, T*, std::size_t);                       \
   template void activation_backward_ref<T>(Activation, const T*, T*, std::size_t);            \
   template void activation_backward<T>(Activation, const T*, T*, std::size_t);                \
   template void bias_backward<T>(const T*, T*, std::size_t, std::size_t);                    \
-  template void activation_bias_backward<T>(Activation, const T*, T*, T*, std::size_t, std::size_t);
+  template void activation_bias_backward<T>(Activation, const T*, T*, T*, std::size_t, std::size_t); \
+  template void activation_bias_backward_ref<T>(Activation, const T*, T*, T*, std::size_t, std::size_t);
 AE_INSTANTIATE(float)
 AE_INSTANTIATE(double)
 #undef AE_INSTANTIATE

@@ -1,4 +1,6 @@
-// The dense layer as two free functions over plain buffers (see kernels.hpp for shapes).
+// The dense layer as two free functions over plain buffers, on dense and on compressed
+// sparse inputs (see kernels.hpp for shapes): they only sequence GEMM and the activation
+// kernels, so their references are those kernels' and the sparse layer's is the dense one.
 #include <algorithm>
 
 #include "kernels/kernels.hpp"

@@ -1,7 +1,8 @@
-// The hot loops of ae: GEMM, fused bias + activation, activation derivatives, losses and
-// optimiser steps over plain buffers. No allocation, no exceptions, no I/O. Each fast kernel
-// has a plain `_ref` twin that the tests compare it with. Shapes: B batch rows, I input
-// width, O output width, D feature width; all buffers row-major.
+// The layer kernels of ae over plain row-major buffers: GEMM, bias + activation, the dense
+// layer on dense and on compressed sparse inputs, and the loss loops. No allocation, no
+// exceptions, no I/O, nothing of the model. Each fast kernel is declared first and its plain
+// `_ref` twin right below it, under one comment whose first clause gives the shapes.
+// Letters: B rows, I input width, O output width, D data width, n a flat length.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -10,130 +11,176 @@
 
 namespace ae::kernels {
 
-// c (M x N) = alpha * op(a) * op(b) + beta * c, row-major, op = transpose when the flag is
-// set. a is (M x K) or (K x M), b is (K x N) or (N x K).
+// --- GEMM ---
+
+// a is (M, K), or (K, M) when trans_a; b is (K, N), or (N, K) when trans_b; c is (M, N):
+// c = alpha op(a) op(b) + beta c. The fast one is OpenBLAS (sgemm / dgemm); beta = 0
+// overwrites c, so NaN already in c does not leak through, in both.
+template <class T>
+void gemm(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha,
+          const T* a, const T* b, T beta, T* c);
 template <class T>
 void gemm_ref(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha,
               const T* a, const T* b, T beta, T* c);
 // Makes BLAS run each call on the calling thread only (ae's own threads split the work).
 void gemm_single_threaded();
-// The same through BLAS (OpenBLAS sgemm / dgemm).
-template <class T>
-void gemm(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha,
-          const T* a, const T* b, T beta, T* c);
 
-// y is (B, O), b is (O): y[r][o] = act(y[r][o] + b[o]), in place.
-template <class T>
-void bias_activation_forward_ref(Activation act, const T* b, T* y, std::size_t B, std::size_t O);
+// --- Activations ---
+
+// y is (B, O), b is (O): y = act(y + b) in place. The fast one vectorises relu, linear and,
+// in float, sigmoid (sigmoid_approx); the others take the reference formulas.
 template <class T>
 void bias_activation_forward(Activation act, const T* b, T* y, std::size_t B, std::size_t O);
+template <class T>
+void bias_activation_forward_ref(Activation act, const T* b, T* y, std::size_t B, std::size_t O);
 
-// y = act(y) in place, n values (the bias already added).
+// y is (n), the bias already added: y = act(y) in place, the same values as
+// bias_activation_forward.
 template <class T>
 void activation_forward(Activation act, T* y, std::size_t n);
-
-// y is the activation's output (n values), dy the gradient with respect to it: dy *= act'(.)
-// in place, computed from y alone, turning dy into the gradient of the pre-activation.
 template <class T>
-void activation_backward_ref(Activation act, const T* y, T* dy, std::size_t n);
+void activation_forward_ref(Activation act, T* y, std::size_t n);
+
+// y and dy are (n), y the activation's output and dy the gradient with respect to it:
+// dy *= act'(.) in place, computed from y alone, so dy becomes the pre-activation gradient.
 template <class T>
 void activation_backward(Activation act, const T* y, T* dy, std::size_t n);
+template <class T>
+void activation_backward_ref(Activation act, const T* y, T* dy, std::size_t n);
 
-// Both of the above on a (B, O) layer in one pass: dy becomes dz and db (O) += its column
-// sums, with the same values as the two calls.
+// y and dy are (B, O), db is (O): activation_backward and bias_backward in one pass (dy
+// becomes dz, db += its column sums), with the same values as the two calls.
 template <class T>
 void activation_bias_backward(Activation act, const T* y, T* dy, T* db, std::size_t B, std::size_t O);
+template <class T>
+void activation_bias_backward_ref(Activation act, const T* y, T* dy, T* db, std::size_t B,
+                                  std::size_t O);
 
-// db (O) += column sums of dz (B, O).
+// dz is (B, O), db is (O): db += column sums of dz, row by row.
 template <class T>
 void bias_backward(const T* dz, T* db, std::size_t B, std::size_t O);
 
-// Dense layer. x is (B, I), w is (O, I), b is (O), y is (B, O): y = act(x w^T + b).
+// --- Dense layer (GEMM + the activation kernels above) ---
+
+// x is (B, I), w is (O, I), b is (O), y is (B, O): y = act(x w^T + b).
 template <class T>
 void dense_forward(Activation act, const T* x, const T* w, const T* b, T* y, std::size_t B,
                    std::size_t I, std::size_t O);
-// dy is (B, O) and is overwritten with the pre-activation gradient. Backward ADDS into dw
-// (O, I), db (O) and, unless dx is null, dx (B, I).
+// x is (B, I), w is (O, I), y and dy are (B, O), dw is (O, I), db is (O), dx is (B, I) or
+// null. dy is overwritten with the pre-activation gradient. Backward ADDS into dw, db and dx.
 template <class T>
 void dense_backward(Activation act, const T* x, const T* w, const T* y, T* dy, T* dw, T* db,
                     T* dx, std::size_t B, std::size_t I, std::size_t O);
 
-// Sparse inputs. A matrix of R rows and C columns in compressed rows: row r's nonzeros are
-// entries start[r] .. start[r+1]-1 of index (their column) and values, columns increasing.
-// The compressed columns of a matrix are the compressed rows of its transpose.
+// --- Sparse inputs ---
+// A matrix of R rows and C columns in compressed rows: row r's nonzeros are entries
+// start[r] .. start[r+1]-1 of index (their column) and values, columns increasing. The
+// compressed columns of a matrix are the compressed rows of its transpose.
+
+// x is (n): the number of its nonzeros (NaN counts).
 template <class T>
 std::size_t count_nonzero(const T* x, std::size_t n);
-// start has R+1 entries; index and values need room for count_nonzero(x) + 8 entries (the
-// vector code stores whole groups past the last nonzero).
+
+// x is (R, C), start is (R + 1); index and values need room for count_nonzero(x) + 8 entries
+// (the vector code stores whole groups of 8 past the last nonzero).
 template <class T>
 void compress_rows(const T* x, std::size_t R, std::size_t C, std::uint32_t* start,
                    std::uint32_t* index, T* values);
-// The compressed columns of the same (R x C) matrix from its compressed rows: t_start has
-// C+1 entries, t_index (row numbers, increasing in each column) and t_values start[R].
+template <class T>
+void compress_rows_ref(const T* x, std::size_t R, std::size_t C, std::uint32_t* start,
+                       std::uint32_t* index, T* values);
+
+// start, index, values are the compressed rows of an (R, C) matrix; t_start is (C + 1),
+// t_index and t_values (start[R]): its compressed columns, rows increasing in each column.
 template <class T>
 void transpose_compressed(const std::uint32_t* start, const std::uint32_t* index, const T* values,
                           std::size_t R, std::size_t C, std::uint32_t* t_start, std::uint32_t* t_index,
                           T* t_values);
-// c (R x N) = a b with a (R x K) in compressed rows and b (K x N) dense, or b^T (N x K)
-// given when b_transposed. panel is scratch of kSparseBlock x 64 values, cursor of R. Each
+
+// a is (R, K) in compressed rows, b is (K, N), or its transpose (N, K) when b_transposed;
+// c is (R, N): c = a b. panel is scratch of kSparseBlock x 64 values, cursor of R. Each
 // output is summed over its row's nonzeros in order, so a row's result does not depend on
 // the other rows.
 constexpr std::size_t kSparseBlock = 64;
 template <class T>
-void sparse_gemm_ref(const std::uint32_t* start, const std::uint32_t* index, const T* values,
-                     std::size_t R, const T* b, std::size_t N, T* c);
-template <class T>
 void sparse_gemm(const std::uint32_t* start, const std::uint32_t* index, const T* values,
                  std::size_t R, std::size_t K, const T* b, bool b_transposed, std::size_t N, T* c,
                  T* panel, std::uint32_t* cursor);
-// at (C x R) = a^T for a (R x C).
+template <class T>
+void sparse_gemm_ref(const std::uint32_t* start, const std::uint32_t* index, const T* values,
+                     std::size_t R, const T* b, std::size_t N, T* c);
+
+// a is (R, C), at is (C, R): at = a^T.
 template <class T>
 void transpose(const T* a, std::size_t R, std::size_t C, T* at);
-// c (C x R) += a^T for a (R x C).
+template <class T>
+void transpose_ref(const T* a, std::size_t R, std::size_t C, T* at);
+
+// a is (R, C), c is (C, R): c += a^T.
 template <class T>
 void add_transposed(const T* a, std::size_t R, std::size_t C, T* c);
+template <class T>
+void add_transposed_ref(const T* a, std::size_t R, std::size_t C, T* c);
 
 // Whether a layer of width O is computed faster from the nonzeros (nnz of them) of its
-// B x I input than by GEMM, allowing at most max_density nonzeros (bench/kernels_bench:
+// (B, I) input than by GEMM, allowing at most max_density nonzeros (bench/kernels_bench:
 // sparse and dense first layers at several densities).
 inline bool sparse_pays_off(std::size_t nnz, std::size_t B, std::size_t I, std::size_t O,
                             double max_density) {
   return B >= 8 && I >= 32 && O >= 32 &&
          static_cast<double>(nnz) <= max_density * static_cast<double>(B) * static_cast<double>(I);
 }
-// The dense layer on an input x (B x I) given by its compressed rows. panel is scratch of
-// kSparseBlock x 64 values, cursor of B.
+
+// The dense layer on an input x (B, I) given by its compressed rows; w, b, y as for
+// dense_forward. panel is scratch of kSparseBlock x 64 values, cursor of B.
 template <class T>
 void dense_forward_sparse(Activation act, const std::uint32_t* start, const std::uint32_t* index,
                           const T* values, const T* w, const T* b, T* y, std::size_t B,
                           std::size_t I, std::size_t O, T* panel, std::uint32_t* cursor);
-// Backward of that layer, as dense_backward, with the weight gradient from x's compressed
-// columns. dwt is scratch of I x O values, panel of kSparseBlock x 64, cursor of I.
+// Backward of that layer, as dense_backward (it ADDS into dw, db, dx), given x's compressed
+// columns. dwt is scratch of (I, O), panel of kSparseBlock x 64 values, cursor of I.
 template <class T>
 void dense_backward_sparse(Activation act, const std::uint32_t* start, const std::uint32_t* index,
                            const T* values, const T* w, const T* y, T* dy, T* dw, T* db, T* dx,
                            std::size_t B, std::size_t I, std::size_t O, T* dwt, T* panel,
                            std::uint32_t* cursor);
 
-// Loss loops over an output y and its target x (ae/loss.hpp has the losses and their
-// scaling). bce takes p = y clipped to [1e-7, 1 - 1e-7], as Keras does. In float it runs in
-// float (a vectorised log, float lanes; within 2e-6 of the double version relatively).
-// sum (y - x)^2 over n values, in double (eight partial sums).
+// --- Losses (ae/loss.hpp has the losses and their scaling) ---
+// The `_ref` twins add up one term at a time in double, in index order; the fast kernels
+// keep partial sums in lanes, so their totals differ from the references in rounding only.
+
+// y and x are (n): sum (y - x)^2, in double; the fast one in eight partial sums.
 template <class T>
 double squared_error_sum(const T* y, const T* x, std::size_t n);
-// sum -(x log p + (1 - x) log(1 - p)) over n values, in double (for double, in index order).
 template <class T>
-double bce_sum(const T* y, const T* x, std::size_t n);
-// dy = two_scale (y - x) over B rows of D; returns sum (y - x)^2 (per row in vector lanes of
-// T, added up in double).
+double squared_error_sum_ref(const T* y, const T* x, std::size_t n);
+
+// y, x and dy are (B, D): dy = two_scale (y - x); returns sum (y - x)^2. The fast one sums
+// each row in 16 lanes of T, added up in double; dy is the same in both.
 template <class T>
 double squared_error_gradient(const T* y, const T* x, T* dy, std::size_t B, std::size_t D, T two_scale);
-// dy = scale d(bce term)/dy over n values, zero where the clip is active; returns the sum of
-// the bce terms as bce_sum does.
+template <class T>
+double squared_error_gradient_ref(const T* y, const T* x, T* dy, std::size_t B, std::size_t D,
+                                  T two_scale);
+
+// y and x are (n): sum -(x log p + (1 - x) log(1 - p)) with p = y clipped to
+// [kBceClip, 1 - kBceClip], as Keras does. In float the fast one runs in float (bce_term,
+// 8 float lanes; within 2e-6 of the reference relatively); in double it is the reference.
+template <class T>
+double bce_sum(const T* y, const T* x, std::size_t n);
+template <class T>
+double bce_sum_ref(const T* y, const T* x, std::size_t n);
+
+// y, x and dy are (n): dy = scale d(bce term)/dy, zero where the clip is active; returns
+// the sum of the bce terms, as bce_sum does.
 template <class T>
 double bce_gradient(const T* y, const T* x, T* dy, std::size_t n, T scale);
+template <class T>
+double bce_gradient_ref(const T* y, const T* x, T* dy, std::size_t n, T scale);
 
-// uint8 -> float scaled by 1/255.
+// --- Conversions ---
+
+// in and out are (n): out = in * (1 / 255), in float.
 void bytes_to_float(const unsigned char* in, float* out, std::size_t n);
 
 }  // namespace ae::kernels

@@ -1,6 +1,6 @@
 // Loss loops over an output y and its target x: sums of squared errors and of binary
-// cross-entropy terms, and their gradients (see kernels.hpp; ae/loss.hpp has the formulas
-// and the scaling).
+// cross-entropy terms, and their gradients, each beside its `_ref` (see kernels.hpp). The
+// scaling by batch and width is the caller's (ae/loss.hpp has the formulas).
 #include <algorithm>
 #include <type_traits>
 
@@ -53,17 +53,32 @@ double squared_error_sum(const T* y, const T* x, std::size_t n) {
   return sum;
 }
 
+template <class T>
+double squared_error_sum_ref(const T* y, const T* x, std::size_t n) {
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double r = static_cast<double>(y[i]) - static_cast<double>(x[i]);
+    sum += r * r;
+  }
+  return sum;
+}
+
 // In float, bce runs in float with log_approx (the double version is the reference): about
 // 8.6x faster (bench: BM_BceGradient), within 2e-6 of it relatively.
 template <class T>
 double bce_sum(const T* y, const T* x, std::size_t n) {
   if constexpr (std::is_same_v<T, float>) {
-    return sum_in_lanes(n, [&](std::size_t i) { return bce_term_fast(y[i], x[i]); });
+    return sum_in_lanes(n, [&](std::size_t i) { return bce_term(y[i], x[i]); });
   } else {
-    double sum = 0;
-    for (std::size_t i = 0; i < n; ++i) sum += bce_term_ref(y[i], x[i]);
-    return sum;
+    return bce_sum_ref(y, x, n);
   }
+}
+
+template <class T>
+double bce_sum_ref(const T* y, const T* x, std::size_t n) {
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += bce_term_ref(y[i], x[i]);
+  return sum;
 }
 
 template <class T>
@@ -96,32 +111,48 @@ double squared_error_gradient(const T* y, const T* x, T* dy, std::size_t B, std:
 }
 
 template <class T>
+double squared_error_gradient_ref(const T* y, const T* x, T* dy, std::size_t B, std::size_t D,
+                                  T two_scale) {
+  for (std::size_t i = 0; i < B * D; ++i) dy[i] = two_scale * (y[i] - x[i]);
+  return squared_error_sum_ref(y, x, B * D);
+}
+
+template <class T>
 double bce_gradient(const T* y, const T* x, T* dy, std::size_t n, T scale) {
   if constexpr (std::is_same_v<T, float>) {
     return sum_in_lanes(n, [&](std::size_t i) {
       float p;
-      const float term = bce_term_fast(y[i], x[i], &p);
+      const float term = bce_term(y[i], x[i], &p);
       dy[i] = y[i] < kBceLow || y[i] > kBceHigh ? 0.0f : (p - x[i]) / (p * (1.0f - p)) * scale;
       return term;
     });
   } else {
-    double total = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      double p = 0;
-      total += bce_term_ref(y[i], x[i], &p);
-      const double t = x[i];
-      const bool clipped = y[i] < T(kBceClip) || y[i] > T(1.0 - kBceClip);
-      dy[i] = clipped ? T(0) : static_cast<T>((p - t) / (p * (1.0 - p))) * scale;
-    }
-    return total;
+    return bce_gradient_ref(y, x, dy, n, scale);
   }
 }
 
-#define AE_LOSS_INSTANTIATE(T)                                                                   \
-  template double squared_error_sum<T>(const T*, const T*, std::size_t);                        \
-  template double bce_sum<T>(const T*, const T*, std::size_t);                                  \
-  template double squared_error_gradient<T>(const T*, const T*, T*, std::size_t, std::size_t, T); \
-  template double bce_gradient<T>(const T*, const T*, T*, std::size_t, T);
+template <class T>
+double bce_gradient_ref(const T* y, const T* x, T* dy, std::size_t n, T scale) {
+  double total = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double p = 0;
+    total += bce_term_ref(y[i], x[i], &p);
+    const double t = x[i];
+    const bool clipped = y[i] < T(kBceClip) || y[i] > T(1.0 - kBceClip);
+    dy[i] = clipped ? T(0) : static_cast<T>((p - t) / (p * (1.0 - p))) * scale;
+  }
+  return total;
+}
+
+#define AE_LOSS_INSTANTIATE(T)                                                                       \
+  template double squared_error_sum<T>(const T*, const T*, std::size_t);                            \
+  template double squared_error_sum_ref<T>(const T*, const T*, std::size_t);                        \
+  template double squared_error_gradient<T>(const T*, const T*, T*, std::size_t, std::size_t, T);   \
+  template double squared_error_gradient_ref<T>(const T*, const T*, T*, std::size_t, std::size_t, T); \
+  template double bce_sum<T>(const T*, const T*, std::size_t);                                      \
+  template double bce_sum_ref<T>(const T*, const T*, std::size_t);                                  \
+  template double bce_gradient<T>(const T*, const T*, T*, std::size_t, T);                          \
+  template double bce_gradient_ref<T>(const T*, const T*, T*, std::size_t, T);
 AE_LOSS_INSTANTIATE(float)
 AE_LOSS_INSTANTIATE(double)
 #undef AE_LOSS_INSTANTIATE

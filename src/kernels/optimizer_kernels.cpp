@@ -1,4 +1,5 @@
-// Optimiser update kernels, each fused with zeroing the gradient it consumed.
+// Optimiser update kernels, each fused with zeroing the gradient it consumed (see
+// optimizer_kernels.hpp).
 #include <cmath>
 
 #include "kernels/optimizer_kernels.hpp"
@@ -41,10 +42,6 @@ void rmsprop_step(float* p, float* g, float* v, std::size_t n, float lr, float r
     g[i] = 0.0f;
   }
 }
-
-}  // namespace ae::kernels
-
-namespace ae::kernels {
 
 void add_and_zero(float* dst, float* src, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {

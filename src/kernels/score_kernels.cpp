@@ -1,10 +1,10 @@
-// Residual loops for outlier scores. The fast versions split each row into blocks of kLanes
-// features with one float partial sum per lane; the tail and the final sum are in double.
-#include "kernels/score_kernels.hpp"
-
+// Residual loops for outlier scores (see score_kernels.hpp). The fast versions split each
+// row into blocks of kLanes features with one float partial sum per lane; the tail and the
+// final sum are in double.
 #include <cmath>
 
 #include "kernels/fast_math.hpp"
+#include "kernels/score_kernels.hpp"
 
 namespace ae::kernels {
 namespace {
@@ -128,7 +128,7 @@ void score_max_abs(const float* x, const float* y, float* out, float* pf, std::s
 
 void score_bce(const float* x, const float* y, float* out, float* pf, std::size_t B,
                std::size_t D) {
-  // In float with log_approx, in 8 lanes (16 would spill registers: each term takes two
+  // In float with bce_term, in 8 lanes (16 would spill registers: each term takes two
   // logarithms); within about 1e-6 of score_bce_ref relatively.
   constexpr std::size_t kBceLanes = 8;
   for (std::size_t r = 0; r < B; ++r) {
@@ -139,7 +139,7 @@ void score_bce(const float* x, const float* y, float* out, float* pf, std::size_
     std::size_t j = 0;
     for (; j + kBceLanes <= D; j += kBceLanes) {
       for (std::size_t k = 0; k < kBceLanes; ++k) {
-        const float term = bce_term_fast(yr[j + k], xr[j + k]);
+        const float term = bce_term(yr[j + k], xr[j + k]);
         acc[k] += term;
         if (pr != nullptr) pr[j + k] = term;
       }
@@ -147,7 +147,7 @@ void score_bce(const float* x, const float* y, float* out, float* pf, std::size_
     double sum = 0;
     for (float a : acc) sum += static_cast<double>(a);
     for (; j < D; ++j) {
-      const float term = bce_term_fast(yr[j], xr[j]);
+      const float term = bce_term(yr[j], xr[j]);
       sum += static_cast<double>(term);
       if (pr != nullptr) pr[j] = term;
     }

@@ -1,6 +1,6 @@
 // Products of a mostly-zero matrix with a dense one, for layers whose input is sparse (MNIST
 // pixels are about 80% zero): the work scales with the nonzero count instead of the full
-// width. See kernels.hpp for the layouts.
+// width; with the compression and transposes they need. See kernels.hpp for the layouts.
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -175,18 +175,21 @@ std::size_t count_nonzero(const T* x, std::size_t n) {
   return count;
 }
 
-template <class T>
-void compress_rows(const T* x, std::size_t R, std::size_t C, std::uint32_t* start,
-                   std::uint32_t* index, T* values) {
-  // Branch-free: every entry is written at the next free slot, which advances past nonzeros
-  // only (a data-dependent branch would mispredict on most sparse inputs).
+namespace {
+
+// compress_rows, with the AVX2 code for float when Vector and the target has it, else one
+// value at a time. Branch-free: every entry is written at the next free slot, which advances
+// past nonzeros only (a data-dependent branch would mispredict on most sparse inputs).
+template <bool Vector, class T>
+void compress_rows_with(const T* x, std::size_t R, std::size_t C, std::uint32_t* start,
+                        std::uint32_t* index, T* values) {
   std::uint32_t n = 0;
   for (std::size_t r = 0; r < R; ++r) {
     start[r] = n;
     const T* row = x + r * C;
     std::size_t c = 0;
 #if defined(__AVX2__)
-    if constexpr (std::is_same_v<T, float>) n = compress_row_avx2(row, C, n, index, values, c);
+    if constexpr (Vector && std::is_same_v<T, float>) n = compress_row_avx2(row, C, n, index, values, c);
 #endif
     for (; c < C; ++c) {
       index[n] = static_cast<std::uint32_t>(c);
@@ -195,6 +198,20 @@ void compress_rows(const T* x, std::size_t R, std::size_t C, std::uint32_t* star
     }
   }
   start[R] = n;
+}
+
+}  // namespace
+
+template <class T>
+void compress_rows(const T* x, std::size_t R, std::size_t C, std::uint32_t* start,
+                   std::uint32_t* index, T* values) {
+  compress_rows_with<true>(x, R, C, start, index, values);
+}
+
+template <class T>
+void compress_rows_ref(const T* x, std::size_t R, std::size_t C, std::uint32_t* start,
+                       std::uint32_t* index, T* values) {
+  compress_rows_with<false>(x, R, C, start, index, values);
 }
 
 template <class T>
@@ -312,10 +329,26 @@ void add_transposed(const T* a, std::size_t R, std::size_t C, T* c) {
   transpose_into<true>(a, R, C, C, c, R);
 }
 
+template <class T>
+void transpose_ref(const T* a, std::size_t R, std::size_t C, T* at) {
+  for (std::size_t r = 0; r < R; ++r) {
+    for (std::size_t c = 0; c < C; ++c) at[c * R + r] = a[r * C + c];
+  }
+}
+
+template <class T>
+void add_transposed_ref(const T* a, std::size_t R, std::size_t C, T* c) {
+  for (std::size_t r = 0; r < R; ++r) {
+    for (std::size_t j = 0; j < C; ++j) c[j * R + r] += a[r * C + j];
+  }
+}
+
 #define AE_SPARSE_INSTANTIATE(T)                                                                  \
   template std::size_t count_nonzero<T>(const T*, std::size_t);                                   \
   template void compress_rows<T>(const T*, std::size_t, std::size_t, std::uint32_t*,               \
                                  std::uint32_t*, T*);                                              \
+  template void compress_rows_ref<T>(const T*, std::size_t, std::size_t, std::uint32_t*,           \
+                                     std::uint32_t*, T*);                                          \
   template void transpose_compressed<T>(const std::uint32_t*, const std::uint32_t*, const T*,      \
                                         std::size_t, std::size_t, std::uint32_t*, std::uint32_t*,  \
                                         T*);                                                       \
@@ -324,7 +357,9 @@ void add_transposed(const T* a, std::size_t R, std::size_t C, T* c) {
   template void sparse_gemm<T>(const std::uint32_t*, const std::uint32_t*, const T*, std::size_t,  \
                                std::size_t, const T*, bool, std::size_t, T*, T*, std::uint32_t*);  \
   template void transpose<T>(const T*, std::size_t, std::size_t, T*);                             \
-  template void add_transposed<T>(const T*, std::size_t, std::size_t, T*);
+  template void transpose_ref<T>(const T*, std::size_t, std::size_t, T*);                         \
+  template void add_transposed<T>(const T*, std::size_t, std::size_t, T*);                        \
+  template void add_transposed_ref<T>(const T*, std::size_t, std::size_t, T*);
 AE_SPARSE_INSTANTIATE(float)
 AE_SPARSE_INSTANTIATE(double)
 #undef AE_SPARSE_INSTANTIATE
