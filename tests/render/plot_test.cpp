@@ -23,7 +23,10 @@
 
 #include "ae/error.hpp"
 #include "ae/render.hpp"
-#include "render/plot_canvas.hpp"
+#include "ae/format.hpp"
+#include "render/canvas.hpp"
+#include "render/number_text.hpp"
+#include "render/ticks.hpp"
 
 namespace ae {
 namespace {
@@ -148,7 +151,7 @@ TEST(PlotFormat, ChosenByExtension) {
 }
 
 TEST(PlotTicks, NiceStepsAndMultiples) {
-  using namespace plot_detail;
+  using namespace render_detail;
   EXPECT_DOUBLE_EQ(nice_step(0.27), 0.5);
   EXPECT_DOUBLE_EQ(nice_step(1.0), 1.0);
   EXPECT_DOUBLE_EQ(nice_step(1.1), 2.0);
@@ -162,7 +165,7 @@ TEST(PlotTicks, NiceStepsAndMultiples) {
 }
 
 TEST(PlotTicks, LabelsAreShortWithRealMinusAndSuperscripts) {
-  using namespace plot_detail;
+  using namespace render_detail;
   EXPECT_EQ(linear_label(0.3000000000000001, 0.1), "0.3");
   EXPECT_EQ(linear_label(-0.5, 0.5), "\u22120.5");
   EXPECT_EQ(linear_label(0.0, 0.02), "0");
@@ -186,7 +189,7 @@ TEST(PlotTicks, LabelsAreShortWithRealMinusAndSuperscripts) {
 }
 
 TEST(PlotTicks, SpacingFollowsTheGapRule) {
-  using namespace plot_detail;
+  using namespace render_detail;
   const auto gap = [](double px) { return [px](const std::vector<std::string>&) { return px; }; };
   Ticks t = choose_ticks(0.0, 1.0, false, false, 500.0, gap(40.0));
   EXPECT_EQ(t.major.size(), 11u);  // 0, 0.1, ..., 1 at 50 px
@@ -202,7 +205,7 @@ TEST(PlotTicks, SpacingFollowsTheGapRule) {
 }
 
 TEST(PlotTicks, LogAxesUseDecadesOrMantissas) {
-  using namespace plot_detail;
+  using namespace render_detail;
   const auto gap = [](const std::vector<std::string>&) { return 40.0; };
   Ticks t = choose_ticks(0.7, 20000.0, true, false, 400.0, gap);
   EXPECT_EQ(t.labels, (std::vector<std::string>{"1", "10", "100", "1000", "10000"}));
