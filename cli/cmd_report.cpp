@@ -58,17 +58,9 @@ class StageLog {
 
 void ReportJob::write(const std::string& path) const {
   if (model == nullptr || data == nullptr) throw Error(ErrorKind::internal, "ReportJob: model and data are required");
-  ReportInputs in;
-  in.model = model;
-  in.model_name = model_name;
-  in.data = data;
-  in.val = val;
-  in.labels = labels;
-  in.truth = truth;
-  in.history = history;
+  ReportInputs in = *this;
   in.calibration = ScoreCalibration::from_json(model->info.score, model_name);
-  in.score = resolve_score(requested_score, score_chosen, in.calibration, model_name, quiet);
-  in.threshold = threshold;
+  in.score = resolve_score(score, score_chosen, in.calibration, model_name, quiet);
   in.no_history_note = "No history given: pass --history FILE.csv (as written by ae train --history).";
   in.no_labels_note = "No labels given: pass --labels FILE (0/1 per row, or class labels with --outlier-class C).";
   // One more stage than the library's: writing the file.
@@ -107,7 +99,7 @@ Command add_report(CLI::App& root) {
   return {app, [f, app]() {
             if (f->outlier_class && f->labels.empty()) throw Error(ErrorKind::usage, "--outlier-class needs --labels FILE");
             ReportJob job;
-            job.requested_score = parse_score(f->score);
+            job.score = parse_score(f->score);
             job.score_chosen = app->count("--score") > 0;
             job.threshold = parse_threshold(f->threshold);
             job.quiet = f->quiet;

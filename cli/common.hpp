@@ -105,17 +105,10 @@ namespace ae::cli {
 // ae report's work, shared with ae demo (which writes DIR/report.html): fill in the inputs,
 // then write(path) resolves the score, runs ae::build_report and writes the HTML file
 // atomically, with a line per stage on stderr unless quiet. Throws ae::Error.
-struct ReportJob {
-  Model* model = nullptr;             // required
-  std::string model_name;             // shown in the title, e.g. the model file's path
-  const Dataset* data = nullptr;      // required: the rows to score and show
-  const Dataset* val = nullptr;       // optional: reference rows, drawn beside in the histogram
-  std::vector<std::int64_t> labels;   // class per row of data, or empty (colours the latent map)
-  std::vector<std::uint8_t> truth;    // 1 = outlier per row of data, or empty (metrics)
-  History history;                    // per-epoch losses; empty leaves the plot out
-  ScoreKind requested_score = kDefaultScore;
-  bool score_chosen = false;  // false: requested_score is the default, which falls back as resolve_score says
-  Threshold threshold;                // default: contamination=0.01
+struct ReportJob : ReportInputs {
+  // `score` is the one asked for; unless score_chosen, the default falls back as
+  // resolve_score says. calibration is read from the model; the notes name the flags.
+  bool score_chosen = false;
   bool quiet = false;
 
   void write(const std::string& path) const;

@@ -18,6 +18,19 @@ namespace {
 constexpr std::size_t max_svg_cells = 65536;   // larger SVG heat maps embed a (smoothed) image
 constexpr std::size_t max_image_side = 32767;  // cairo's limit for an image surface
 
+// The range of the finite values; counts the others into non_finite.
+Range finite_range(const std::vector<double>& values, std::size_t& non_finite) {
+  Range r;
+  for (double v : values) {
+    if (std::isfinite(v)) {
+      r.add(v);
+    } else {
+      ++non_finite;
+    }
+  }
+  return r;
+}
+
 Rgb heat_or_nan(double v, double lo, double hi) {
   return std::isfinite(v)
              ? heat_color(static_cast<float>(v), static_cast<float>(lo), static_cast<float>(hi))
@@ -51,14 +64,7 @@ std::string feature_image(const std::string& title, const std::string& value_nam
                           const std::vector<double>& values, std::size_t h, std::size_t w,
                           ImageFormat format) {
   std::size_t non_finite = 0;
-  Range vr;
-  for (double v : values) {
-    if (std::isfinite(v)) {
-      vr.add(v);
-    } else {
-      ++non_finite;
-    }
-  }
+  const Range vr = finite_range(values, non_finite);
   double lo = vr.empty() ? 0.0 : std::min(0.0, vr.lo);
   double hi = vr.empty() ? 1.0 : vr.hi;
   if (hi <= lo) hi = lo + 1.0;
@@ -111,14 +117,7 @@ std::string feature_bars(const std::string& title, const std::string& value_name
                          const std::vector<double>& values, ImageFormat format) {
   const std::size_t d = values.size();
   std::size_t non_finite = 0;
-  Range vr;
-  for (double v : values) {
-    if (std::isfinite(v)) {
-      vr.add(v);
-    } else {
-      ++non_finite;
-    }
-  }
+  const Range vr = finite_range(values, non_finite);
   const bool write_values = d <= 12;
   // Bars start at 0, so the range always holds 0; room is left above (and below) for values.
   const double lo = vr.empty() ? 0.0 : std::min(0.0, vr.lo);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "ae/format.hpp"
 
@@ -465,6 +466,18 @@ std::pair<double, double> padded(Range r, bool log, bool pad_low) {
     return {pad_low ? r.lo - d : r.lo, r.hi + d};
   }
   return {pad_low ? r.lo - span * margin : r.lo, r.hi + span * margin};
+}
+
+FigureSpec data_spec(const std::string& title, const std::string& x_label,
+                     const std::string& y_label, const Range& xr, const Range& yr, bool log_y) {
+  FigureSpec spec;
+  spec.title = title;
+  spec.x.label = x_label;
+  spec.y.label = y_label;
+  std::tie(spec.x.lo, spec.x.hi) = padded(xr, false);
+  std::tie(spec.y.lo, spec.y.hi) = padded(yr, log_y);
+  spec.y.log = log_y;
+  return spec;
 }
 
 void add_notes(FigureSpec& spec, std::size_t non_finite, std::size_t non_positive) {

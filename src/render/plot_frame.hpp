@@ -156,6 +156,11 @@ struct Range {
 // axis); a single value gets a range around it.
 std::pair<double, double> padded(Range r, bool log, bool pad_low = true);
 
+// A spec with the title, the axis labels and the padded ranges of the data (y on a log axis
+// when log_y).
+FigureSpec data_spec(const std::string& title, const std::string& x_label,
+                     const std::string& y_label, const Range& xr, const Range& yr, bool log_y);
+
 // "N non-finite values not shown", "N values <= 0 not shown on the log axis".
 void add_notes(FigureSpec& spec, std::size_t non_finite, std::size_t non_positive);
 

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <tuple>
 
 #include "ae/error.hpp"
 #include "ae/format.hpp"
@@ -78,14 +77,8 @@ std::string plot_lines(const std::string& title, const std::string& x_label,
   }
 
   Canvas canvas(format, plot_width, plot_height);
-  FigureSpec spec;
-  spec.title = title;
-  spec.x.label = x_label;
-  spec.y.label = y_label;
-  std::tie(spec.x.lo, spec.x.hi) = padded(xr, false);
-  std::tie(spec.y.lo, spec.y.hi) = padded(yr, log_y);
+  FigureSpec spec = data_spec(title, x_label, y_label, xr, yr, log_y);
   spec.x.integer = integer_x && !xr.empty();
-  spec.y.log = log_y;
   add_notes(spec, non_finite, non_positive);
 
   Legend legend;

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
-#include <tuple>
 
 #include "ae/error.hpp"
 #include "ae/format.hpp"
@@ -66,12 +65,7 @@ std::string plot_scatter(const std::string& title, const std::string& x_label,
   const bool strip = shown.size() > 1 && yr.lo == yr.hi;
 
   Canvas canvas(format, plot_width, plot_height);
-  FigureSpec spec;
-  spec.title = title;
-  spec.x.label = x_label;
-  spec.y.label = y_label;
-  std::tie(spec.x.lo, spec.x.hi) = padded(xr, false);
-  std::tie(spec.y.lo, spec.y.hi) = padded(yr, false);
+  FigureSpec spec = data_spec(title, x_label, y_label, xr, yr, false);
   std::vector<double> ys(n, 0.0);
   for (std::size_t i : shown) ys[i] = data.y[i];
   if (strip) {
