@@ -8,7 +8,6 @@
 #include "ae/atomic_file.hpp"
 #include "ae/error.hpp"
 #include "ae/inference.hpp"
-#include "ae/pca.hpp"
 #include "ae/plot.hpp"
 #include "ae/report.hpp"
 #include "common.hpp"
@@ -127,7 +126,7 @@ int plot_feature_error_command(const ModelFlags& f) {
   Model model = load_model(f.model);
   const Dataset data = load_data(f.data);
   check_width(model.autoencoder, data);
-  const std::vector<double> mean = mean_squared_error_per_feature(model.autoencoder, data);
+  const std::vector<double> mean = feature_mean_squared_error(model.autoencoder, data);
   const auto shape = image_shape_of(data, model.info);
   const std::string title = std::string("Mean squared reconstruction error per ") + (shape.empty() ? "feature" : "pixel");
   write_file_atomic(f.out, plot_feature_values(title, "mean squared error", mean, shape, format));

@@ -11,6 +11,7 @@
 #include "ae/data.hpp"
 #include "ae/error.hpp"
 #include "ae/model_file.hpp"
+#include "ae/report.hpp"
 #include "ae/score.hpp"
 #include "ae/trainer.hpp"
 
@@ -93,12 +94,9 @@ std::vector<std::uint8_t> truth_from_labels(const std::string& path, std::size_t
 namespace ae::cli {
 
 // One row of a sample grid: which data row, the label at its left, and whether to frame it.
-struct ShownSample {
-  std::size_t row = 0;
-  std::string label;
-  bool highlight = false;
-};
-// Draws original / embedding / reconstruction / |error| for each sample into a PNG.
+using ShownSample = SampleRow;
+// Draws original / embedding / reconstruction / |error| for each sample (ae::sample_gallery)
+// and writes the PNG atomically.
 void draw_samples(Autoencoder& model, const ModelInfo& info, const Dataset& data,
                   const std::vector<ShownSample>& samples, const std::string& title,
                   const std::string& path);
@@ -108,39 +106,15 @@ void draw_samples(Autoencoder& model, const ModelInfo& info, const Dataset& data
 namespace ae::cli {
 
 // ae report's work, shared with ae demo (which writes DIR/report.html): fill in the inputs,
-// then write(path) scores the data, draws the figures and writes one self-contained HTML
-// file atomically, with a line per stage on stderr unless quiet. Throws ae::Error.
-struct ReportJob {
-  Model* model = nullptr;             // required
-  std::string model_name;             // shown in the title, e.g. the model file's path
-  const Dataset* data = nullptr;      // required: the rows to score and show
-  const Dataset* val = nullptr;       // optional: reference rows, drawn beside in the histogram
-  std::vector<std::int64_t> labels;   // class per row of data, or empty (colours the latent map)
-  std::vector<std::uint8_t> truth;    // 1 = outlier per row of data, or empty (metrics)
-  History history;                    // per-epoch losses; empty leaves the plot out
-  ScoreKind requested_score = kDefaultScore;
-  bool score_chosen = false;  // false: requested_score is the default, which falls back as resolve_score says
-  Threshold threshold;                // default: contamination=0.01
+// then write(path) resolves the score, runs ae::build_report and writes the HTML file
+// atomically, with a line per stage on stderr unless quiet. Throws ae::Error.
+struct ReportJob : ReportInputs {
+  // `score` is the one asked for; unless score_chosen, the default falls back as
+  // resolve_score says. calibration is read from the model; the notes name the flags.
+  bool score_chosen = false;
   bool quiet = false;
 
   void write(const std::string& path) const;
 };
-
-}  // namespace ae::cli
-
-namespace ae::cli {
-
-// The image shape of the rows (the data's own, else the model's), or empty when they are not
-// images of that width.
-std::vector<std::size_t> image_shape_of(const Dataset& data, const ModelInfo& info);
-// Mean over rows of the squared reconstruction error of each feature (D values), in chunks.
-std::vector<double> mean_squared_error_per_feature(Autoencoder& model, const Dataset& data);
-// Embeddings as scatter points: K = 1 as (z, 0), K = 2 as they are, K > 2 as the first two
-// principal components; labels and a sentence saying which.
-struct LatentPoints {
-  std::vector<double> x, y;
-  std::string x_label, y_label, note;
-};
-LatentPoints latent_points(const Matrix& z);
 
 }  // namespace ae::cli

@@ -124,6 +124,11 @@ std::vector<float> compute_scores(Autoencoder& model, const Dataset& data, Score
                                   const ScoreCalibration& cal, Matrix* per_feature = nullptr,
                                   std::size_t threads = 0);
 
+// Mean over the rows of `data` of each feature's squared reconstruction error (D values, in
+// double): on the training rows, ScoreCalibration::feature_mse up to float rounding. Throws
+// Error(usage) on a width mismatch; all zeros for no rows.
+std::vector<double> feature_mean_squared_error(Autoencoder& model, const Dataset& data);
+
 // The linear baseline: scores of a k-component PCA reconstruction fitted on `train`
 // (fit_pca / pca_reconstruct), with the same ScoreKind meaning; for zsae and zsse, s_j^2 and
 // eps are calibrated on the PCA residuals of train.

@@ -1,24 +1,24 @@
 // Picture grids: measures every label and panel, places them in aligned columns, draws them
-// with cairo (its own text API, DejaVu Sans) into PNG bytes, which render_grid_png writes
+// on the shared canvas (text on whole pixels) into PNG bytes, which render_grid_png writes
 // through AtomicFile.
 // grid_layout and render_grid_png share one plan, so tests can check pixels where it says.
 // Does not wrap long labels or split large grids into pages; callers choose the rows.
-#include <cairo.h>
-
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "ae/atomic_file.hpp"
 #include "ae/error.hpp"
+#include "ae/plot.hpp"
 #include "ae/render.hpp"
+#include "render/canvas.hpp"
+#include "render/number_text.hpp"
 
 namespace ae {
 namespace {
+
+using namespace render_detail;
 
 // Spacing, in pixels.
 constexpr int page_margin = 24;    // page edge to content
@@ -48,11 +48,6 @@ constexpr int plot_min_w = 64;
 constexpr int plot_pad = 7;        // room above and below the plot for tick labels
 constexpr std::size_t bars_with_values = 8;  // at most this many bars get their value written
 
-struct Font {
-  double size;  // pixels
-  bool bold;
-  int line_h;   // pixels per line
-};
 constexpr Font title_font{18, true, 24};
 constexpr Font header_font{14, true, 20};
 constexpr Font label_font{13, false, 18};
@@ -61,10 +56,6 @@ constexpr Font caption_font{12, false, 16};
 constexpr Font value_font{12, false, 16};
 constexpr Font small_font{11, false, 14};
 
-struct Color {
-  double r, g, b;  // each in [0, 1]
-};
-constexpr Color page_color{1.0, 1.0, 1.0};
 constexpr Color text_color{0.13, 0.13, 0.13};
 constexpr Color muted_color{0.38, 0.38, 0.38};
 constexpr Color edge_color{0.62, 0.62, 0.62};
@@ -74,106 +65,18 @@ constexpr Color positive_color{0.267, 0.467, 0.667};
 constexpr Color negative_color{0.80, 0.33, 0.40};
 constexpr Color tint_color{0.996, 0.953, 0.937};
 
-Color to_color(Rgb c) { return {c.r / 255.0, c.g / 255.0, c.b / 255.0}; }
-
-enum class Align { left, center, right };
-
-using SurfacePtr = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
-using ContextPtr = std::unique_ptr<cairo_t, decltype(&cairo_destroy)>;
-
-void check(cairo_status_t status, const std::string& where) {
-  if (status != CAIRO_STATUS_SUCCESS) {
-    throw Error(ErrorKind::io, where + ": drawing the picture failed: " +
-                                   cairo_status_to_string(status));
-  }
-}
-
-SurfacePtr make_surface(int width, int height, const std::string& where) {
-  SurfacePtr s(cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height),
-               cairo_surface_destroy);
-  check(cairo_surface_status(s.get()), where);
-  return s;
-}
-
-ContextPtr make_context(cairo_surface_t* surface, const std::string& where) {
-  ContextPtr cr(cairo_create(surface), cairo_destroy);
-  check(cairo_status(cr.get()), where);
-  return cr;
-}
-
-void set_color(cairo_t* cr, Color c) { cairo_set_source_rgb(cr, c.r, c.g, c.b); }
-
-void fill_rect(cairo_t* cr, Color c, double x, double y, double w, double h) {
-  set_color(cr, c);
-  cairo_rectangle(cr, x, y, w, h);
-  cairo_fill(cr);
-}
-
 // A 1 px line just outside the rectangle, so it never covers data pixels.
-void outline_rect(cairo_t* cr, Color c, const PixelRect& r) {
-  set_color(cr, c);
+void outline_rect(Canvas& canvas, Color c, const PixelRect& r) {
+  cairo_t* cr = canvas.cr();
+  canvas.set_source(c);
   cairo_set_line_width(cr, 1.0);
   cairo_rectangle(cr, r.x - 0.5, r.y - 0.5, r.width + 1.0, r.height + 1.0);
   cairo_stroke(cr);
 }
 
-void use_font(cairo_t* cr, const Font& f) {
-  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
-                         f.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size(cr, f.size);
-}
-
-int text_width(cairo_t* cr, const Font& f, const std::string& text) {
-  if (text.empty()) return 0;
-  use_font(cr, f);
-  cairo_text_extents_t e;
-  cairo_text_extents(cr, text.c_str(), &e);
-  return static_cast<int>(std::ceil(std::max(e.x_advance, e.x_bearing + e.width)));
-}
-
-// Draws one line of text whose vertical centre is at cy.
-void draw_text(cairo_t* cr, const Font& f, Color c, const std::string& text, double x,
-               double cy, Align align) {
-  if (text.empty()) return;
-  use_font(cr, f);
-  cairo_font_extents_t fe;
-  cairo_font_extents(cr, &fe);
-  cairo_text_extents_t te;
-  cairo_text_extents(cr, text.c_str(), &te);
-  if (align == Align::center) x -= te.x_advance / 2.0;
-  if (align == Align::right) x -= te.x_advance;
-  set_color(cr, c);
-  cairo_move_to(cr, std::round(x), std::round(cy + (fe.ascent - fe.descent) / 2.0));
-  cairo_show_text(cr, text.c_str());
-}
-
-// Short numbers for cells, bars and ticks: "0.83", "12.5", "350", "1.2e+04", "NaN".
-std::string format_value(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "inf" : "\u2212inf";
-  const double a = std::fabs(v);
-  char buf[32];
-  if (a < 10.0) {
-    std::snprintf(buf, sizeof buf, "%.2f", a);
-  } else if (a < 100.0) {
-    std::snprintf(buf, sizeof buf, "%.1f", a);
-  } else if (a < 10000.0) {
-    std::snprintf(buf, sizeof buf, "%.0f", a);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.2g", a);
-  }
-  const std::string digits = buf;
-  const bool zero = digits.find_first_not_of("0.") == std::string::npos;
-  return (v < 0 && !zero) ? "\u2212" + digits : digits;  // a real minus sign
-}
-
-// Axis and colour-bar ends: format_value without trailing zeros ("1", "0.5", "0").
-std::string format_tick(double v) {
-  std::string s = format_value(v);
-  if (s.find('.') == std::string::npos || s.find('e') != std::string::npos) return s;
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return s;
+// Width of a line of text in whole pixels.
+int text_width(Canvas& canvas, const Font& f, const std::string& text) {
+  return static_cast<int>(canvas.text_width(f, text));
 }
 
 std::vector<std::string> split_lines(const std::string& text) {
@@ -264,7 +167,7 @@ void validate(const std::string& where, const std::vector<GridRow>& rows) {
   }
 }
 
-PanelPlan measure_image(cairo_t* cr, const Panel& p) {
+PanelPlan measure_image(Canvas& canvas, const Panel& p) {
   PanelPlan q;
   const auto h = static_cast<double>(p.height);
   const auto w = static_cast<double>(p.width);
@@ -282,20 +185,20 @@ PanelPlan measure_image(cairo_t* cr, const Panel& p) {
   q.w = dw;
   q.h = dh;
   if (p.style == PanelStyle::heat) {
-    const int tick_w = std::max(text_width(cr, small_font, format_tick(p.lo)),
-                                text_width(cr, small_font, format_tick(p.hi)));
+    const int tick_w = std::max(text_width(canvas, small_font, format_tick(p.lo)),
+                                text_width(canvas, small_font, format_tick(p.hi)));
     q.w = dw + colorbar_gap + colorbar_w + 4 + tick_w;
   }
   return q;
 }
 
-PanelPlan measure_strip(cairo_t* cr, const Panel& p) {
+PanelPlan measure_strip(Canvas& canvas, const Panel& p) {
   PanelPlan q;
   const int k = static_cast<int>(std::min<std::size_t>(p.values.size(), max_side));
   q.cell_h = std::clamp(strip_target / k, strip_cell_min, strip_cell_max);
   int text_w = 0;
   for (float v : p.values) {
-    text_w = std::max(text_w, text_width(cr, value_font, format_value(v)));
+    text_w = std::max(text_w, text_width(canvas, value_font, format_value(v)));
   }
   q.data = {0, 0, strip_cell_w, std::min(k * q.cell_h, max_side)};
   q.w = strip_cell_w + text_gap + text_w;
@@ -303,7 +206,7 @@ PanelPlan measure_strip(cairo_t* cr, const Panel& p) {
   return q;
 }
 
-PanelPlan measure_bars(cairo_t* cr, const Panel& p) {
+PanelPlan measure_bars(Canvas& canvas, const Panel& p) {
   PanelPlan q;
   const std::size_t n = p.values.size();
   q.a = std::min(p.lo, p.hi);
@@ -317,7 +220,7 @@ PanelPlan measure_bars(cairo_t* cr, const Panel& p) {
   if (q.value_line) {
     int text_w = 0;
     for (float v : p.values) {
-      text_w = std::max(text_w, text_width(cr, small_font, format_value(v)));
+      text_w = std::max(text_w, text_width(canvas, small_font, format_value(v)));
     }
     q.slot = std::max(30, text_w + 10);
     q.bar_w = q.slot - 12;
@@ -326,10 +229,10 @@ PanelPlan measure_bars(cairo_t* cr, const Panel& p) {
     q.bar_w = q.slot >= 4 ? q.slot - std::max(1, q.slot / 4) : q.slot;
   }
   const long plot_w = std::max<long>(plot_min_w, static_cast<long>(n) * q.slot);
-  int tick_w = std::max(text_width(cr, small_font, format_tick(q.a)),
-                        text_width(cr, small_font, format_tick(q.b)));
+  int tick_w = std::max(text_width(canvas, small_font, format_tick(q.a)),
+                        text_width(canvas, small_font, format_tick(q.b)));
   if (q.base > q.a && q.base < q.b) {
-    tick_w = std::max(tick_w, text_width(cr, small_font, format_tick(q.base)));
+    tick_w = std::max(tick_w, text_width(canvas, small_font, format_tick(q.base)));
   }
   tick_w += 5;
   q.data = {tick_w, plot_pad, static_cast<int>(std::min<long>(plot_w, max_side)), plot_h};
@@ -338,12 +241,12 @@ PanelPlan measure_bars(cairo_t* cr, const Panel& p) {
   return q;
 }
 
-PanelPlan measure_panel(cairo_t* cr, const Panel& p) {
+PanelPlan measure_panel(Canvas& canvas, const Panel& p) {
   switch (p.style) {
     case PanelStyle::gray:
-    case PanelStyle::heat: return measure_image(cr, p);
-    case PanelStyle::strip: return measure_strip(cr, p);
-    case PanelStyle::bars: return measure_bars(cr, p);
+    case PanelStyle::heat: return measure_image(canvas, p);
+    case PanelStyle::strip: return measure_strip(canvas, p);
+    case PanelStyle::bars: return measure_bars(canvas, p);
   }
   return {};
 }
@@ -352,14 +255,12 @@ PanelPlan measure_panel(cairo_t* cr, const Panel& p) {
 Plan make_plan(const std::string& where, const std::string& title,
                const std::vector<GridRow>& rows) {
   validate(where, rows);
-  SurfacePtr scratch = make_surface(1, 1, where);
-  ContextPtr owner = make_context(scratch.get(), where);
-  cairo_t* cr = owner.get();
+  Canvas canvas(ImageFormat::png, 1, 1, TextMode::pixel, where);
   auto check_text = [&](const std::string& what) {
-    if (cairo_status(cr) == CAIRO_STATUS_INVALID_STRING) {
+    if (cairo_status(canvas.cr()) == CAIRO_STATUS_INVALID_STRING) {
       throw Error(ErrorKind::usage, where + ": " + what + " is not valid UTF-8 text");
     }
-    check(cairo_status(cr), where);
+    canvas.check();
   };
 
   Plan plan;
@@ -375,7 +276,7 @@ Plan make_plan(const std::string& where, const std::string& title,
   }
   plan.col_w.assign(columns, 0);
   for (std::size_t j = 0; j < columns; ++j) {
-    plan.col_w[j] = text_width(cr, header_font, plan.headers[j]);
+    plan.col_w[j] = text_width(canvas, header_font, plan.headers[j]);
     check_text("the title of column " + std::to_string(j + 1));
   }
 
@@ -387,7 +288,7 @@ Plan make_plan(const std::string& where, const std::string& title,
     rp.label_font = rows[r].highlight ? &label_bold_font : &label_font;
     int w = 0;
     for (const std::string& line : rp.label_lines) {
-      w = std::max(w, text_width(cr, *rp.label_font, line));
+      w = std::max(w, text_width(canvas, *rp.label_font, line));
     }
     check_text("the label of row " + std::to_string(r + 1));
     rp.label.width = w;
@@ -395,9 +296,9 @@ Plan make_plan(const std::string& where, const std::string& title,
     label_w = std::max(label_w, w);
     for (std::size_t j = 0; j < rows[r].panels.size(); ++j) {
       const Panel& p = rows[r].panels[j];
-      PanelPlan q = measure_panel(cr, p);
+      PanelPlan q = measure_panel(canvas, p);
       if (p.title != plan.headers[j]) q.caption = p.title;
-      const int caption_w = text_width(cr, caption_font, q.caption);
+      const int caption_w = text_width(canvas, caption_font, q.caption);
       check_text("the title of " + panel_name(r, j, p));
       plan.col_w[j] = std::max({plan.col_w[j], q.w, caption_w});
       rp.panels.push_back(std::move(q));
@@ -414,7 +315,7 @@ Plan make_plan(const std::string& where, const std::string& title,
   }
   long width = static_cast<long>(x) + row_pad + page_margin;
   if (!title.empty()) {
-    width = std::max<long>(width, 2L * page_margin + text_width(cr, title_font, title));
+    width = std::max<long>(width, 2L * page_margin + text_width(canvas, title_font, title));
     check_text("the title");
   }
 
@@ -460,79 +361,62 @@ Plan make_plan(const std::string& where, const std::string& title,
   return plan;
 }
 
-void draw_image(cairo_t* cr, const Panel& p, const PanelPlan& q, const std::string& where) {
-  const int h = static_cast<int>(p.height);
-  const int w = static_cast<int>(p.width);
-  SurfacePtr image = make_surface(w, h, where);
-  cairo_surface_flush(image.get());
-  unsigned char* pixels = cairo_image_surface_get_data(image.get());
-  const int stride = cairo_image_surface_get_stride(image.get());
+void draw_image(Canvas& canvas, const Panel& p, const PanelPlan& q, const std::string& where) {
   const bool heat = p.style == PanelStyle::heat;
-  for (int i = 0; i < h; ++i) {
-    for (int j = 0; j < w; ++j) {
-      const float v = p.values[static_cast<std::size_t>(i) * p.width + j];
-      const Rgb c = heat ? heat_color(v, p.lo, p.hi) : gray_color(v, p.lo, p.hi);
-      const std::uint32_t px = (0xffu << 24) | (std::uint32_t{c.r} << 16) |
-                               (std::uint32_t{c.g} << 8) | std::uint32_t{c.b};
-      std::memcpy(pixels + static_cast<std::ptrdiff_t>(i) * stride + 4 * j, &px, 4);
-    }
-  }
-  cairo_surface_mark_dirty(image.get());
-
+  const SurfacePtr image = rgb_image(
+      p.height, p.width,
+      [&](std::size_t i, std::size_t j) {
+        const float v = p.values[i * p.width + j];
+        return heat ? heat_color(v, p.lo, p.hi) : gray_color(v, p.lo, p.hi);
+      },
+      where);
   const PixelRect d = q.page_data();
-  cairo_save(cr);
-  cairo_translate(cr, d.x, d.y);
-  cairo_scale(cr, static_cast<double>(d.width) / w, static_cast<double>(d.height) / h);
-  cairo_set_source_surface(cr, image.get(), 0, 0);
-  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
-  cairo_rectangle(cr, 0, 0, w, h);
-  cairo_fill(cr);
-  cairo_restore(cr);
-  outline_rect(cr, edge_color, d);
+  canvas.draw_pixels(image.get(), d.x, d.y, d.width, d.height);
+  outline_rect(canvas, edge_color, d);
   if (!heat) return;
 
   // Colour bar: hi at the top, lo at the bottom, one pixel row at a time.
   const PixelRect bar{d.x + d.width + colorbar_gap, d.y, colorbar_w, d.height};
   for (int i = 0; i < bar.height; ++i) {
     const float t = 1.0f - (static_cast<float>(i) + 0.5f) / static_cast<float>(bar.height);
-    fill_rect(cr, to_color(heat_color(t, 0.0f, 1.0f)), bar.x, bar.y + i, bar.width, 1);
+    canvas.fill_rect(to_color(heat_color(t, 0.0f, 1.0f)), bar.x, bar.y + i, bar.width, 1);
   }
-  outline_rect(cr, edge_color, bar);
+  outline_rect(canvas, edge_color, bar);
   const double tx = bar.x + bar.width + 4;
-  draw_text(cr, small_font, muted_color, format_tick(p.hi), tx, bar.y + 5, Align::left);
+  canvas.text(small_font, muted_color, format_tick(p.hi), tx, bar.y + 5, Align::left);
   if (bar.height >= 2 * small_font.line_h) {
-    draw_text(cr, small_font, muted_color, format_tick(p.lo), tx, bar.y + bar.height - 5,
-              Align::left);
+    canvas.text(small_font, muted_color, format_tick(p.lo), tx, bar.y + bar.height - 5,
+           Align::left);
   }
 }
 
-void draw_strip(cairo_t* cr, const Panel& p, const PanelPlan& q) {
+void draw_strip(Canvas& canvas, const Panel& p, const PanelPlan& q) {
   const PixelRect d = q.page_data();
   for (std::size_t k = 0; k < p.values.size(); ++k) {
     const int top = d.y + static_cast<int>(k) * q.cell_h;
     if (top >= d.y + d.height) break;
-    fill_rect(cr, to_color(gray_color(p.values[k], p.lo, p.hi)), d.x, top, d.width, q.cell_h);
-    if (k > 0) fill_rect(cr, edge_color, d.x, top, d.width, 1);
-    draw_text(cr, value_font, text_color, format_value(p.values[k]), d.x + d.width + text_gap,
-              top + q.cell_h / 2.0, Align::left);
+    canvas.fill_rect(to_color(gray_color(p.values[k], p.lo, p.hi)), d.x, top, d.width, q.cell_h);
+    if (k > 0) canvas.fill_rect(edge_color, d.x, top, d.width, 1);
+    canvas.text(value_font, text_color, format_value(p.values[k]), d.x + d.width + text_gap,
+           top + q.cell_h / 2.0, Align::left);
   }
-  outline_rect(cr, edge_color, d);
+  outline_rect(canvas, edge_color, d);
 }
 
-void draw_bars(cairo_t* cr, const Panel& p, const PanelPlan& q) {
+void draw_bars(Canvas& canvas, const Panel& p, const PanelPlan& q) {
   const PixelRect d = q.page_data();
   const auto y_of = [&](double v) {
     return d.y + static_cast<int>(std::lround((q.b - v) / (q.b - q.a) * d.height));
   };
-  fill_rect(cr, plot_color, d.x, d.y, d.width, d.height);
-  outline_rect(cr, edge_color, d);
+  canvas.fill_rect(plot_color, d.x, d.y, d.width, d.height);
+  outline_rect(canvas, edge_color, d);
   const int base_y = std::min(y_of(q.base), d.y + d.height - 1);
 
   const double tx = d.x - 5;
-  draw_text(cr, small_font, muted_color, format_tick(q.b), tx, d.y, Align::right);
-  draw_text(cr, small_font, muted_color, format_tick(q.a), tx, d.y + d.height, Align::right);
+  canvas.text(small_font, muted_color, format_tick(q.b), tx, d.y, Align::right);
+  canvas.text(small_font, muted_color, format_tick(q.a), tx, d.y + d.height, Align::right);
   if (q.base > q.a && q.base < q.b) {
-    draw_text(cr, small_font, muted_color, format_tick(q.base), tx, base_y, Align::right);
+    canvas.text(small_font, muted_color, format_tick(q.base), tx, base_y, Align::right);
   }
 
   const long n = static_cast<long>(p.values.size());
@@ -544,82 +428,68 @@ void draw_bars(cairo_t* cr, const Panel& p, const PanelPlan& q) {
     const double v = p.values[static_cast<std::size_t>(i)];
     if (std::isnan(v)) {
       const int side = std::min(q.bar_w, 8);
-      fill_rect(cr, to_color(nan_color), slot_x + (q.slot - side) / 2, base_y - side / 2, side,
-                side);
+      canvas.fill_rect(to_color(nan_color), slot_x + (q.slot - side) / 2, base_y - side / 2, side,
+                   side);
     } else {
       const int vy = y_of(std::clamp(v, q.a, q.b));
       const int top = std::min(vy, base_y);
       const int bottom = std::max(vy, base_y + 1);
-      fill_rect(cr, v >= q.base ? positive_color : negative_color, bar_x, top, q.bar_w,
-                bottom - top);
+      canvas.fill_rect(v >= q.base ? positive_color : negative_color, bar_x, top, q.bar_w,
+                   bottom - top);
     }
     if (q.value_line) {
-      draw_text(cr, small_font, text_color, format_value(v), slot_x + q.slot / 2.0,
-                d.y + d.height + 4 + small_font.line_h / 2.0, Align::center);
+      canvas.text(small_font, text_color, format_value(v), slot_x + q.slot / 2.0,
+             d.y + d.height + 4 + small_font.line_h / 2.0, Align::center);
     }
   }
-  if (q.base > q.a && q.base < q.b) fill_rect(cr, axis_color, d.x, base_y, d.width, 1);
+  if (q.base > q.a && q.base < q.b) canvas.fill_rect(axis_color, d.x, base_y, d.width, 1);
 }
 
-void draw_plan(cairo_t* cr, const Plan& plan, const std::string& title,
+void draw_plan(Canvas& canvas, const Plan& plan, const std::string& title,
                const std::vector<GridRow>& rows, const std::string& where) {
-  fill_rect(cr, page_color, 0, 0, plan.width, plan.height);
-  draw_text(cr, title_font, text_color, title, page_margin, plan.title_y, Align::left);
+  canvas.text(title_font, text_color, title, page_margin, plan.title_y, Align::left);
   for (std::size_t j = 0; j < plan.headers.size(); ++j) {
-    draw_text(cr, header_font, text_color, plan.headers[j], plan.col_x[j] + plan.col_w[j] / 2.0,
-              plan.header_y, Align::center);
+    canvas.text(header_font, text_color, plan.headers[j], plan.col_x[j] + plan.col_w[j] / 2.0,
+           plan.header_y, Align::center);
   }
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const RowPlan& rp = plan.rows[r];
     const PixelRect& f = rp.frame;
     if (rows[r].highlight) {
       const Color c = to_color(highlight_color);
-      fill_rect(cr, tint_color, f.x, f.y, f.width, f.height);
-      fill_rect(cr, c, f.x, f.y, f.width, frame_w);
-      fill_rect(cr, c, f.x, f.y + f.height - frame_w, f.width, frame_w);
-      fill_rect(cr, c, f.x, f.y, frame_w, f.height);
-      fill_rect(cr, c, f.x + f.width - frame_w, f.y, frame_w, f.height);
+      canvas.fill_rect(tint_color, f.x, f.y, f.width, f.height);
+      canvas.fill_rect(c, f.x, f.y, f.width, frame_w);
+      canvas.fill_rect(c, f.x, f.y + f.height - frame_w, f.width, frame_w);
+      canvas.fill_rect(c, f.x, f.y, frame_w, f.height);
+      canvas.fill_rect(c, f.x + f.width - frame_w, f.y, frame_w, f.height);
     }
     for (std::size_t i = 0; i < rp.label_lines.size(); ++i) {
       const double cy = rp.label.y + (static_cast<double>(i) + 0.5) * rp.label_font->line_h;
-      draw_text(cr, *rp.label_font, text_color, rp.label_lines[i], rp.label.x, cy, Align::left);
+      canvas.text(*rp.label_font, text_color, rp.label_lines[i], rp.label.x, cy, Align::left);
     }
     for (std::size_t j = 0; j < rp.panels.size(); ++j) {
       const Panel& p = rows[r].panels[j];
       const PanelPlan& q = rp.panels[j];
-      draw_text(cr, caption_font, muted_color, q.caption, plan.col_x[j] + plan.col_w[j] / 2.0,
-                rp.caption_y, Align::center);
+      canvas.text(caption_font, muted_color, q.caption, plan.col_x[j] + plan.col_w[j] / 2.0,
+             rp.caption_y, Align::center);
       switch (p.style) {
         case PanelStyle::gray:
-        case PanelStyle::heat: draw_image(cr, p, q, where); break;
-        case PanelStyle::strip: draw_strip(cr, p, q); break;
-        case PanelStyle::bars: draw_bars(cr, p, q); break;
+        case PanelStyle::heat: draw_image(canvas, p, q, where); break;
+        case PanelStyle::strip: draw_strip(canvas, p, q); break;
+        case PanelStyle::bars: draw_bars(canvas, p, q); break;
       }
     }
-    check(cairo_status(cr), where);
+    canvas.check();
   }
-}
-
-cairo_status_t append_png_chunk(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  return CAIRO_STATUS_SUCCESS;
 }
 
 // Draws the grid and returns the PNG's bytes; errors name `where`.
 std::string render_grid_bytes(const std::string& where, const std::string& title,
                               const std::vector<GridRow>& rows) {
   const Plan plan = make_plan(where, title, rows);
-  SurfacePtr surface = make_surface(plan.width, plan.height, where);
-  {
-    ContextPtr cr = make_context(surface.get(), where);
-    draw_plan(cr.get(), plan, title, rows, where);
-    check(cairo_status(cr.get()), where);
-  }
-  cairo_surface_flush(surface.get());
-  check(cairo_surface_status(surface.get()), where);
-  std::string png;
-  check(cairo_surface_write_to_png_stream(surface.get(), append_png_chunk, &png), where);
-  return png;
+  Canvas canvas(ImageFormat::png, plan.width, plan.height, TextMode::pixel, where);
+  draw_plan(canvas, plan, title, rows, where);
+  return canvas.finish();
 }
 
 }  // namespace

@@ -1,13 +1,16 @@
 // Places and draws what surrounds a plot's data: title, axes, ticks, labels, notes, legend
-// and colour bar, all at fixed sizes for an 800 x 500 picture. The vertical layout is fixed
-// first; the left margin then follows from the y tick labels, the right one from the legend
-// or colour bar, and the x ticks from the width that is left.
+// and colour bar, all at fixed sizes for an 800 x 500 picture; and the data ranges shown.
+// The vertical layout is fixed first; the left margin then follows from the y tick labels,
+// the right one from the legend or colour bar, and the x ticks from the width that is left.
 #include "render/plot_frame.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
-namespace ae::plot_detail {
+#include "ae/format.hpp"
+
+namespace ae::render_detail {
 namespace {
 
 constexpr double pad = 12.0;      // picture edge to text
@@ -52,18 +55,8 @@ Scale make_scale(const AxisSpec& axis, double p0, double p1) {
 // The x of a 1 px vertical line at pixel position p, on the pixel grid.
 double crisp(double p) { return std::floor(p) + 0.5; }
 
-void line(Canvas& canvas, Color c, double x0, double y0, double x1, double y1, double width) {
-  cairo_t* cr = canvas.cr();
-  cairo_set_source_rgb(cr, c.r, c.g, c.b);
-  cairo_set_line_width(cr, width);
-  cairo_move_to(cr, x0, y0);
-  cairo_line_to(cr, x1, y1);
-  cairo_stroke(cr);
-}
-
-void dot(cairo_t* cr, double x, double y, double r) {
-  cairo_new_sub_path(cr);
-  cairo_arc(cr, x, y, r, 0.0, 2.0 * 3.14159265358979323846);
+std::string values_word(std::size_t n) {
+  return format_count(n) + (n == 1 ? " value " : " values ");
 }
 
 }  // namespace
@@ -175,13 +168,13 @@ void draw_back(Canvas& canvas, const FigureSpec& spec, const Frame& frame) {
   if (spec.x.grid) {
     for (double v : frame.x_ticks.major) {
       const double x = crisp(frame.x(v));
-      line(canvas, grid_color, x, p.y, x, p.bottom(), 1.0);
+      canvas.line(grid_color, x, p.y, x, p.bottom(), 1.0);
     }
   }
   if (spec.y.grid) {
     for (double v : frame.y_ticks.major) {
       const double y = crisp(frame.y(v));
-      line(canvas, grid_color, p.x, y, p.right(), y, 1.0);
+      canvas.line(grid_color, p.x, y, p.right(), y, 1.0);
     }
   }
   canvas.check();
@@ -209,8 +202,8 @@ void draw_front(Canvas& canvas, const FigureSpec& spec, const Frame& frame) {
   for (std::size_t i = 0; i < frame.x_ticks.major.size(); ++i) {
     const double x = frame.x(frame.x_ticks.major[i]);
     if (!in_x(x)) continue;
-    line(canvas, spine_color, crisp(x), p.bottom() + 0.5, crisp(x), p.bottom() + 0.5 + tick_len,
-         1.0);
+    canvas.line(spine_color, crisp(x), p.bottom() + 0.5, crisp(x), p.bottom() + 0.5 + tick_len,
+        1.0);
     const std::string& label = frame.x_ticks.labels[i];
     const double half = canvas.text_width(tick_font, label) / 2.0;
     const double cx = std::clamp(x, 2.0 + half, width - 2.0 - half);
@@ -219,21 +212,21 @@ void draw_front(Canvas& canvas, const FigureSpec& spec, const Frame& frame) {
   for (double v : frame.x_ticks.minor) {
     const double x = frame.x(v);
     if (in_x(x)) {
-      line(canvas, spine_color, crisp(x), p.bottom() + 0.5, crisp(x), p.bottom() + 0.5 + minor_len,
-           1.0);
+      canvas.line(spine_color, crisp(x), p.bottom() + 0.5, crisp(x), p.bottom() + 0.5 + minor_len,
+          1.0);
     }
   }
   for (std::size_t i = 0; i < frame.y_ticks.major.size(); ++i) {
     const double y = frame.y(frame.y_ticks.major[i]);
     if (!in_y(y)) continue;
-    line(canvas, spine_color, p.x - 0.5 - tick_len, crisp(y), p.x - 0.5, crisp(y), 1.0);
+    canvas.line(spine_color, p.x - 0.5 - tick_len, crisp(y), p.x - 0.5, crisp(y), 1.0);
     canvas.text(tick_font, text_color, frame.y_ticks.labels[i], p.x - tick_len - tick_gap, y,
                 Align::right);
   }
   for (double v : frame.y_ticks.minor) {
     const double y = frame.y(v);
     if (in_y(y))
-      line(canvas, spine_color, p.x - 0.5 - minor_len, crisp(y), p.x - 0.5, crisp(y), 1.0);
+      canvas.line(spine_color, p.x - 0.5 - minor_len, crisp(y), p.x - 0.5, crisp(y), 1.0);
   }
 
   const double centre = p.x + p.w / 2.0;
@@ -300,7 +293,7 @@ void draw_legend(Canvas& canvas, const Legend& legend, double x, double y) {
         cairo_line_to(cr, sx + legend_swatch, cy);
         cairo_stroke(cr);
         if (e.swatch == Swatch::line_marker) {
-          dot(cr, mid, cy, 3.0);
+          canvas.circle(mid, cy, 3.0);
           cairo_fill(cr);
         }
         break;
@@ -313,12 +306,12 @@ void draw_legend(Canvas& canvas, const Legend& legend, double x, double y) {
         break;
       case Swatch::dot:
         cairo_set_source_rgba(cr, e.color.r, e.color.g, e.color.b, e.alpha);
-        dot(cr, mid, cy, 4.5);
+        canvas.circle(mid, cy, 4.5);
         cairo_fill(cr);
         break;
       case Swatch::dot_outlined:
         cairo_set_source_rgba(cr, e.color.r, e.color.g, e.color.b, e.alpha);
-        dot(cr, mid, cy, 5.0);
+        canvas.circle(mid, cy, 5.0);
         cairo_fill_preserve(cr);
         cairo_set_source_rgb(cr, 0.0, 0.0, 0.0);
         cairo_set_line_width(cr, 1.3);
@@ -437,8 +430,8 @@ void draw_colorbar(Canvas& canvas, const ColorBar& bar, const Box& box) {
   s.p1 = box.y;
   for (std::size_t i = 0; i < t.major.size(); ++i) {
     const double y = s(t.major[i]);
-    line(canvas, spine_color, box.right() + 0.5, crisp(y), box.right() + 0.5 + tick_len, crisp(y),
-         1.0);
+    canvas.line(spine_color, box.right() + 0.5, crisp(y), box.right() + 0.5 + tick_len, crisp(y),
+        1.0);
     canvas.text(tick_font, text_color, t.labels[i], box.right() + tick_len + tick_gap, y,
                 Align::left);
   }
@@ -452,4 +445,73 @@ void draw_colorbar(Canvas& canvas, const ColorBar& bar, const Box& box) {
   canvas.check();
 }
 
-}  // namespace ae::plot_detail
+// ---- data ranges, notes and legend placement ----
+
+void Range::add(double v) {
+  lo = std::min(lo, v);
+  hi = std::max(hi, v);
+}
+
+std::pair<double, double> padded(Range r, bool log, bool pad_low) {
+  if (r.empty()) return log ? std::pair{1.0, 10.0} : std::pair{0.0, 1.0};
+  if (log) {
+    const double a = std::log10(r.lo), b = std::log10(r.hi);
+    if (b - a < 1e-9) return {r.lo / 2.0, r.hi * 2.0};
+    const double m = (b - a) * margin;
+    return {std::pow(10.0, a - m), std::pow(10.0, b + m)};
+  }
+  const double span = r.hi - r.lo;
+  if (span <= std::max(std::fabs(r.lo), std::fabs(r.hi)) * 1e-12) {
+    const double d = r.lo == 0.0 ? 1.0 : std::fabs(r.lo) * 0.1;
+    return {pad_low ? r.lo - d : r.lo, r.hi + d};
+  }
+  return {pad_low ? r.lo - span * margin : r.lo, r.hi + span * margin};
+}
+
+FigureSpec data_spec(const std::string& title, const std::string& x_label,
+                     const std::string& y_label, const Range& xr, const Range& yr, bool log_y) {
+  FigureSpec spec;
+  spec.title = title;
+  spec.x.label = x_label;
+  spec.y.label = y_label;
+  std::tie(spec.x.lo, spec.x.hi) = padded(xr, false);
+  std::tie(spec.y.lo, spec.y.hi) = padded(yr, log_y);
+  spec.y.log = log_y;
+  return spec;
+}
+
+void add_notes(FigureSpec& spec, std::size_t non_finite, std::size_t non_positive) {
+  if (non_finite > 0) {
+    spec.notes.push_back(format_count(non_finite) +
+                         (non_finite == 1 ? " non-finite value" : " non-finite values") +
+                         " not shown");
+  }
+  if (non_positive > 0) {
+    spec.notes.push_back(values_word(non_positive) + "\u2264 0 not shown on the log axis");
+  }
+}
+
+Placement place(Canvas& canvas, FigureSpec& spec, Legend& legend, const MarkData& mark,
+                double colorbar_w) {
+  Placement p;
+  spec.right_width = colorbar_w;
+  if (legend.entries.empty()) {
+    p.frame = layout(canvas, spec);
+    return p;
+  }
+  measure_legend(canvas, legend);
+  p.frame = layout(canvas, spec);
+  Occupancy occupancy(p.frame.plot);
+  mark(p.frame, occupancy);
+  if (const auto corner = empty_corner(p.frame, occupancy, legend.w, legend.h)) {
+    p.legend_at = *corner;
+    p.legend_inside = true;
+    return p;
+  }
+  spec.right_width = std::max(colorbar_w, legend.w);
+  p.frame = layout(canvas, spec);
+  p.legend_at = {p.frame.right_x, p.frame.plot.y};
+  return p;
+}
+
+}  // namespace ae::render_detail

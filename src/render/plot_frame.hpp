@@ -1,16 +1,37 @@
-// The frame around a plot's data: title, plot box, axes with ticks and labels, notes, the
-// column at the right for a legend or colour bar, and legend placement that never covers
-// data (a corner inside the plot only when the Occupancy map says it is empty). The data
-// itself is drawn by plot.cpp between draw_back and draw_front.
+// The frame around a plot's data: the plots' fonts and colours, title, plot box, axes with
+// ticks and labels, notes, the column at the right for a legend or colour bar, legend
+// placement that never covers data (a corner inside the plot only when the Occupancy map
+// says it is empty), and the data ranges the axes show. The data itself is drawn by the
+// plot_*.cpp files between draw_back and draw_front.
 #pragma once
+#include <cstddef>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "render/plot_canvas.hpp"
+#include "render/canvas.hpp"
+#include "render/number_text.hpp"
+#include "render/ticks.hpp"
 
-namespace ae::plot_detail {
+namespace ae::render_detail {
+
+inline constexpr Color text_color{0.13, 0.13, 0.13};
+inline constexpr Color muted_color{0.42, 0.42, 0.42};
+inline constexpr Color spine_color{0.25, 0.25, 0.25};
+inline constexpr Color grid_color{0.91, 0.91, 0.91};
+inline constexpr Color frame_color{0.8, 0.8, 0.8};
+
+inline constexpr Font title_font{16, true};
+inline constexpr Font label_font{13, false};
+inline constexpr Font tick_font{11.5, false};
+inline constexpr Font legend_font{12, false};
+inline constexpr Font note_font{11, false};
+
+inline constexpr double margin = 0.05;         // data range padding on each side, as a fraction
+inline constexpr std::size_t max_legend = 20;  // legend rows before "... more"
 
 struct Box {
   double x = 0, y = 0, w = 0, h = 0;  // pixels, origin top left
@@ -122,4 +143,40 @@ void draw_colorbar(Canvas& canvas, const ColorBar& bar, const Box& box);  // box
 inline constexpr double right_gap = 18.0;
 inline constexpr double edge_pad = 14.0;
 
-}  // namespace ae::plot_detail
+// ---- data ranges and notes ----
+
+struct Range {
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
+  void add(double v);
+  bool empty() const { return lo > hi; }
+};
+
+// The shown range: the data's, widened by `margin` on each side (in log space on a log
+// axis); a single value gets a range around it.
+std::pair<double, double> padded(Range r, bool log, bool pad_low = true);
+
+// A spec with the title, the axis labels and the padded ranges of the data (y on a log axis
+// when log_y).
+FigureSpec data_spec(const std::string& title, const std::string& x_label,
+                     const std::string& y_label, const Range& xr, const Range& yr, bool log_y);
+
+// "N non-finite values not shown", "N values <= 0 not shown on the log axis".
+void add_notes(FigureSpec& spec, std::size_t non_finite, std::size_t non_positive);
+
+// ---- legend placement ----
+
+// A layout with the legend in an empty corner of the plot when one is free, else at the top
+// of the right column (which also holds a colour bar of colorbar_w, if any).
+struct Placement {
+  Frame frame;
+  Point legend_at;
+  bool legend_inside = false;
+};
+
+// Marks where the data will be drawn, for a frame laid out with the legend inside or not.
+using MarkData = std::function<void(const Frame&, Occupancy&)>;
+Placement place(Canvas& canvas, FigureSpec& spec, Legend& legend, const MarkData& mark,
+                double colorbar_w = 0.0);
+
+}  // namespace ae::render_detail

@@ -74,5 +74,16 @@ TEST(Rng, StateRoundTripContinuesTheStream) {
   for (int i = 0; i < 10; ++i) EXPECT_EQ(a.next_u64(), b.next_u64());
 }
 
+// The reference splitmix64 outputs for state 0 (Vigna's splitmix64.c).
+TEST(SplitMix64, MatchesTheReferenceStream) {
+  SplitMix64 g(0);
+  EXPECT_EQ(g.next_u64(), 0xE220A8397B1DCDAFull);
+  EXPECT_EQ(g.next_u64(), 0x6E789E6AA1B965F4ull);
+  EXPECT_EQ(g.next_u64(), 0x06C45D188009454Full);
+  const double u = SplitMix64(7).uniform_double();
+  EXPECT_GE(u, 0.0);
+  EXPECT_LT(u, 1.0);
+}
+
 }  // namespace
 }  // namespace ae

@@ -1,7 +1,6 @@
 // Tests of the single plots: every plot gives a PNG of 800 x 500 and an SVG, pixels show the
 // expected colours where that is robust (group colours, the threshold's column), degenerate
-// inputs still draw, bad calls throw Error(usage). Also tick choice and number labels, and
-// the in-memory grid renderer.
+// inputs still draw, bad calls throw Error(usage). Also the in-memory grid renderer.
 #include "ae/plot.hpp"
 
 #include <cairo.h>
@@ -23,7 +22,6 @@
 
 #include "ae/error.hpp"
 #include "ae/render.hpp"
-#include "render/plot_canvas.hpp"
 
 namespace ae {
 namespace {
@@ -132,91 +130,6 @@ double threshold_column(const Png& png) {
     }
   }
   return n == 0 ? -1.0 : sum / n;
-}
-
-TEST(PlotFormat, ChosenByExtension) {
-  EXPECT_EQ(image_format_for("out/history.png"), ImageFormat::png);
-  EXPECT_EQ(image_format_for("A.SVG"), ImageFormat::svg);
-  for (const char* bad : {"plot.jpg", "plot", "dir.png/plot", ""}) {
-    try {
-      image_format_for(bad);
-      ADD_FAILURE() << bad << " did not throw";
-    } catch (const Error& e) {
-      EXPECT_EQ(e.kind(), ErrorKind::usage) << bad;
-    }
-  }
-}
-
-TEST(PlotTicks, NiceStepsAndMultiples) {
-  using namespace plot_detail;
-  EXPECT_DOUBLE_EQ(nice_step(0.27), 0.5);
-  EXPECT_DOUBLE_EQ(nice_step(1.0), 1.0);
-  EXPECT_DOUBLE_EQ(nice_step(1.1), 2.0);
-  EXPECT_DOUBLE_EQ(nice_step(3.0), 5.0);
-  EXPECT_DOUBLE_EQ(nice_step(7.0), 10.0);
-  EXPECT_DOUBLE_EQ(nice_step(0.0004), 0.0005);
-  EXPECT_EQ(multiples_in(-0.6, 2.6, 1.0), (std::vector<double>{0.0, 1.0, 2.0}));
-  const std::vector<double> tenths = multiples_in(-0.05, 0.35, 0.1);
-  ASSERT_EQ(tenths.size(), 4u);
-  EXPECT_EQ(tenths[0], 0.0);  // not -1e-17
-}
-
-TEST(PlotTicks, LabelsAreShortWithRealMinusAndSuperscripts) {
-  using namespace plot_detail;
-  EXPECT_EQ(linear_label(0.3000000000000001, 0.1), "0.3");
-  EXPECT_EQ(linear_label(-0.5, 0.5), "\u22120.5");
-  EXPECT_EQ(linear_label(0.0, 0.02), "0");
-  EXPECT_EQ(linear_label(20000.0, 5000.0), "20000");
-  EXPECT_EQ(linear_label(2e-5, 1e-5), "2\u00d710\u207b\u2075");
-  EXPECT_EQ(linear_label(1e-5, 1e-5), "10\u207b\u2075");
-  EXPECT_EQ(log_label(0.03), "0.03");
-  EXPECT_EQ(log_label(1000.0), "1000");
-  EXPECT_EQ(log_label(1e-6), "10\u207b\u2076");
-  EXPECT_EQ(log_label(3e7), "3\u00d710\u2077");
-  EXPECT_EQ(format_number(-0.041234, 3), "\u22120.0412");
-  EXPECT_EQ(format_number(1.3e-5, 2), "1.3\u00d710\u207b\u2075");
-  EXPECT_EQ(format_number(1e7, 3), "10\u2077");
-  EXPECT_EQ(format_count(0), "0");
-  EXPECT_EQ(format_count(59900), "59,900");
-  EXPECT_EQ(format_count(1000000), "1,000,000");
-  EXPECT_EQ(clean_text("a\xff"
-                       "b\nc"),
-            "a?b c");
-  EXPECT_EQ(clean_text("\u2212x"), "\u2212x");
-}
-
-TEST(PlotTicks, SpacingFollowsTheGapRule) {
-  using namespace plot_detail;
-  const auto gap = [](double px) { return [px](const std::vector<std::string>&) { return px; }; };
-  Ticks t = choose_ticks(0.0, 1.0, false, false, 500.0, gap(40.0));
-  EXPECT_EQ(t.major.size(), 11u);  // 0, 0.1, ..., 1 at 50 px
-  t = choose_ticks(0.0, 1000.0, false, false, 300.0, gap(100.0));
-  EXPECT_EQ(t.major, (std::vector<double>{0.0, 500.0, 1000.0}));
-  EXPECT_EQ(t.labels, (std::vector<std::string>{"0", "500", "1000"}));
-  t = choose_ticks(-1.45, 52.45, false, true, 600.0, gap(72.0));
-  EXPECT_EQ(t.major, (std::vector<double>{0.0, 10.0, 20.0, 30.0, 40.0, 50.0}));
-  t = choose_ticks(-0.6, 2.6, false, true, 600.0, gap(72.0));
-  EXPECT_EQ(t.major, (std::vector<double>{0.0, 1.0, 2.0}));  // whole numbers only
-  t = choose_ticks(0.9, 1.1, false, true, 600.0, gap(72.0));
-  EXPECT_EQ(t.major, (std::vector<double>{1.0}));
-}
-
-TEST(PlotTicks, LogAxesUseDecadesOrMantissas) {
-  using namespace plot_detail;
-  const auto gap = [](const std::vector<std::string>&) { return 40.0; };
-  Ticks t = choose_ticks(0.7, 20000.0, true, false, 400.0, gap);
-  EXPECT_EQ(t.labels, (std::vector<std::string>{"1", "10", "100", "1000", "10000"}));
-  EXPECT_FALSE(t.minor.empty());
-  // Less than a decade (a loss from 0.07 down to 0.024): mantissas 3..7 of 0.01.
-  t = choose_ticks(0.0225, 0.074, true, false, 400.0, gap);
-  EXPECT_EQ(t.labels, (std::vector<std::string>{"0.03", "0.04", "0.05", "0.06", "0.07"}));
-  // Twelve decades on a short axis: every few decades.
-  t = choose_ticks(1e-6, 1e6, true, false, 200.0, gap);
-  EXPECT_GE(t.major.size(), 2u);
-  EXPECT_LE(t.major.size(), 6u);
-  // A very narrow range falls back to linear ticks.
-  t = choose_ticks(0.500, 0.505, true, false, 400.0, gap);
-  EXPECT_GE(t.major.size(), 2u);
 }
 
 TEST(PlotLines, HistoryDrawsBothSeriesInPngAndSvg) {

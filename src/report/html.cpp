@@ -53,26 +53,20 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-ReportBlock ReportBlock::paragraph(std::string text) {
+namespace {
+
+ReportBlock text_block(ReportBlock::Kind kind, std::string text) {
   ReportBlock b;
-  b.kind = Kind::paragraph;
+  b.kind = kind;
   b.text = std::move(text);
   return b;
 }
 
-ReportBlock ReportBlock::preformatted(std::string text) {
-  ReportBlock b;
-  b.kind = Kind::preformatted;
-  b.text = std::move(text);
-  return b;
-}
+}  // namespace
 
-ReportBlock ReportBlock::note(std::string text) {
-  ReportBlock b;
-  b.kind = Kind::note;
-  b.text = std::move(text);
-  return b;
-}
+ReportBlock ReportBlock::paragraph(std::string text) { return text_block(Kind::paragraph, std::move(text)); }
+ReportBlock ReportBlock::preformatted(std::string text) { return text_block(Kind::preformatted, std::move(text)); }
+ReportBlock ReportBlock::note(std::string text) { return text_block(Kind::note, std::move(text)); }
 
 ReportBlock ReportBlock::of(ReportTable table) {
   ReportBlock b;
