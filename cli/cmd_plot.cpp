@@ -40,9 +40,9 @@ ScoreCalibration calibration_for(Model& model, const std::string& path, const Da
 
 int plot_history_command(const ModelFlags& f, const std::string& history) {
   const ImageFormat format = image_format_for(f.out);
-  const auto bytes = read_file_bytes(history);
-  const HistoryColumns h = parse_history_csv(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), history);
-  write_file_atomic(f.out, plot_history(h.loss, h.val_loss, f.log, format));
+  const History h = read_history_csv(history);
+  write_file_atomic(f.out, plot_history(history_column(h, &EpochRecord::loss),
+                                        history_column(h, &EpochRecord::val_loss), f.log, format));
   return 0;
 }
 

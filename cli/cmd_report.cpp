@@ -114,15 +114,7 @@ Command add_report(CLI::App& root) {
               job.labels = load_labels(f->labels);
             }
             if (!f->history.empty()) {
-              const auto bytes = read_file_bytes(f->history);
-              const HistoryColumns h = parse_history_csv(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), f->history);
-              for (std::size_t i = 0; i < h.loss.size(); ++i) {
-                EpochRecord e;
-                e.epoch = i + 1;
-                e.loss = h.loss[i];
-                e.val_loss = h.val_loss[i];
-                job.history.epochs.push_back(e);
-              }
+              job.history = read_history_csv(f->history);
             }
             job.model = &model;
             job.data = &data;

@@ -137,17 +137,4 @@ struct LatentPoints {
 };
 LatentPoints latent_points(const Matrix& z);
 
-// ---- history files ----
-
-// The per-epoch losses of a history CSV as the trainer writes it (`epoch,loss,val_loss,
-// seconds,lr`; columns found by their header names, so extra or reordered columns are fine).
-// An empty cell or "nan" is NaN (val_loss without validation data).
-struct HistoryColumns {
-  std::vector<double> loss;
-  std::vector<double> val_loss;
-};
-// Throws Error(bad_data) naming `source` and the line for a missing header or loss column, a
-// cell that is not a number, a short row, or no rows at all.
-HistoryColumns parse_history_csv(std::string_view text, const std::string& source);
-
 }  // namespace ae

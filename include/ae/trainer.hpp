@@ -17,6 +17,7 @@
 
 #include "ae/autoencoder.hpp"
 #include "ae/data.hpp"
+#include "ae/history.hpp"
 #include "ae/loss.hpp"
 #include "ae/optimizer.hpp"
 
@@ -71,21 +72,6 @@ struct TrainConfig {
   // batch, writes a checkpoint to checkpoint.path and throws Error(interrupted).
   const std::atomic<int>* stop = nullptr;
 };
-
-struct EpochRecord {
-  std::size_t epoch = 0;  // 1-based
-  double loss = 0;        // mean training loss over the epoch's samples
-  double val_loss = 0;    // NaN without validation data
-  double seconds = 0;     // wall time of the epoch's training steps
-  double lr = 0;
-};
-
-struct History {
-  std::vector<EpochRecord> epochs;
-};
-
-// Writes `epoch,loss,val_loss,seconds,lr` and one row per epoch (val_loss empty when absent).
-void write_history_csv(const std::string& path, const History& history);
 
 // Everything besides weights and optimiser state that a resumed run needs to continue
 // exactly where the first one stopped.

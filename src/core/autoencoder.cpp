@@ -9,21 +9,12 @@
 #include <sstream>
 
 #include "ae/error.hpp"
+#include "ae/format.hpp"
 #include "ae/random.hpp"
 #include "kernels/kernels.hpp"
 
 namespace ae {
 namespace {
-
-std::string with_commas(std::size_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -120,7 +111,7 @@ std::string summary(const Architecture& arch) {
     else name += l < arch.bottleneck ? " (encoder)" : " (decoder)";
     rows.push_back({name, std::string(activation_name(layer.activation)),
                     "(None, " + std::to_string(layer.width) + ")",
-                    with_commas((arch.in_width(l) + 1) * layer.width)});
+                    format_count((arch.in_width(l) + 1) * layer.width)});
   }
   std::size_t w0 = 12, w1 = 10, w2 = 12, w3 = 7;
   for (const auto& r : rows) {
@@ -145,12 +136,12 @@ std::string summary(const Architecture& arch) {
   std::size_t encoder = 0;
   for (std::size_t l = 0; l <= arch.bottleneck; ++l) encoder += (arch.in_width(l) + 1) * arch.layers[l].width;
   const std::size_t total = arch.parameter_count();
-  out << "Total params: " << with_commas(total) << '\n';
-  out << "Trainable params: " << with_commas(total) << '\n';
+  out << "Total params: " << format_count(total) << '\n';
+  out << "Trainable params: " << format_count(total) << '\n';
   out << "Encoder: " << arch.input << " -> " << arch.embedding_width() << " (layers 1-"
-      << arch.bottleneck + 1 << ", " << with_commas(encoder) << " params); decoder: "
+      << arch.bottleneck + 1 << ", " << format_count(encoder) << " params); decoder: "
       << arch.embedding_width() << " -> " << arch.input << " (layers " << arch.bottleneck + 2
-      << "-" << arch.layers.size() << ", " << with_commas(total - encoder) << " params)\n";
+      << "-" << arch.layers.size() << ", " << format_count(total - encoder) << " params)\n";
   return out.str();
 }
 

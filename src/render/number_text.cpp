@@ -1,5 +1,4 @@
-// Number formatting for the pictures (render_detail) and counts for everyone (ae::format_count):
-// printf underneath, then a real minus sign, no "-0" and superscript exponents. No locale:
+// Number formatting for the pictures: printf underneath, then a real minus sign, no "-0" and superscript exponents. No locale:
 // the same number gives the same text everywhere.
 #include "render/number_text.hpp"
 
@@ -9,19 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "ae/format.hpp"
-
 namespace ae {
-
-std::string format_count(std::size_t n) {
-  const std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 namespace render_detail {
 namespace {

@@ -53,18 +53,6 @@ std::string config_differences(const json& saved, const json& now) {
 
 }  // namespace
 
-void write_history_csv(const std::string& path, const History& history) {
-  std::ostringstream out;
-  out.precision(9);
-  out << "epoch,loss,val_loss,seconds,lr\n";
-  for (const auto& e : history.epochs) {
-    out << e.epoch << ',' << e.loss << ',';
-    if (std::isfinite(e.val_loss)) out << e.val_loss;
-    out << ',' << e.seconds << ',' << e.lr << '\n';
-  }
-  write_file_atomic(path, out.str());
-}
-
 void check_train_config(const TrainConfig& config) {
   const auto bad = [](const std::string& setting, const std::string& problem) {
     throw Error(ErrorKind::usage, setting + " " + problem, setting);

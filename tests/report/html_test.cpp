@@ -110,33 +110,5 @@ TEST(ReportHtml, RefusesFiguresWithoutAltTextAndRepeatedIds) {
   EXPECT_THROW(report_html(doc), Error);
 }
 
-TEST(ReportHistoryCsv, ReadsTheTrainersFormatWithAndWithoutValidation) {
-  const HistoryColumns h = parse_history_csv("epoch,loss,val_loss,seconds,lr\n1,0.5,0.6,1.2,0.001\n2,0.25,,1.1,0.001\n", "h.csv");
-  ASSERT_EQ(h.loss.size(), 2u);
-  EXPECT_DOUBLE_EQ(h.loss[0], 0.5);
-  EXPECT_DOUBLE_EQ(h.loss[1], 0.25);
-  EXPECT_DOUBLE_EQ(h.val_loss[0], 0.6);
-  EXPECT_TRUE(std::isnan(h.val_loss[1]));
-}
-
-TEST(ReportHistoryCsv, FindsColumnsByNameAndToleratesCrlfAndBlankLines) {
-  const HistoryColumns h = parse_history_csv("\"loss\",epoch\r\n0.75,1\r\n\r\n0.5,2\r\n", "h.csv");
-  ASSERT_EQ(h.loss.size(), 2u);
-  EXPECT_DOUBLE_EQ(h.loss[1], 0.5);
-  EXPECT_TRUE(std::isnan(h.val_loss[0]));
-}
-
-TEST(ReportHistoryCsv, RejectsWhatIsNotAHistory) {
-  for (const char* text : {"", "a,b\n1,2\n", "epoch,loss\n", "epoch,loss\n1,abc\n", "epoch,loss,val_loss\n1,0.5\n"}) {
-    try {
-      parse_history_csv(text, "bad.csv");
-      ADD_FAILURE() << "accepted: " << text;
-    } catch (const Error& e) {
-      EXPECT_EQ(e.kind(), ErrorKind::bad_data) << text;
-      EXPECT_NE(std::string(e.what()).find("bad.csv"), std::string::npos);
-    }
-  }
-}
-
 }  // namespace
 }  // namespace ae
