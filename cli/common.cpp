@@ -12,6 +12,7 @@
 
 #include "ae/data_hash.hpp"
 #include "ae/error.hpp"
+#include "ae/train_record.hpp"
 
 namespace ae::cli {
 
@@ -176,28 +177,7 @@ TrainObserver progress_printer(bool quiet) {
 
 std::string training_record(const Architecture& arch, const TrainFlags& flags,
                             const TrainConfig& config, const Dataset& data, const History& history) {
-  nlohmann::json record = {
-      {"spec", arch.spec()},
-      {"loss", std::string(loss_name(config.loss))},
-      {"optimizer", std::string(optimizer_name(config.optimizer.kind))},
-      {"lr", config.optimizer.lr},
-      {"batch", config.batch},
-      {"epochs", history.epochs.size()},
-      {"seed", flags.seed},
-      {"threads", flags.threads},
-      {"init", flags.init},
-      {"data", data.source},
-      {"rows", data.rows},
-  };
-  if (!history.epochs.empty()) {
-    const EpochRecord& last = history.epochs.back();
-    record["final_loss"] = last.loss;
-    if (std::isfinite(last.val_loss)) record["final_val_loss"] = last.val_loss;
-    double seconds = 0;
-    for (const auto& e : history.epochs) seconds += e.seconds;
-    record["seconds"] = seconds;
-  }
-  return record.dump();
+  return make_train_record(arch, config, flags.seed, parse_init(flags.init), data, history).to_json();
 }
 
 ModelInfo model_info_for(const Dataset& data) {

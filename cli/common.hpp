@@ -77,7 +77,7 @@ TrainConfig make_train_config(const TrainFlags& flags);
 // epoch otherwise; nothing when quiet.
 TrainObserver progress_printer(bool quiet);
 
-// Training record for the model file (JSON text).
+// The model file's training record (TrainRecord's JSON) for a run with these flags.
 std::string training_record(const Architecture& arch, const TrainFlags& flags,
                             const TrainConfig& config, const Dataset& data,
                             const History& history);
