@@ -15,19 +15,7 @@ void write_rows(const std::string& out, const Matrix& rows, const std::string& c
   std::vector<std::string> header;
   for (std::size_t c = 0; c < rows.cols(); ++c) header.push_back(column_prefix + std::to_string(c));
   if (out.empty() || out == "-") {
-    std::string text;
-    for (std::size_t c = 0; c < header.size(); ++c) text += (c ? "," : "") + header[c];
-    text += '\n';
-    char buf[32];
-    for (std::size_t r = 0; r < rows.rows(); ++r) {
-      for (std::size_t c = 0; c < rows.cols(); ++c) {
-        std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(rows(r, c)));
-        text += (c ? "," : "");
-        text += buf;
-      }
-      text += '\n';
-    }
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    write_csv(stdout, "standard output", rows.view(), header);
   } else if (out.ends_with(".npy")) {
     write_npy(out, rows.view());
   } else if (out.ends_with(".csv")) {

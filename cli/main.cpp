@@ -1,9 +1,12 @@
 // ae: the command-line tool. A table of subcommands; each parses its flags, calls the
 // library and prints. Errors become one line on stderr and the exit code of DESIGN.md.
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <string>
 #include <vector>
 
 #include "ae/error.hpp"
@@ -37,7 +40,15 @@ int main(int argc, char** argv) {
   }
   try {
     for (const auto& command : commands) {
-      if (command.app->parsed()) return command.run();
+      if (!command.app->parsed()) continue;
+      const int code = command.run();
+      // Whatever went to stdout must have arrived: a full disk, a closed pipe or a size limit
+      // is exit 74, not a silent loss.
+      errno = 0;
+      if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+        throw ae::Error(ae::ErrorKind::io, std::string("standard output: write failed: ") + std::strerror(errno));
+      }
+      return code;
     }
     return 2;
   } catch (const ae::Error& e) {

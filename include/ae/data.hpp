@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <span>
 #include <string>
 #include <string_view>
@@ -81,6 +82,9 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::size_t s
 void write_npy(const std::string& path, ConstMatrixView m);
 void write_npy_i64(const std::string& path, std::span<const std::int64_t> v);
 void write_csv(const std::string& path, ConstMatrixView m, const std::vector<std::string>& header);
+// The same CSV to an open stream (standard output), flushed; Error(io) naming `name` when a
+// write or the flush fails (a full disk, a closed pipe, a file-size limit).
+void write_csv(std::FILE* stream, const std::string& name, ConstMatrixView m, const std::vector<std::string>& header);
 
 // Data set operations. All keep byte data as bytes when every input is bytes; otherwise
 // byte rows are converted to float (value * (1.0f / 255.0f)). Column counts must match

@@ -2,7 +2,10 @@
 // one finite number read completely by std::from_chars. Quoted cells are text (allowed in
 // the header only); a quoted cell cannot span lines. No other dialects (';', decimal commas).
 #include <charconv>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -224,12 +227,18 @@ Dataset parse_csv(std::string_view text, const std::string& path) {
   return CsvParser(path).parse(text);
 }
 
-void write_csv(const std::string& path, ConstMatrixView m, const std::vector<std::string>& header) {
+namespace {
+
+void check_header(const std::string& name, ConstMatrixView m, const std::vector<std::string>& header) {
   if (!header.empty() && header.size() != m.cols) {
-    throw Error(ErrorKind::usage, path + ": " + std::to_string(header.size()) +
+    throw Error(ErrorKind::usage, name + ": " + std::to_string(header.size()) +
                                       " header names for " + std::to_string(m.cols) + " columns");
   }
-  AtomicFile file(path);
+}
+
+// The CSV text of m in pieces of about 1 MB, each handed to `sink`.
+template <class Sink>
+void csv_pieces(ConstMatrixView m, const std::vector<std::string>& header, Sink sink) {
   std::string buf;
   constexpr std::size_t kFlush = std::size_t{1} << 20;
   buf.reserve(kFlush + 4096);
@@ -248,12 +257,33 @@ void write_csv(const std::string& path, ConstMatrixView m, const std::vector<std
     }
     buf.push_back('\n');
     if (buf.size() >= kFlush) {
-      file.write(buf);
+      sink(buf);
       buf.clear();
     }
   }
-  file.write(buf);
+  sink(buf);
+}
+
+}  // namespace
+
+void write_csv(const std::string& path, ConstMatrixView m, const std::vector<std::string>& header) {
+  check_header(path, m, header);
+  AtomicFile file(path);
+  csv_pieces(m, header, [&file](std::string_view piece) { file.write(piece); });
   file.commit();
+}
+
+void write_csv(std::FILE* stream, const std::string& name, ConstMatrixView m, const std::vector<std::string>& header) {
+  const auto fail = [&name]() {
+    throw Error(ErrorKind::io, name + ": write failed: " + std::strerror(errno));
+  };
+  check_header(name, m, header);
+  csv_pieces(m, header, [&](std::string_view piece) {
+    errno = 0;
+    if (std::fwrite(piece.data(), 1, piece.size(), stream) != piece.size()) fail();
+  });
+  errno = 0;
+  if (std::fflush(stream) != 0 || std::ferror(stream) != 0) fail();
 }
 
 }  // namespace ae

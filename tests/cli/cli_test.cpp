@@ -122,6 +122,12 @@ TEST_F(Cli, TrainWritesModelAndHistoryThenEveryCommandUsesTheModel) {
   const RunResult csv = ae_run("encode " + model + " --data " + table);
   EXPECT_EQ(csv.code, 0);
   EXPECT_EQ(csv.out.rfind("z0,z1\n", 0), 0u);
+  // Standard output carries the same text as a CSV file, and a failed write is exit 74
+  // (issue: stdout write errors were ignored), not 0 with the output lost.
+  ASSERT_EQ(ae_run("encode " + model + " --data " + table + " --out " + path("z.csv")).code, 0);
+  EXPECT_EQ(csv.out, read_text(path("z.csv")));
+  EXPECT_EQ(ae_run("encode " + model + " --data " + table + " > /dev/full").code, 74);
+  EXPECT_EQ(ae_run("summary " + model + " > /dev/full").code, 74);
   EXPECT_EQ(ae_run("encode " + model + " --data " + table + " --out " + path("z.txt")).code, 2);
 
   ASSERT_EQ(ae_run("show " + model + " --data " + table + " --index 0,5,199 --out " + path("g.png")).code, 0);
