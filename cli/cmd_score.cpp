@@ -58,8 +58,8 @@ Command add_score(CLI::App& root) {
       ->capture_default_str();
   app->add_option("--out", f->out, "Scores as .csv or .npy (index,score,rank,percentile,flag); default CSV on stdout");
   app->add_option("--per-feature", f->per_feature, "Write the N x D per-feature errors (.npy)");
-  app->add_option("--labels", f->labels, "Truth per row: 0/1, or class labels with --outlier-class");
-  app->add_option("--outlier-class", f->outlier_class, "The label that marks an outlier");
+  CLI::Option* labels = app->add_option("--labels", f->labels, "Truth per row: 0/1, or class labels with --outlier-class");
+  app->add_option("--outlier-class", f->outlier_class, "The label that marks an outlier")->needs(labels);
   app->add_option("--baseline", f->baseline, "pca: also score a PCA reconstruction with as many components as the embedding");
   app->add_option("--fit", f->fit, "Trusted data to fit the score statistics on (default: those saved at training)");
   app->add_option("--eps-factor", f->eps_factor, "Floor of zsae or zsse: eps = F x (data range)^2 (needs --fit; default 1e-5 for zsae, 1e-4 for zsse)");

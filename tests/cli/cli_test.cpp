@@ -128,6 +128,8 @@ TEST_F(Cli, TrainWritesModelAndHistoryThenEveryCommandUsesTheModel) {
   EXPECT_EQ(csv.out, read_text(path("z.csv")));
   EXPECT_EQ(ae_run("encode " + model + " --data " + table + " > /dev/full").code, 74);
   EXPECT_EQ(ae_run("summary " + model + " > /dev/full").code, 74);
+  // --outlier-class without --labels is a usage error, not silently ignored.
+  EXPECT_EQ(ae_run("score " + model + " --data " + table + " --outlier-class 1").code, 2);
   EXPECT_EQ(ae_run("encode " + model + " --data " + table + " --out " + path("z.txt")).code, 2);
 
   ASSERT_EQ(ae_run("show " + model + " --data " + table + " --index 0,5,199 --out " + path("g.png")).code, 0);
