@@ -9,9 +9,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
-#include <sstream>
 
-#include "ae/atomic_file.hpp"
 #include "ae/checkpoint.hpp"
 #include "ae/data_hash.hpp"
 #include "ae/error.hpp"
