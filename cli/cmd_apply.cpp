@@ -46,7 +46,7 @@ Command add_encode(CLI::App& root) {
                              "Data to embed (IDX[.gz], NPY or CSV)", *f);
   return {app, [f]() {
             Model model = load_model(f->model);
-            const Dataset data = load_data(f->data);
+            const Dataset data = load_model_data(f->data, model.info);
             write_rows(f->out, encode_all(model.autoencoder, data), "z");
             return 0;
           }};
@@ -59,7 +59,9 @@ Command add_decode(CLI::App& root) {
   return {app, [f]() {
             Model model = load_model(f->model);
             const Dataset data = load_data(f->data);
-            write_rows(f->out, decode_all(model.autoencoder, data.to_matrix().view()), "x");
+            Matrix rows = decode_all(model.autoencoder, data.to_matrix().view());
+            denormalize(rows.view(), model.info.normalizer);
+            write_rows(f->out, rows, "x");
             return 0;
           }};
 }
@@ -70,8 +72,10 @@ Command add_reconstruct(CLI::App& root) {
                              "Data to reconstruct (IDX[.gz], NPY or CSV)", *f);
   return {app, [f]() {
             Model model = load_model(f->model);
-            const Dataset data = load_data(f->data);
-            write_rows(f->out, reconstruct_all(model.autoencoder, data), "x");
+            const Dataset data = load_model_data(f->data, model.info);
+            Matrix rows = reconstruct_all(model.autoencoder, data);
+            denormalize(rows.view(), model.info.normalizer);
+            write_rows(f->out, rows, "x");
             return 0;
           }};
 }

@@ -52,7 +52,7 @@ int plot_scores_command(const ModelFlags& f) {
   const Threshold threshold = parse_threshold(f.threshold);
   if (f.outlier_class && f.labels.empty()) throw Error(ErrorKind::usage, "--outlier-class needs --labels FILE");
   Model model = load_model(f.model);
-  const Dataset data = load_data(f.data);
+  const Dataset data = load_model_data(f.data, model.info);
   check_width(model.autoencoder, data);
   const ScoreCalibration cal = calibration_for(model, f.model, data);
   kind = resolve_score(kind, f.score_chosen, cal, f.model, false);
@@ -95,7 +95,7 @@ int plot_latent_command(const ModelFlags& f) {
   if (color != "label" && color != "score") throw Error(ErrorKind::usage, "--color: use label or score, not '" + color + "'");
   if (color == "label" && f.labels.empty()) throw Error(ErrorKind::usage, "--color label needs --labels FILE");
   Model model = load_model(f.model);
-  const Dataset data = load_data(f.data);
+  const Dataset data = load_model_data(f.data, model.info);
   check_width(model.autoencoder, data);
   ScatterData sd;
   if (color == "label") {
@@ -124,7 +124,7 @@ int plot_latent_command(const ModelFlags& f) {
 int plot_feature_error_command(const ModelFlags& f) {
   const ImageFormat format = image_format_for(f.out);
   Model model = load_model(f.model);
-  const Dataset data = load_data(f.data);
+  const Dataset data = load_model_data(f.data, model.info);
   check_width(model.autoencoder, data);
   const std::vector<double> mean = feature_mean_squared_error(model.autoencoder, data);
   const auto shape = image_shape_of(data, model.info);

@@ -105,10 +105,10 @@ Command add_report(CLI::App& root) {
             job.quiet = f->quiet;
             job.model_name = f->model;
             Model model = load_model(f->model);
-            const Dataset data = load_data(f->data);
+            const Dataset data = load_model_data(f->data, model.info);
             check_width(model.autoencoder, data);
             std::optional<Dataset> val;
-            if (!f->val.empty()) val = load_data(f->val);
+            if (!f->val.empty()) val = load_model_data(f->val, model.info);
             if (!f->labels.empty()) {
               job.truth = truth_from_labels(f->labels, data.rows, f->outlier_class);
               job.labels = load_labels(f->labels);

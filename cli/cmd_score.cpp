@@ -74,11 +74,11 @@ Command add_score(CLI::App& root) {
               throw Error(ErrorKind::usage, "--out " + f->out + ": use a .csv or .npy name");
             }
             Model model = load_model(f->model);
-            const Dataset data = load_data(f->data);
+            const Dataset data = load_model_data(f->data, model.info);
             ScoreCalibration cal;
             std::optional<Dataset> fit_data;
             if (!f->fit.empty()) {
-              fit_data = load_data(f->fit);
+              fit_data = load_model_data(f->fit, model.info);
               ScoreFloors floors;
               if (f->eps_factor) floors.of(kind) = *f->eps_factor;
               cal = calibrate(model.autoencoder, *fit_data, floors);

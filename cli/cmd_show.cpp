@@ -36,7 +36,7 @@ Command add_show(CLI::App& root) {
               throw Error(ErrorKind::usage, "give exactly one of --index LIST and --worst N");
             }
             Model model = load_model(f->model);
-            const Dataset data = load_data(f->data);
+            const Dataset data = load_model_data(f->data, model.info);
             check_width(model.autoencoder, data);
             std::vector<ShownSample> samples;
             std::string title;

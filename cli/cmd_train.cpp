@@ -93,11 +93,10 @@ std::string resume_command(const std::string& checkpoint) {
 
 // Progress, plus Keras's line when ReduceLROnPlateau has lowered the learning rate.
 TrainObserver train_observer(bool quiet, Trainer& trainer, double lr) {
-  if (quiet) return {};
-  TrainObserver progress = progress_printer(false);
+  TrainObserver progress = progress_printer(quiet);
   auto last_lr = std::make_shared<double>(lr);
-  return [progress, last_lr, &trainer](const TrainEvent& e) {
-    if (e.kind == TrainEvent::Kind::epoch_begin) {
+  return [progress, last_lr, quiet, &trainer](const TrainEvent& e) {
+    if (e.kind == TrainEvent::Kind::epoch_begin && !quiet) {
       const double now = trainer.optimizer().config().lr;
       if (now != *last_lr) {
         std::fprintf(stderr, "Epoch %zu: ReduceLROnPlateau reducing learning rate to %g.\n", e.epoch - 1, now);
@@ -112,7 +111,10 @@ TrainObserver train_observer(bool quiet, Trainer& trainer, double lr) {
 
 Command add_train(CLI::App& root) {
   struct Flags {
-    std::string data, val, layers, out;
+    std::string data, val, out;
+    std::optional<std::string> layers;
+    std::string scale = "auto";
+    std::optional<double> val_split;
     std::optional<std::size_t> bottleneck;
     TrainFlags train;
     std::string checkpoint, resume;
@@ -122,7 +124,13 @@ Command add_train(CLI::App& root) {
   CLI::App* app = root.add_subcommand("train", "Train an autoencoder on IDX, NPY or CSV data");
   app->add_option("--data", f->data, "Training data (IDX[.gz], NPY or CSV)")->required();
   app->add_option("--val", f->val, "Validation data, same width");
-  app->add_option("--layers", f->layers, "Layer spec; the last width must equal the data width")->required();
+  app->add_option("--val-split", f->val_split, "Hold out this fraction of the training rows (seeded) for validation");
+  app->add_option("--layers", f->layers,
+                  "Layer spec; the last width must equal the data width (default: from the width D, K = D/4 up to 32: "
+                  "2K:relu,K:linear,2K:relu,D:sigmoid or D:linear)");
+  app->add_option("--scale", f->scale,
+                  "Input scaling fitted on the training rows and stored in the model: auto (bytes / 255 for byte data, "
+                  "else standard), none, standard (z-score) or minmax")->capture_default_str();
   app->add_option("--bottleneck", f->bottleneck, "1-based index of the embedding layer (default: the narrowest)");
   app->add_option("--out", f->out, "Write the trained model (.safetensors)");
   add_train_flags(*app, f->train);
@@ -144,14 +152,42 @@ Command add_train(CLI::App& root) {
               if (*f->bottleneck == 0) throw Error(ErrorKind::usage, "--bottleneck counts from 1");
               bottleneck = *f->bottleneck - 1;
             }
-            const auto layers = parse_layers(f->layers);
+            const Scaling scaling = parse_scaling(f->scale);
+            std::optional<std::vector<LayerSpec>> layers;
+            if (f->layers) layers = parse_layers(*f->layers);
+            if (f->val_split && !(*f->val_split > 0 && *f->val_split < 1)) {
+              throw Error(ErrorKind::usage, "--val-split must be between 0 and 1 (exclusive)");
+            }
+            if (f->val_split && !f->val.empty()) throw Error(ErrorKind::usage, "--val-split and --val exclude each other");
             if (!f->resume.empty() && !std::filesystem::exists(f->resume)) {
               throw Error(ErrorKind::missing_input, f->resume + ": checkpoint not found (--resume); nothing was trained");
             }
-            const Dataset data = load_data(f->data);
+            if (f->out.empty()) std::fprintf(stderr, "ae: note: no --out: the trained model will not be saved\n");
+            Dataset data = load_data(f->data);
             std::optional<Dataset> val;
             if (!f->val.empty()) val = load_data(f->val);
-            Autoencoder model(make_architecture(data.cols, layers, bottleneck));
+            if (f->val_split) {
+              // Its own generator, so the weights and shuffles do not depend on the split.
+              Rng split_rng(f->train.seed ^ 0x5eed5917u);
+              auto [held, kept] = split(data, *f->val_split, split_rng);
+              if (held.rows == 0 || kept.rows == 0) {
+                throw Error(ErrorKind::usage, "--val-split " + std::to_string(*f->val_split) + " leaves no rows on one side of " +
+                                                  std::to_string(data.rows));
+              }
+              held.source = data.source + " (held out " + std::to_string(held.rows) + " rows)";
+              kept.source = data.source;
+              data = std::move(kept);
+              val = std::move(held);
+            }
+            const Normalization normalizer = fit_normalization(data, scaling);
+            ModelInfo info = model_info_for(data, normalizer);  // the checksum of the rows as read
+            normalize(data, normalizer);
+            if (val) normalize(*val, normalizer);
+            if (!layers) {
+              const bool unit_range = normalizer.kind == Normalizer::bytes_255 || normalizer.kind == Normalizer::minmax;
+              layers = default_layers(data.cols, unit_range);
+            }
+            Autoencoder model(make_architecture(data.cols, *layers, bottleneck));
             Rng rng(f->train.seed);
             model.initialize(parse_init(f->train.init), rng);
 
@@ -162,11 +198,15 @@ Command add_train(CLI::App& root) {
             config.checkpoint.extra = nlohmann::json{{"seed", f->train.seed}, {"init", f->train.init}}.dump();
             config.stop = &stop_signal;
             for (const std::string& warning : check_training_data(model, config, data, val ? &*val : nullptr)) {
-              if (!f->train.quiet) std::fprintf(stderr, "ae: warning: %s\n", warning.c_str());
+              std::fprintf(stderr, "ae: warning: %s\n", warning.c_str());
             }
             Trainer trainer(model, config, rng);
             if (!f->resume.empty()) trainer.resume_from(load_checkpoint(f->resume), f->resume);
-            if (!f->train.quiet) std::fputs(summary(model.architecture()).c_str(), stderr);
+            if (!f->train.quiet) {
+              if (!f->layers) std::fprintf(stderr, "layers (default for %zu columns): %s\n", data.cols, model.architecture().spec().c_str());
+              std::fprintf(stderr, "scaling: %s\n", scaling_text(normalizer).c_str());
+              std::fputs(summary(model.architecture()).c_str(), stderr);
+            }
 
             History history;
             {
@@ -196,8 +236,8 @@ Command add_train(CLI::App& root) {
             if (std::isfinite(last.val_loss)) std::printf("val_loss %.6g\n", last.val_loss);
             if (!f->train.history.empty()) write_history_csv(f->train.history, history);
             if (!f->out.empty()) {
-              ModelInfo info = model_info_for(data);
-              info.training = training_record(model.architecture(), f->train, config, data, history);
+              info.training = training_record(model.architecture(), f->train, config, data, history,
+                                              val ? &*val : nullptr, trainer.diagnosis() ? &*trainer.diagnosis() : nullptr);
               info.score = calibrate(model, data, {}, config.threads).to_json();
               save_model(f->out, model, info);
             }

@@ -39,7 +39,7 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--optimizer", f.optimizer, "Optimiser: adam, sgd or rmsprop")->capture_default_str();
   app.add_option("--momentum", f.momentum, "SGD momentum")->capture_default_str();
   app.add_flag("--nesterov", f.nesterov, "SGD with Nesterov momentum");
-  app.add_option("--init", f.init, "Weight initialiser: glorot_uniform, he_uniform, lecun_uniform")->capture_default_str();
+  app.add_option("--init", f.init, "Weight initialiser: auto (He for relu layers, Glorot for the rest), glorot_uniform, he_uniform, lecun_uniform")->capture_default_str();
   app.add_option("--seed", f.seed, "Random seed (weights and shuffling)")->capture_default_str();
   app.add_option("--threads", f.threads, "Threads (default: all cores); results are identical for the same count");
   app.add_option("--history", f.history, "Write per-epoch history CSV (epoch,loss,val_loss,seconds,lr)");
@@ -134,12 +134,17 @@ std::string clock_text(double seconds) {
 }  // namespace
 
 TrainObserver progress_printer(bool quiet) {
-  if (quiet) return {};
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   // Redraw at most ~20 times a second so the terminal is not the bottleneck.
   auto last_draw = std::make_shared<double>(-1.0);
-  return [tty, last_draw](const TrainEvent& e) {
+  return [tty, last_draw, quiet](const TrainEvent& e) {
+    if (e.kind == TrainEvent::Kind::warning) {
+      std::fprintf(stderr, "ae: warning: %s\n", e.message.c_str());
+      return;
+    }
+    if (quiet) return;
     switch (e.kind) {
+      case TrainEvent::Kind::warning: break;
       case TrainEvent::Kind::epoch_begin:
         *last_draw = -1.0;
         if (tty) std::fprintf(stderr, "Epoch %zu/%zu\n", e.epoch, e.epochs);
@@ -176,13 +181,20 @@ TrainObserver progress_printer(bool quiet) {
 }
 
 std::string training_record(const Architecture& arch, const TrainFlags& flags,
-                            const TrainConfig& config, const Dataset& data, const History& history) {
-  return make_train_record(arch, config, flags.seed, parse_init(flags.init), data, history).to_json();
+                            const TrainConfig& config, const Dataset& data, const History& history,
+                            const Dataset* validation, const Diagnosis* diagnosis) {
+  return make_train_record(arch, config, flags.seed, parse_init(flags.init), data, history, validation, diagnosis).to_json();
 }
 
-ModelInfo model_info_for(const Dataset& data) {
+Dataset load_model_data(const std::string& path, const ModelInfo& info) {
+  Dataset data = load_data(path);
+  normalize(data, info.normalizer);
+  return data;
+}
+
+ModelInfo model_info_for(const Dataset& data, Normalization normalizer) {
   ModelInfo info;
-  info.normalizer = data.byte_data ? Normalizer::bytes_255 : Normalizer::identity;
+  info.normalizer = std::move(normalizer);
   info.image_shape = data.image_shape;
   info.data_crc32 = data_crc32(data);
   return info;

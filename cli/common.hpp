@@ -57,7 +57,7 @@ struct TrainFlags {
   std::string optimizer = "adam";
   double momentum = 0.0;
   bool nesterov = false;
-  std::string init = "glorot_uniform";
+  std::string init = "auto";
   std::uint64_t seed = 0;
   int threads = 0;  // 0: every core
   std::string history;
@@ -74,14 +74,18 @@ void add_train_flags(CLI::App& app, TrainFlags& flags);
 TrainConfig make_train_config(const TrainFlags& flags);
 
 // Prints Keras-like progress on stderr: a live bar when stderr is a terminal, one line per
-// epoch otherwise; nothing when quiet.
+// epoch otherwise; only the trainer's warnings (collapse findings) when quiet.
 TrainObserver progress_printer(bool quiet);
 
 // The model file's training record (TrainRecord's JSON) for a run with these flags.
 std::string training_record(const Architecture& arch, const TrainFlags& flags,
                             const TrainConfig& config, const Dataset& data,
-                            const History& history);
-ModelInfo model_info_for(const Dataset& data);
+                            const History& history, const Dataset* validation = nullptr,
+                            const Diagnosis* diagnosis = nullptr);
+// The model record of a run on `data` (shape, checksum) with its fitted normaliser.
+ModelInfo model_info_for(const Dataset& data, Normalization normalizer);
+// A data file read for a model: load_data, then the model's normaliser applied.
+Dataset load_model_data(const std::string& path, const ModelInfo& info);
 
 // "name  ROC-AUC x  PR-AUC y  precision@k z".
 std::string metrics_line(const std::string& name, const Metrics& m);

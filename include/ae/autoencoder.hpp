@@ -43,9 +43,20 @@ std::vector<LayerSpec> parse_layers(std::string_view spec);
 Architecture make_architecture(std::size_t input, std::vector<LayerSpec> layers,
                                std::optional<std::size_t> bottleneck = std::nullopt);
 
-enum class Init { glorot_uniform, he_uniform, lecun_uniform };
-inline constexpr std::array<NameEntry<Init>, 3> kInitNames{{
-    {Init::glorot_uniform, "glorot_uniform"}, {Init::he_uniform, "he_uniform"}, {Init::lecun_uniform, "lecun_uniform"}}};
+// Uniform weight initialisers (zero biases). `by_activation` ("auto") picks per layer: He for
+// the relu family (relu, leaky_relu, elu), Glorot for the rest (linear, tanh, sigmoid,
+// softplus). Keras's default is glorot_uniform everywhere.
+// The layers used when none are given, from the data width D: embedding width
+// K = round(D / 4) clamped to [1, 32], one relu layer of H = min(2K, D) on each side, a linear
+// embedding (nothing to saturate), and a sigmoid output when the scaled data lies in [0, 1]
+// (bytes / 255, min-max), else linear. D = 784 gives 64:relu,32:linear,64:relu,784:sigmoid;
+// D = 30 (z-scored) 16:relu,8:linear,16:relu,30:linear.
+std::vector<LayerSpec> default_layers(std::size_t input, bool unit_range_output);
+
+enum class Init { by_activation, glorot_uniform, he_uniform, lecun_uniform };
+inline constexpr std::array<NameEntry<Init>, 4> kInitNames{{
+    {Init::by_activation, "auto"}, {Init::glorot_uniform, "glorot_uniform"}, {Init::he_uniform, "he_uniform"},
+    {Init::lecun_uniform, "lecun_uniform"}}};
 inline Init parse_init(std::string_view name) { return parse_name(kInitNames, name, "initialiser"); }
 inline std::string_view init_name(Init init) { return name_of(kInitNames, init); }
 

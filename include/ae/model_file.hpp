@@ -3,24 +3,17 @@
 // metadata `format` = "ae", `format_version`, `architecture`, `normalizer`, `training`,
 // `score` (JSON texts) and `data_crc32`. Readable with json + numpy alone.
 #pragma once
-#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "ae/autoencoder.hpp"
-#include "ae/names.hpp"
+#include "ae/normalizer.hpp"
 
 namespace ae {
 
-// How raw data becomes the model's input. `bytes_255`: byte data (IDX, u8 NPY) read as
-// value / 255, which Dataset already does; `identity`: float data used as is.
-enum class Normalizer { identity, bytes_255 };
-inline constexpr std::array<NameEntry<Normalizer>, 2> kNormalizerNames{{
-    {Normalizer::identity, "identity"}, {Normalizer::bytes_255, "bytes_255"}}};
-
 struct ModelInfo {
-  Normalizer normalizer = Normalizer::identity;
+  Normalization normalizer;               // fitted on the training rows
   std::vector<std::size_t> image_shape;  // {height, width} when rows are images
   std::string training = "{}";           // JSON: config, seed, epochs run, final losses
   std::string score = "{}";              // JSON: score statistics (outlier scoring)

@@ -17,6 +17,7 @@
 
 #include "ae/autoencoder.hpp"
 #include "ae/data.hpp"
+#include "ae/diagnosis.hpp"
 #include "ae/history.hpp"
 #include "ae/loss.hpp"
 #include "ae/optimizer.hpp"
@@ -68,6 +69,9 @@ struct TrainConfig {
   EarlyStopping early_stopping;
   ReduceLrOnPlateau reduce_lr;
   CheckpointPolicy checkpoint;
+  // Collapse diagnostics after every epoch (diagnosis.hpp): findings are reported to the
+  // observer as warning events and the last diagnosis is kept (Trainer::diagnosis()).
+  bool diagnose = true;
   // When non-null and non-zero (a signal handler sets it), the trainer finishes the current
   // batch, writes a checkpoint to checkpoint.path and throws Error(interrupted).
   const std::atomic<int>* stop = nullptr;
@@ -99,13 +103,16 @@ struct TrainState {
 };
 
 struct TrainEvent {
-  enum class Kind { epoch_begin, batch_end, epoch_end };
+  // warning: a new collapse finding after an epoch (`message`, one line); a front end shows
+  // it even when it hides progress.
+  enum class Kind { epoch_begin, batch_end, epoch_end, warning };
   Kind kind = Kind::epoch_begin;
   std::size_t epoch = 0, epochs = 0;    // 1-based epoch of `epochs`
   std::size_t batch = 0, batches = 0;   // 1-based batch of `batches`
   double running_loss = 0;              // mean loss so far this epoch
   double seconds = 0;                   // since the epoch began
   const EpochRecord* record = nullptr;  // set on epoch_end
+  std::string message;                  // set on warning
 };
 using TrainObserver = std::function<void(const TrainEvent&)>;
 
@@ -150,6 +157,8 @@ class Trainer {
   Optimizer& optimizer() { return optimizer_; }
   // After fit(): where training ended (also after an exception).
   const TrainState& state() const { return state_; }
+  // After fit() with config.diagnose: the last epoch's collapse diagnosis (empty otherwise).
+  const std::optional<Diagnosis>& diagnosis() const { return diagnosis_; }
 
  private:
   void apply_checkpoint(const Dataset& train, const Dataset* validation, std::vector<std::size_t>& order);
@@ -165,6 +174,7 @@ class Trainer {
   std::uint64_t data_hash_ = 0;
   std::unique_ptr<Checkpoint> pending_;
   std::string pending_path_;
+  std::optional<Diagnosis> diagnosis_;
 };
 
 }  // namespace ae

@@ -73,6 +73,14 @@ std::vector<LayerSpec> parse_layers(std::string_view spec) {
   return layers;
 }
 
+std::vector<LayerSpec> default_layers(std::size_t input, bool unit_range_output) {
+  if (input == 0) throw Error(ErrorKind::usage, "the data has no columns");
+  const std::size_t K = std::clamp<std::size_t>((input + 2) / 4, 1, 32);
+  const std::size_t H = std::min(2 * K, input);
+  return {{H, Activation::relu}, {K, Activation::linear}, {H, Activation::relu},
+          {input, unit_range_output ? Activation::sigmoid : Activation::linear}};
+}
+
 Architecture make_architecture(std::size_t input, std::vector<LayerSpec> layers,
                                std::optional<std::size_t> bottleneck) {
   if (input == 0) throw Error(ErrorKind::usage, "input width must be at least 1");
@@ -167,7 +175,13 @@ void BasicAutoencoder<T>::initialize(Init init, Rng& rng) {
     const double fan_in = static_cast<double>(arch_.in_width(l));
     const double fan_out = static_cast<double>(arch_.layers[l].width);
     double limit = 0;
-    switch (init) {
+    Init kind = init;
+    if (kind == Init::by_activation) {
+      const Activation a = arch_.layers[l].activation;
+      kind = a == Activation::relu || a == Activation::leaky_relu || a == Activation::elu ? Init::he_uniform : Init::glorot_uniform;
+    }
+    switch (kind) {
+      case Init::by_activation: break;
       case Init::glorot_uniform: limit = std::sqrt(6.0 / (fan_in + fan_out)); break;
       case Init::he_uniform: limit = std::sqrt(6.0 / fan_in); break;
       case Init::lecun_uniform: limit = std::sqrt(3.0 / fan_in); break;

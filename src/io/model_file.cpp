@@ -2,6 +2,7 @@
 #include "ae/model_file.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -13,13 +14,59 @@ namespace ae {
 
 using nlohmann::json;
 
+namespace {
+
+// {"kind": "standard", "center": [D numbers], "scale": [D numbers]}; identity and bytes_255
+// have no arrays. Floats are written as doubles, which read back to the same floats.
+std::string normalizer_json(const Normalization& n) {
+  json j{{"kind", name_of(kNormalizerNames, n.kind)}};
+  if (n.per_column()) {
+    j["center"] = n.center;
+    j["scale"] = n.scale;
+  }
+  return j.dump();
+}
+
+Normalization parse_normalizer(const layer_tensors::Reading& reading, std::size_t input) {
+  const json j = json::parse(reading.meta("normalizer"));
+  Normalization n;
+  const std::string kind = j.at("kind").get<std::string>();
+  const std::optional<Normalizer> found = find_name(kNormalizerNames, kind);
+  if (!found) throw reading.bad("unknown normalizer '" + kind + "'");
+  n.kind = *found;
+  if (n.kind != Normalizer::standard && n.kind != Normalizer::minmax) return n;
+  const auto column_values = [&](const char* key) {
+    const json& a = j.at(key);
+    if (!a.is_array() || a.size() != input) {
+      throw reading.bad(std::string("normalizer '") + key + "' must hold " + std::to_string(input) + " numbers");
+    }
+    std::vector<float> v;
+    v.reserve(input);
+    for (const json& x : a) {
+      if (!x.is_number()) throw reading.bad(std::string("normalizer '") + key + "' holds a value that is not a number");
+      const double d = x.get<double>();
+      if (!std::isfinite(static_cast<float>(d))) throw reading.bad(std::string("normalizer '") + key + "' holds a value that is not a finite float");
+      v.push_back(static_cast<float>(d));
+    }
+    return v;
+  };
+  n.center = column_values("center");
+  n.scale = column_values("scale");
+  if (std::any_of(n.scale.begin(), n.scale.end(), [](float s) { return !(s > 0); })) {
+    throw reading.bad("normalizer 'scale' holds a value that is not positive");
+  }
+  return n;
+}
+
+}  // namespace
+
 void save_model(const std::string& path, const Autoencoder& model, const ModelInfo& info) {
   const Architecture& arch = model.architecture();
   TensorFile file;
   file.metadata["format"] = "ae";
   file.metadata["format_version"] = std::to_string(kModelFormatVersion);
   file.metadata["architecture"] = layer_tensors::architecture_json(arch, info.image_shape);
-  file.metadata["normalizer"] = json{{"kind", name_of(kNormalizerNames, info.normalizer)}}.dump();
+  file.metadata["normalizer"] = normalizer_json(info.normalizer);
   file.metadata["training"] = info.training;
   file.metadata["score"] = info.score;
   file.metadata["data_crc32"] = std::to_string(info.data_crc32);
@@ -39,11 +86,7 @@ Model load_model(const std::string& path) {
   ModelInfo info;
   try {
     arch = layer_tensors::parse_architecture(reading.meta("architecture"), path + ": not an ae model: ", &info.image_shape);
-    const json n = json::parse(reading.meta("normalizer"));
-    const std::string kind = n.at("kind").get<std::string>();
-    const std::optional<Normalizer> normalizer = find_name(kNormalizerNames, kind);
-    if (!normalizer) throw reading.bad("unknown normalizer '" + kind + "'");
-    info.normalizer = *normalizer;
+    info.normalizer = parse_normalizer(reading, arch.input);
     info.training = reading.meta("training");
     info.score = reading.meta("score");
     // Both must be JSON; their content is read by those who use them.

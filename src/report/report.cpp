@@ -175,9 +175,7 @@ ReportSection summary_section(const ReportInputs& in, const Gathered& g) {
   t.rows.push_back({"Input width", std::to_string(arch.input)});
   t.rows.push_back({"Embedding width (K)", std::to_string(g.K)});
   t.rows.push_back({"Parameters", format_count(arch.parameter_count())});
-  t.rows.push_back({"Input scaling", in.model->info.normalizer == Normalizer::bytes_255
-                                         ? "bytes / 255"
-                                         : "none"});
+  t.rows.push_back({"Input scaling", ae::scaling_text(in.model->info.normalizer)});
   s.blocks.push_back(ReportBlock::of(t));
   s.blocks.push_back(ReportBlock::preformatted(summary(arch)));
   return s;

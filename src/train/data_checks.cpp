@@ -70,7 +70,7 @@ std::vector<std::string> check_training_data(const Autoencoder& model, const Tra
       if (lo < 0.0f || hi > 1.0f) {
         warnings.push_back(d.source + ": values range from " + number(lo) + " to " + number(hi) + " but " +
                            (bce ? std::string("the bce loss expects") : std::string("the sigmoid output layer can only give")) +
-                           " values in [0, 1] (scale the data or use a linear output)");
+                           " values in [0, 1] (use the minmax scaling or a linear output)");
       }
     }
   };

@@ -2,14 +2,18 @@
 #include "ae/train_record.hpp"
 
 #include <cmath>
+#include <cstdio>
+#include <type_traits>
 #include <nlohmann/json.hpp>
 
+#include "ae/error.hpp"
 #include "ae/parallel.hpp"
 
 namespace ae {
 
 TrainRecord make_train_record(const Architecture& arch, const TrainConfig& config, std::uint64_t seed,
-                              Init init, const Dataset& data, const History& history) {
+                              Init init, const Dataset& data, const History& history,
+                              const Dataset* validation, const Diagnosis* diagnosis) {
   TrainRecord r;
   r.spec = arch.spec();
   r.loss = config.loss;
@@ -22,6 +26,8 @@ TrainRecord make_train_record(const Architecture& arch, const TrainConfig& confi
   r.init = init;
   r.data = data.source;
   r.rows = data.rows;
+  if (validation != nullptr) r.validation = validation->source;
+  if (diagnosis != nullptr) r.diagnosis = diagnosis->to_json();
   if (!history.epochs.empty()) {
     r.final_loss = history.epochs.back().loss;
     r.final_val_loss = history.epochs.back().val_loss;
@@ -49,7 +55,80 @@ std::string TrainRecord::to_json() const {
     if (std::isfinite(final_val_loss)) j["final_val_loss"] = final_val_loss;
     j["seconds"] = seconds;
   }
+  if (!validation.empty()) j["validation"] = validation;
+  if (!diagnosis.empty()) j["diagnosis"] = nlohmann::json::parse(diagnosis);
   return j.dump();
+}
+
+TrainRecord TrainRecord::from_json(const std::string& text, const std::string& source) {
+  TrainRecord r;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    if (!j.is_object()) throw Error(ErrorKind::bad_data, source + ": training record is not a JSON object");
+    const auto get = [&j](const char* key, auto& field) {
+      if (j.contains(key)) field = j.at(key).get<std::remove_reference_t<decltype(field)>>();
+    };
+    get("spec", r.spec);
+    if (j.contains("loss")) r.loss = parse_loss(j.at("loss").get<std::string>());
+    if (j.contains("optimizer")) r.optimizer = parse_optimizer(j.at("optimizer").get<std::string>());
+    get("lr", r.lr);
+    get("batch", r.batch);
+    get("epochs", r.epochs);
+    get("seed", r.seed);
+    get("threads", r.threads);
+    if (j.contains("init")) r.init = parse_init(j.at("init").get<std::string>());
+    get("data", r.data);
+    get("rows", r.rows);
+    get("final_loss", r.final_loss);
+    get("final_val_loss", r.final_val_loss);
+    get("seconds", r.seconds);
+    get("validation", r.validation);
+    if (j.contains("diagnosis")) r.diagnosis = j.at("diagnosis").dump();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorKind::bad_data, source + ": bad training record: " + e.what());
+  } catch (const Error& e) {
+    throw Error(ErrorKind::bad_data, source + ": bad training record: " + e.what());
+  }
+  return r;
+}
+
+std::string TrainRecord::describe() const {
+  char buf[512];
+  std::string out;
+  std::snprintf(buf, sizeof buf, "trained %zu epochs (batch %zu, %s lr %g, loss %s, seed %llu, %zu threads, init %s) on %s (%zu rows)",
+                epochs, batch, std::string(optimizer_name(optimizer)).c_str(), lr, std::string(loss_name(loss)).c_str(),
+                static_cast<unsigned long long>(seed), threads, std::string(init_name(init)).c_str(),
+                data.empty() ? "?" : data.c_str(), rows);
+  out += buf;
+  if (!validation.empty()) out += ", validated on " + validation;
+  out += "\n";
+  if (std::isfinite(final_loss)) {
+    std::snprintf(buf, sizeof buf, "final loss %.6g", final_loss);
+    out += buf;
+    if (std::isfinite(final_val_loss)) {
+      std::snprintf(buf, sizeof buf, ", val_loss %.6g", final_val_loss);
+      out += buf;
+    }
+    std::snprintf(buf, sizeof buf, " (%.1f s of training)\n", seconds);
+    out += buf;
+  }
+  if (diagnosis.empty()) return out;
+  const nlohmann::json d = nlohmann::json::parse(diagnosis);
+  std::size_t dead = 0, stuck = 0;
+  std::string units;
+  for (const auto& u : d.value("units", nlohmann::json::array())) {
+    const std::string state = u.value("state", "ok");
+    dead += state == "dead";
+    stuck += state == "stuck";
+    std::snprintf(buf, sizeof buf, "%s%.3g+-%.2g%s", units.empty() ? "" : "  ", u.value("mean", 0.0), u.value("std", 0.0),
+                  state == "ok" ? "" : (" " + state).c_str());
+    units += buf;
+  }
+  out += "embedding units (mean+-std over " + std::to_string(d.value("probe_rows", std::size_t{0})) + " rows): " + units + "\n";
+  std::snprintf(buf, sizeof buf, "collapse check after epoch %zu: %s; %zu dead, %zu stuck units\n", d.value("epoch", std::size_t{0}),
+                d.value("mean_predictor", false) ? "PREDICTS THE MEAN ROW" : "learns more than the mean row", dead, stuck);
+  out += buf;
+  return out;
 }
 
 }  // namespace ae

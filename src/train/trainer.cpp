@@ -256,6 +256,12 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     }
   };
   const bool checkpoints = config_.checkpoint.every > 0;
+  std::optional<Diagnostician> diagnostician;
+  if (config_.diagnose) diagnostician.emplace(train, validation, config_.loss);
+  diagnosis_.reset();
+  // The findings last reported (mean row, dead units, stuck units): a warning is sent when
+  // they change and something is wrong.
+  std::array<std::size_t, 3> reported{0, 0, 0};
 
   for (std::size_t epoch = state_.epoch + 1; epoch <= config_.epochs && !state_.stopped; ++epoch) {
     if (state_.batch == 0) {
@@ -264,7 +270,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
       state_.seen = 0;
       state_.seconds = 0;
     }
-    notify({TrainEvent::Kind::epoch_begin, epoch, config_.epochs, state_.batch, batches, 0, 0, nullptr});
+    notify({TrainEvent::Kind::epoch_begin, epoch, config_.epochs, state_.batch, batches, 0, 0, nullptr, {}});
     const auto start = Clock::now();
     const double earlier = state_.seconds;
     for (std::size_t b = state_.batch; b < batches; ++b) {
@@ -307,7 +313,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
       state_.batch = b + 1;
       state_.seconds = earlier + seconds_since(start);
       notify({TrainEvent::Kind::batch_end, epoch, config_.epochs, b + 1, batches,
-              state_.loss_sum / static_cast<double>(state_.seen), state_.seconds, nullptr});
+              state_.loss_sum / static_cast<double>(state_.seen), state_.seconds, nullptr, {}});
       if (stop_requested()) {
         check_weights(epoch);
         stop_now(epoch, b + 1);
@@ -329,7 +335,18 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     state_.seconds = 0;
     state_.rng = rng_.state();
     notify({TrainEvent::Kind::epoch_end, epoch, config_.epochs, batches, batches, record.loss,
-            record.seconds, &state_.history.epochs.back()});
+            record.seconds, &state_.history.epochs.back(), {}});
+    if (diagnostician) {
+      diagnosis_ = diagnostician->run(model_, epoch, config_.threads);
+      const std::array<std::size_t, 3> found{diagnosis_->mean_predictor ? 1u : 0u, diagnosis_->count(UnitState::dead),
+                                             diagnosis_->count(UnitState::stuck)};
+      if (found != reported && found != std::array<std::size_t, 3>{0, 0, 0}) {
+        for (std::string& line : diagnosis_->findings()) {
+          notify({TrainEvent::Kind::warning, epoch, config_.epochs, batches, batches, record.loss, record.seconds, nullptr, std::move(line)});
+        }
+      }
+      reported = found;
+    }
     end_epoch_callbacks(record, validation != nullptr);
     const bool last = epoch == config_.epochs || state_.stopped;
     if (checkpoints && (epoch % config_.checkpoint.every == 0 || last)) save_checkpoint_now();
@@ -338,6 +355,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   check_weights(state_.epoch);
   if (config_.early_stopping.restore_best && !state_.best_weights.empty()) {
     std::copy(state_.best_weights.begin(), state_.best_weights.end(), model_.parameters().begin());
+    if (diagnostician) diagnosis_ = diagnostician->run(model_, state_.best_epoch, config_.threads);
   }
   return state_.history;
 }

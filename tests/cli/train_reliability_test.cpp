@@ -185,7 +185,8 @@ TEST_F(TrainReliability, EarlyStopWithRestoreBestEndsWithTheBestEpochsWeights) {
     for (int r = 0; r < 200; ++r) t << 0.2 + 0.05 * rng.uniform_double() << ',' << 0.2 + 0.05 * rng.uniform_double() << ",0.21,0.22\n";
     for (int r = 0; r < 40; ++r) v << 0.8 + 0.05 * rng.uniform_double() << ',' << 0.8 + 0.05 * rng.uniform_double() << ",0.81,0.82\n";
   }
-  const std::string common = "train --data low.csv --val high.csv --layers 3:tanh,4:sigmoid --lr 0.01 --batch 20 --threads 2 --quiet ";
+  const std::string common = "train --data low.csv --val high.csv --layers 3:tanh,4:sigmoid --lr 0.01 --batch 20 --threads 2 --quiet "
+                             "--scale none --init glorot_uniform ";
   ASSERT_EQ(ae(common + "--epochs 1 --out best.safetensors"), 0) << err();
   ASSERT_EQ(ae(common + "--epochs 30 --early-stop 3 --restore-best --out stopped.safetensors --history h.csv"), 0) << err();
   EXPECT_EQ(tensor_bytes("best.safetensors"), tensor_bytes("stopped.safetensors"));
@@ -224,13 +225,16 @@ TEST_F(TrainReliability, BadFlagsAre2AndBadDataIs65Or2) {
     std::ofstream out(path("odd.csv"));
     for (int r = 0; r < 20; ++r) out << r * 0.1 << ",0.5,0.2,0.3," << r % 2 << ",0.1\n";
   }
-  EXPECT_EQ(ae("train --data odd.csv --layers " + kSpec + " --quiet --epochs 1 --batch 64"), 0) << err();
-  EXPECT_EQ(err(), "");  // --quiet silences warnings too
-  EXPECT_EQ(ae("train --data odd.csv --layers " + kSpec + " --epochs 1 --batch 64"), 0) << err();
-  const std::string e = err();
-  EXPECT_NE(e.find("4 of 6 columns are constant"), std::string::npos) << e;
-  EXPECT_NE(e.find("sigmoid"), std::string::npos) << e;
-  EXPECT_NE(e.find("batch size 64"), std::string::npos) << e;
+  // --quiet silences progress, never warnings (issue 14).
+  for (const char* quiet : {" --quiet", ""}) {
+    EXPECT_EQ(ae("train --data odd.csv --layers " + kSpec + " --scale none --epochs 1 --batch 64" + quiet), 0) << err();
+    const std::string e = err();
+    EXPECT_NE(e.find("4 of 6 columns are constant"), std::string::npos) << e;
+    EXPECT_NE(e.find("sigmoid"), std::string::npos) << e;
+    EXPECT_NE(e.find("batch size 64"), std::string::npos) << e;
+    EXPECT_NE(e.find("will not be saved"), std::string::npos) << e;
+    EXPECT_EQ(e.find("Epoch 1/1") == std::string::npos, *quiet != 0) << e;
+  }
 }
 
 TEST_F(TrainReliability, DivergenceExits3LeavesTheCheckpointAndWritesNoModel) {

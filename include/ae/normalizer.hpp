@@ -1,0 +1,59 @@
+// How rows read from a file become the model's input: a per-column map fitted on the
+// training rows and stored in the model, x' = (x - center[c]) / scale[c]. Byte data is read
+// as value / 255 first (Dataset does that); the normaliser works on those values. Fitting,
+// applying and inverting live here; storing it in a model file lives in io/.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ae/data.hpp"
+#include "ae/matrix.hpp"
+#include "ae/names.hpp"
+
+namespace ae {
+
+// What the user asks for. `automatic` ("auto"): bytes / 255 for byte data, standard for
+// float data. `none`: the values as read.
+enum class Scaling { automatic, none, standard, minmax };
+inline constexpr std::array<NameEntry<Scaling>, 4> kScalingNames{{
+    {Scaling::automatic, "auto"}, {Scaling::none, "none"}, {Scaling::standard, "standard"}, {Scaling::minmax, "minmax"}}};
+inline Scaling parse_scaling(std::string_view name) { return parse_name(kScalingNames, name, "scaling"); }
+
+// What a model stores. identity: float values as read; bytes_255: byte data read as
+// value / 255 (nothing further); standard: z-score with the population standard deviation
+// (scikit-learn's StandardScaler); minmax: to [0, 1] over the training range
+// (MinMaxScaler). A constant column keeps scale 1: it is centred, never divided by zero.
+enum class Normalizer { identity, bytes_255, standard, minmax };
+inline constexpr std::array<NameEntry<Normalizer>, 4> kNormalizerNames{{
+    {Normalizer::identity, "identity"}, {Normalizer::bytes_255, "bytes_255"},
+    {Normalizer::standard, "standard"}, {Normalizer::minmax, "minmax"}}};
+
+struct Normalization {
+  Normalizer kind = Normalizer::identity;
+  std::vector<float> center;  // (D) for standard and minmax, else empty
+  std::vector<float> scale;   // (D), each > 0 and finite, for standard and minmax
+
+  // Whether it changes the values at all (standard, minmax).
+  bool per_column() const { return !center.empty(); }
+};
+
+// Fits on every row of `train` (sums in double). Throws Error(bad_data) naming the source
+// when a column's mean, spread or range is not finite (values near the float limit).
+Normalization fit_normalization(const Dataset& train, Scaling scaling);
+
+// Applies `n` to every row in place; byte data becomes float when `n` is per column.
+// Throws Error(usage) naming data.source when its width differs from n's.
+void normalize(Dataset& data, const Normalization& n);
+// The same on a matrix whose rows are in data units (cols must match, Error(usage)).
+void normalize(MatrixView rows, const Normalization& n);
+// The inverse, x = x' * scale[c] + center[c], for rows the model wrote (reconstructions,
+// decoded embeddings). Identity for identity and bytes_255 (their rows stay in [0, 1]).
+void denormalize(MatrixView rows, const Normalization& n);
+
+// One line for people: "z-score per column (standard)", "bytes / 255", "none".
+std::string scaling_text(const Normalization& n);
+
+}  // namespace ae

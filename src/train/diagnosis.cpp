@@ -1,0 +1,129 @@
+// Collapse diagnostics on a fixed probe of rows: the model's loss against the mean row's,
+// and the spread of every embedding unit.
+#include "ae/diagnosis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "ae/inference.hpp"
+
+namespace ae {
+namespace {
+
+constexpr std::string_view kStateNames[] = {"ok", "dead", "stuck"};
+
+// Evenly spaced rows of d, at most kProbeRows of them (all rows when fewer).
+Dataset probe_of(const Dataset& d) {
+  if (d.rows <= kProbeRows) return take(d, 0, d.rows);
+  std::vector<std::size_t> rows(kProbeRows);
+  for (std::size_t i = 0; i < kProbeRows; ++i) rows[i] = i * d.rows / kProbeRows;
+  return select(d, rows);
+}
+
+std::string unit_list(const Diagnosis& d, UnitState s) {
+  std::string out;
+  for (std::size_t k = 0; k < d.units.size(); ++k) {
+    if (d.units[k].state != s) continue;
+    out += (out.empty() ? "" : ", ") + std::to_string(k + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::size_t Diagnosis::count(UnitState s) const {
+  return static_cast<std::size_t>(std::count_if(units.begin(), units.end(), [s](const UnitStats& u) { return u.state == s; }));
+}
+
+std::vector<std::string> Diagnosis::findings() const {
+  std::vector<std::string> out;
+  char buf[320];
+  if (mean_predictor) {
+    std::snprintf(buf, sizeof buf,
+                  "after epoch %zu the model predicts the mean row (loss %.4g, the mean row's %.4g on %zu rows): "
+                  "training has collapsed; try init auto or he_uniform, a lower lr, another seed or a linear bottleneck",
+                  epoch, loss, mean_loss, probe_rows);
+    out.push_back(buf);
+  }
+  const std::size_t K = units.size();
+  if (const std::size_t n = count(UnitState::dead); n > 0) {
+    std::snprintf(buf, sizeof buf, "after epoch %zu, %zu of %zu embedding units are dead (always 0: unit %s); "
+                  "try a linear or leaky_relu bottleneck or a lower lr", epoch, n, K, unit_list(*this, UnitState::dead).c_str());
+    out.push_back(buf);
+  }
+  if (const std::size_t n = count(UnitState::stuck); n > 0) {
+    std::snprintf(buf, sizeof buf, "after epoch %zu, %zu of %zu embedding units are stuck (std < %g over %zu rows: unit %s), "
+                  "so they carry no information; try a linear bottleneck, init auto or a lower lr",
+                  epoch, n, K, kStuckStd, probe_rows, unit_list(*this, UnitState::stuck).c_str());
+    out.push_back(buf);
+  }
+  return out;
+}
+
+std::string Diagnosis::to_json() const {
+  nlohmann::json units_json = nlohmann::json::array();
+  for (const UnitStats& u : units) {
+    units_json.push_back({{"mean", u.mean}, {"std", u.std}, {"state", kStateNames[static_cast<int>(u.state)]}});
+  }
+  return nlohmann::json{{"epoch", epoch}, {"probe_rows", probe_rows}, {"loss", loss}, {"mean_loss", mean_loss},
+                        {"mean_predictor", mean_predictor}, {"units", units_json}}
+      .dump();
+}
+
+Diagnostician::Diagnostician(const Dataset& train, const Dataset* validation, Loss loss)
+    : probe_(probe_of(validation != nullptr && validation->rows > 0 ? *validation : train)), loss_(loss) {
+  const std::size_t N = train.rows, D = train.cols;
+  std::vector<double> mean(D, 0.0);
+  for (std::size_t r = 0; r < N; ++r) {
+    for (std::size_t c = 0; c < D; ++c) mean[c] += train.at(r, c);
+  }
+  Matrix x = probe_.to_matrix(), y(probe_.rows, D);
+  for (std::size_t r = 0; r < probe_.rows; ++r) {
+    for (std::size_t c = 0; c < D; ++c) y(r, c) = static_cast<float>(mean[c] / static_cast<double>(std::max<std::size_t>(N, 1)));
+  }
+  std::vector<float> per_row(probe_.rows);
+  loss_per_sample<float>(loss_, y.view(), x.view(), per_row.data());
+  double total = 0;
+  for (float e : per_row) total += e;
+  mean_loss_ = probe_.rows > 0 ? total / static_cast<double>(probe_.rows) : 0.0;
+}
+
+Diagnosis Diagnostician::run(Autoencoder& model, std::size_t epoch, std::size_t threads) const {
+  Diagnosis d;
+  d.epoch = epoch;
+  d.probe_rows = probe_.rows;
+  d.mean_loss = mean_loss_;
+  if (probe_.rows == 0) return d;
+  double total = 0;
+  for (float e : per_sample_errors(model, probe_, loss_, threads)) total += e;
+  d.loss = total / static_cast<double>(probe_.rows);
+  // Within 1% either way: a model far worse than the mean row has not collapsed, it has not
+  // learnt yet.
+  d.mean_predictor = mean_loss_ > 0 && std::abs(d.loss - mean_loss_) <= kMeanTolerance * mean_loss_;
+
+  const Matrix z = encode_all(model, probe_, threads);
+  const Architecture& arch = model.architecture();
+  const Activation act = arch.layers[arch.bottleneck].activation;
+  const bool can_die = act == Activation::relu;
+  d.units.resize(z.cols());
+  for (std::size_t k = 0; k < z.cols(); ++k) {
+    double sum = 0, peak = 0;
+    for (std::size_t r = 0; r < z.rows(); ++r) {
+      sum += z(r, k);
+      peak = std::max(peak, std::abs(static_cast<double>(z(r, k))));
+    }
+    const double mean = sum / static_cast<double>(z.rows());
+    double var = 0;
+    for (std::size_t r = 0; r < z.rows(); ++r) var += (z(r, k) - mean) * (z(r, k) - mean);
+    UnitStats& u = d.units[k];
+    u.mean = mean;
+    u.std = std::sqrt(var / static_cast<double>(z.rows()));
+    if (can_die && peak == 0) u.state = UnitState::dead;
+    else if (z.rows() > 1 && u.std < kStuckStd) u.state = UnitState::stuck;
+  }
+  return d;
+}
+
+}  // namespace ae
