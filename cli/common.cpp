@@ -39,7 +39,7 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--optimizer", f.optimizer, "Optimiser: adam, sgd or rmsprop")->capture_default_str();
   app.add_option("--momentum", f.momentum, "SGD momentum")->capture_default_str();
   app.add_flag("--nesterov", f.nesterov, "SGD with Nesterov momentum");
-  app.add_option("--init", f.init, "Weight initialiser: auto (He for relu layers, Glorot for the rest), glorot_uniform, he_uniform, lecun_uniform")->capture_default_str();
+  app.add_option("--init", f.init, "Weight initialiser: auto (He for layers that read or give relu values, else Glorot), glorot_uniform, he_uniform, lecun_uniform")->capture_default_str();
   app.add_option("--seed", f.seed, "Random seed (weights and shuffling)")->capture_default_str();
   app.add_option("--threads", f.threads, "Threads (default: all cores); results are identical for the same count");
   app.add_option("--history", f.history, "Write per-epoch history CSV (epoch,loss,val_loss,seconds,lr)");

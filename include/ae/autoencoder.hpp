@@ -43,9 +43,12 @@ std::vector<LayerSpec> parse_layers(std::string_view spec);
 Architecture make_architecture(std::size_t input, std::vector<LayerSpec> layers,
                                std::optional<std::size_t> bottleneck = std::nullopt);
 
-// Uniform weight initialisers (zero biases). `by_activation` ("auto") picks per layer: He for
-// the relu family (relu, leaky_relu, elu), Glorot for the rest (linear, tanh, sigmoid,
-// softplus). Keras's default is glorot_uniform everywhere.
+// Uniform weight initialisers (zero biases). `by_activation` ("auto") picks per layer: He when
+// the layer reads or produces values of the relu family (relu, leaky_relu, elu: He's factor 2
+// makes up for the half of a rectified input that is zero), Glorot otherwise (tanh, sigmoid,
+// linear, softplus between such layers). Keras's default is glorot_uniform everywhere; on the
+// seed model (relu layers around a sigmoid bottleneck) it collapses, and so does Glorot for
+// the sigmoid layers alone (bench/own_data/seed_recipe).
 // The layers used when none are given, from the data width D: embedding width
 // K = round(D / 4) clamped to [1, 32], one relu layer of H = min(2K, D) on each side, a linear
 // embedding (nothing to saturate), and a sigmoid output when the scaled data lies in [0, 1]

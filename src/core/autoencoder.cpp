@@ -177,8 +177,9 @@ void BasicAutoencoder<T>::initialize(Init init, Rng& rng) {
     double limit = 0;
     Init kind = init;
     if (kind == Init::by_activation) {
-      const Activation a = arch_.layers[l].activation;
-      kind = a == Activation::relu || a == Activation::leaky_relu || a == Activation::elu ? Init::he_uniform : Init::glorot_uniform;
+      const auto rectified = [](Activation a) { return a == Activation::relu || a == Activation::leaky_relu || a == Activation::elu; };
+      const bool reads_rectified = l > 0 && rectified(arch_.layers[l - 1].activation);
+      kind = rectified(arch_.layers[l].activation) || reads_rectified ? Init::he_uniform : Init::glorot_uniform;
     }
     switch (kind) {
       case Init::by_activation: break;

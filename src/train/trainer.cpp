@@ -259,8 +259,8 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   std::optional<Diagnostician> diagnostician;
   if (config_.diagnose) diagnostician.emplace(train, validation, config_.loss);
   diagnosis_.reset();
-  // The findings last reported (mean row, dead units, stuck units): a warning is sent when
-  // they change and something is wrong.
+  // The most findings reported so far (mean row, dead units, stuck units): a warning is sent
+  // when an epoch finds more of any kind.
   std::array<std::size_t, 3> reported{0, 0, 0};
 
   for (std::size_t epoch = state_.epoch + 1; epoch <= config_.epochs && !state_.stopped; ++epoch) {
@@ -340,12 +340,16 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
       diagnosis_ = diagnostician->run(model_, epoch, config_.threads);
       const std::array<std::size_t, 3> found{diagnosis_->mean_predictor ? 1u : 0u, diagnosis_->count(UnitState::dead),
                                              diagnosis_->count(UnitState::stuck)};
-      if (found != reported && found != std::array<std::size_t, 3>{0, 0, 0}) {
+      bool more = false;
+      for (std::size_t i = 0; i < found.size(); ++i) {
+        more = more || found[i] > reported[i];
+        reported[i] = std::max(reported[i], found[i]);
+      }
+      if (more) {
         for (std::string& line : diagnosis_->findings()) {
           notify({TrainEvent::Kind::warning, epoch, config_.epochs, batches, batches, record.loss, record.seconds, nullptr, std::move(line)});
         }
       }
-      reported = found;
     }
     end_epoch_callbacks(record, validation != nullptr);
     const bool last = epoch == config_.epochs || state_.stopped;
