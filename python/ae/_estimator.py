@@ -71,7 +71,7 @@ class Autoencoder:
     Keywords mirror `ae train` and `ae score` (see the table in the class's __init__
     documentation). After fit: model_ (the trained ae._ae.Model), history_ (a dict of lists:
     epoch, loss, val_loss, seconds, lr), n_features_in_, decision_scores_ (training rows'
-    outlier scores), threshold_ and labels_ (1 = outlier).
+    outlier scores), labels_ (1 = outlier) and threshold_.
     """
 
     def __init__(self, **params):
@@ -145,7 +145,6 @@ class Autoencoder:
                          for i, name in enumerate(("epoch", "loss", "val_loss", "seconds", "lr"))}
         self.n_features_in_ = rows.shape[1]
         self.decision_scores_ = scores
-        self.threshold_ = threshold
         self.labels_ = (scores > threshold).astype(np.int64)
         return self
 
@@ -173,13 +172,17 @@ class Autoencoder:
         the saved model and the same rows (score chosen by `score`)."""
         return self._model().scores(_rows(X), self.score, self.threads)
 
+    @property
+    def threshold_(self) -> float:
+        """The score above which a row is an outlier: the threshold rule (threshold, else
+        contamination) applied to the training scores' statistics saved in the model. Follows
+        score, contamination and threshold when they change, without retraining (decision_scores_
+        and labels_ are those of fit)."""
+        return self._model().threshold(self.score, self._threshold_rule())
+
     def predict(self, X) -> np.ndarray:
         """1 for rows scoring above threshold_ (outliers), else 0."""
-        model = self._model()
-        threshold = self.__dict__.get("threshold_")
-        if threshold is None:
-            threshold = model.threshold(self.score, self._threshold_rule())
-        return (self.decision_function(X) > threshold).astype(np.int64)
+        return (self.decision_function(X) > self.threshold_).astype(np.int64)
 
     def fit_predict(self, X, y=None) -> np.ndarray:
         """fit(X), then labels_."""
@@ -251,8 +254,8 @@ Autoencoder.__doc__ += "\n" + _keyword_docs()
 
 def load(path) -> Autoencoder:
     """An Autoencoder fitted from a model file written by `ae train` or Autoencoder.save: its
-    keywords from the file's training record, model_, n_features_in_ and threshold_ (the
-    default contamination's); history_, decision_scores_ and labels_ are not in the file."""
+    keywords from the file's training record, model_, n_features_in_ and threshold_;
+    history_, decision_scores_ and labels_ are not in the file."""
     model = _ae.Model.load(os.fspath(path))
     record = json.loads(model.training)
     params = {"layers": model.layers, "bottleneck": model.bottleneck + 1}
@@ -264,8 +267,4 @@ def load(path) -> Autoencoder:
     estimator = Autoencoder(**params)
     estimator.model_ = model
     estimator.n_features_in_ = model.input_width
-    try:
-        estimator.threshold_ = model.threshold(estimator.score, estimator._threshold_rule())
-    except ValueError:
-        pass  # a model without score statistics: decision_function needs a score that has none
     return estimator
