@@ -11,14 +11,13 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "ae/checkpoint.hpp"
 #include "ae/error.hpp"
-#include "ae/random.hpp"
 #include "ae/score.hpp"
+#include "ae/training_run.hpp"
 #include "common.hpp"
 
 namespace ae::cli {
@@ -152,68 +151,42 @@ Command add_train(CLI::App& root) {
               if (*f->bottleneck == 0) throw Error(ErrorKind::usage, "--bottleneck counts from 1");
               bottleneck = *f->bottleneck - 1;
             }
-            const Scaling scaling = parse_scaling(f->scale);
-            std::optional<std::vector<LayerSpec>> layers;
-            if (f->layers) layers = parse_layers(*f->layers);
-            if (f->val_split && !(*f->val_split > 0 && *f->val_split < 1)) {
-              throw Error(ErrorKind::usage, "--val-split must be between 0 and 1 (exclusive)");
-            }
-            if (f->val_split && !f->val.empty()) throw Error(ErrorKind::usage, "--val-split and --val exclude each other");
+            RunSettings settings;
+            settings.scaling = parse_scaling(f->scale);
+            if (f->layers) settings.layers = parse_layers(*f->layers);
+            settings.bottleneck = bottleneck;
+            settings.init = parse_init(f->train.init);
+            settings.seed = f->train.seed;
+            settings.val_split = f->val_split.value_or(0.0);
+            if (f->val_split && *f->val_split == 0) throw Error(ErrorKind::usage, "--val-split must be between 0 and 1 (exclusive)");
             if (!f->resume.empty() && !std::filesystem::exists(f->resume)) {
               throw Error(ErrorKind::missing_input, f->resume + ": checkpoint not found (--resume); nothing was trained");
             }
             if (f->out.empty()) std::fprintf(stderr, "ae: note: no --out: the trained model will not be saved\n");
-            Dataset data = load_data(f->data);
-            std::optional<Dataset> val;
-            if (!f->val.empty()) val = load_data(f->val);
-            if (f->val_split) {
-              // Its own generator, so the weights and shuffles do not depend on the split.
-              Rng split_rng(f->train.seed ^ 0x5eed5917u);
-              auto [held, kept] = split(data, *f->val_split, split_rng);
-              if (held.rows == 0 || kept.rows == 0) {
-                throw Error(ErrorKind::usage, "--val-split " + std::to_string(*f->val_split) + " leaves no rows on one side of " +
-                                                  std::to_string(data.rows));
-              }
-              held.source = data.source + " (held out " + std::to_string(held.rows) + " rows)";
-              kept.source = data.source;
-              data = std::move(kept);
-              val = std::move(held);
-            }
-            const Normalization normalizer = fit_normalization(data, scaling);
-            ModelInfo info = model_info_for(data, normalizer);  // the checksum of the rows as read
-            normalize(data, normalizer);
-            if (val) normalize(*val, normalizer);
-            if (!layers) {
-              const bool unit_range = normalizer.kind == Normalizer::bytes_255 || normalizer.kind == Normalizer::minmax;
-              layers = default_layers(data.cols, unit_range);
-            }
-            Autoencoder model(make_architecture(data.cols, *layers, bottleneck));
-            Rng rng(f->train.seed);
-            model.initialize(parse_init(f->train.init), rng);
-
             config.checkpoint.path = !f->checkpoint.empty() ? f->checkpoint
                                      : !f->out.empty()      ? f->out + ".checkpoint"
                                                             : std::string("ae-interrupted.checkpoint");
             config.checkpoint.every = f->checkpoint.empty() ? 0 : f->checkpoint_every;
-            config.checkpoint.extra = nlohmann::json{{"seed", f->train.seed}, {"init", f->train.init}}.dump();
             config.stop = &stop_signal;
-            for (const std::string& warning : check_training_data(model, config, data, val ? &*val : nullptr)) {
-              std::fprintf(stderr, "ae: warning: %s\n", warning.c_str());
-            }
-            Trainer trainer(model, config, rng);
+            settings.config = config;
+            std::optional<Dataset> val;
+            if (!f->val.empty()) val = load_data(f->val);
+            TrainingRun run(load_data(f->data), std::move(val), std::move(settings));
+            for (const std::string& warning : run.warnings()) std::fprintf(stderr, "ae: warning: %s\n", warning.c_str());
+            Trainer& trainer = run.trainer();
             if (!f->resume.empty()) trainer.resume_from(load_checkpoint(f->resume), f->resume);
+            const Architecture& arch = run.model().architecture();
             if (!f->train.quiet) {
-              if (!f->layers) std::fprintf(stderr, "layers (default for %zu columns): %s\n", data.cols, model.architecture().spec().c_str());
-              std::fprintf(stderr, "scaling: %s\n", scaling_text(normalizer).c_str());
-              std::fputs(summary(model.architecture()).c_str(), stderr);
+              if (run.default_layers_used()) std::fprintf(stderr, "layers (default for %zu columns): %s\n", arch.input, arch.spec().c_str());
+              std::fprintf(stderr, "scaling: %s\n", scaling_text(run.normalizer()).c_str());
+              std::fputs(summary(arch).c_str(), stderr);
             }
 
             History history;
             {
               StopSignals signals;
               try {
-                history = trainer.fit(data, val ? &*val : nullptr,
-                                      train_observer(f->train.quiet, trainer, config.optimizer.lr));
+                history = run.fit(train_observer(f->train.quiet, trainer, config.optimizer.lr));
               } catch (const Error& e) {
                 if (e.kind() != ErrorKind::interrupted) throw;
                 std::fprintf(stderr, "ae: to resume, run: %s\n", resume_command(config.checkpoint.path).c_str());
@@ -236,10 +209,9 @@ Command add_train(CLI::App& root) {
             if (std::isfinite(last.val_loss)) std::printf("val_loss %.6g\n", last.val_loss);
             if (!f->train.history.empty()) write_history_csv(f->train.history, history);
             if (!f->out.empty()) {
-              info.training = training_record(model.architecture(), f->train, config, data, history,
-                                              val ? &*val : nullptr, trainer.diagnosis() ? &*trainer.diagnosis() : nullptr);
-              info.score = calibrate(model, data, {}, config.threads).to_json();
-              save_model(f->out, model, info);
+              Model model = run.finish(history);
+              model.info.score = calibrate(model.autoencoder, run.train(), {}, trainer.config().threads).to_json();
+              save_model(f->out, model.autoencoder, model.info);
             }
             return 0;
           }};

@@ -64,6 +64,7 @@ constexpr std::pair<std::string_view, std::string_view> kSettingFlags[] = {
     {"early_stopping.restore_best", "--restore-best"},
     {"reduce_lr.factor", "--reduce-lr-factor"},
     {"checkpoint.every", "--checkpoint-every"},
+    {"val_split", "--val-split"},
 };
 
 }  // namespace

@@ -155,6 +155,8 @@ class Trainer {
   // threads, callbacks, plus checkpoint.extra), as JSON; the epoch count is not among them.
   std::string config_json() const;
   Optimizer& optimizer() { return optimizer_; }
+  // The settings in force (threads resolved).
+  const TrainConfig& config() const { return config_; }
   // After fit(): where training ended (also after an exception).
   const TrainState& state() const { return state_; }
   // After fit() with config.diagnose: the last epoch's collapse diagnosis (empty otherwise).

@@ -19,6 +19,8 @@ class Autoencoder:
     decision_scores_: npt.NDArray[np.float32]
     labels_: npt.NDArray[np.int64]
     layers: _Layers
+    scale: str
+    val_split: Optional[float]
     bottleneck: Optional[int]
     epochs: int
     batch_size: int
@@ -45,6 +47,8 @@ class Autoencoder:
         self,
         *,
         layers: _Layers = None,
+        scale: str = "auto",
+        val_split: Optional[float] = None,
         bottleneck: Optional[int] = None,
         epochs: int = 10,
         batch_size: int = 32,
@@ -53,7 +57,7 @@ class Autoencoder:
         learning_rate: Optional[float] = None,
         momentum: float = 0.0,
         nesterov: bool = False,
-        init: str = "glorot_uniform",
+        init: str = "auto",
         shuffle: bool = True,
         seed: int = 0,
         threads: int = 0,

@@ -162,8 +162,8 @@ class Autoencoder:
         return model.decode(np.ascontiguousarray(np.asarray(Z), dtype=np.float32))
 
     def reconstruct(self, X) -> np.ndarray:
-        """Each row through the encoder and decoder (float32, in the model's units: uint8 rows
-        come back as value / 255)."""
+        """Each row through the encoder and decoder (float32, in the input's units: the model's
+        scaling is inverted; uint8 rows come back as value / 255)."""
         return self._model().reconstruct(_rows(X), self.threads)
 
     # --- outliers (PyOD's conventions)
@@ -264,6 +264,7 @@ def load(path) -> Autoencoder:
                            ("threads", "threads"), ("init", "init")):
         if field in record:
             params[keyword] = record[field]
+    params["scale"] = {"identity": "none", "bytes_255": "auto"}.get(model.normalizer, model.normalizer)
     estimator = Autoencoder(**params)
     estimator.model_ = model
     estimator.n_features_in_ = model.input_width

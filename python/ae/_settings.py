@@ -44,8 +44,16 @@ KEYWORDS = (
     Keyword("layers", "layers", None, "--layers",
             "Layer spec 'WIDTH:ACTIVATION,...' (e.g. '128:relu,8:sigmoid,128:relu,784:sigmoid'); "
             "the last width must equal the number of features. Activations: linear, relu, "
-            "leaky_relu, elu, tanh, sigmoid, softplus. A list of (width, activation) pairs works too.",
+            "leaky_relu, elu, tanh, sigmoid, softplus. A list of (width, activation) pairs works too. "
+            "None: chosen from the number of features D (K = D/4 up to 32: 2K:relu,K:linear,2K:relu,D "
+            "with a sigmoid output for data scaled into [0, 1], else linear).",
             _layers),
+    Keyword("scale", "scaling", "auto", "--scale",
+            "Input scaling fitted on the training rows and stored in the model: 'auto' (bytes / 255 for "
+            "uint8 input, else 'standard'), 'none', 'standard' (z-score) or 'minmax'. Every method "
+            "applies it to new rows and inverts it for reconstructions."),
+    Keyword("val_split", "val_split", None, "--val-split",
+            "Hold out this fraction of the rows (seeded) as validation data; None: none."),
     Keyword("bottleneck", "bottleneck", None, "--bottleneck",
             "Number of the embedding layer, counting from 1 (default: the narrowest, the first on ties).",
             _bottleneck),
@@ -57,8 +65,9 @@ KEYWORDS = (
             "Learning rate (None: Keras's default for the optimiser, 1e-3 for adam and rmsprop, 1e-2 for sgd)."),
     Keyword("momentum", "momentum", 0.0, "--momentum", "SGD momentum, in [0, 1)."),
     Keyword("nesterov", "nesterov", False, "--nesterov", "SGD with Nesterov momentum."),
-    Keyword("init", "init", "glorot_uniform", "--init",
-            "Weight initialiser: 'glorot_uniform', 'he_uniform' or 'lecun_uniform' (biases start at zero)."),
+    Keyword("init", "init", "auto", "--init",
+            "Weight initialiser: 'auto' (He for layers that read or give relu values, else Glorot), "
+            "'glorot_uniform', 'he_uniform' or 'lecun_uniform' (biases start at zero)."),
     Keyword("shuffle", "shuffle", True, "--no-shuffle", "Shuffle the rows every epoch (seeded)."),
     Keyword("seed", "seed", 0, "--seed", "Seed of the weights and the shuffles."),
     Keyword("threads", "threads", 0, "--threads",

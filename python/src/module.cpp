@@ -56,13 +56,15 @@ ae::ScoreKind score_kind(const PyModel& p, const std::string& name) {
   return kind;
 }
 
-// Runs fn(model) on X's rows without the GIL, under the library lock.
+// Runs fn(model) on X's rows, scaled by the model's normaliser, without the GIL, under the
+// library lock.
 template <class Fn>
 auto with_rows(PyModel& p, const py::array& x, const std::string& name, Fn fn) {
-  const ae::Dataset data = dataset_from(x, name);
+  ae::Dataset data = dataset_from(x, name);
   py::gil_scoped_release release;
   std::lock_guard lock(library_mutex());
   ae::check_width(p.model.autoencoder, data);
+  ae::normalize(data, p.model.info.normalizer);
   return fn(p.model.autoencoder, data);
 }
 
@@ -99,7 +101,7 @@ PYBIND11_MODULE(_ae, m) {
       .def_property_readonly("input_width", [](const PyModel& p) { return p.model.autoencoder.architecture().input; })
       .def_property_readonly("embedding_width", [](const PyModel& p) { return p.model.autoencoder.architecture().embedding_width(); })
       .def_property_readonly("bottleneck", [](const PyModel& p) { return p.model.autoencoder.architecture().bottleneck; })
-      .def_property_readonly("normalizer", [](const PyModel& p) { return std::string(ae::name_of(ae::kNormalizerNames, p.model.info.normalizer)); })
+      .def_property_readonly("normalizer", [](const PyModel& p) { return std::string(ae::name_of(ae::kNormalizerNames, p.model.info.normalizer.kind)); })
       .def_property_readonly("training", [](const PyModel& p) { return p.model.info.training; },
                              "The training record (JSON text).")
       .def_property_readonly("score_statistics", [](const PyModel& p) { return p.model.info.score; },
@@ -119,7 +121,11 @@ PYBIND11_MODULE(_ae, m) {
             return to_numpy(with_rows(p, x, "X", [threads](ae::Autoencoder& a, const ae::Dataset& d) { return ae::encode_all(a, d, threads); }));
           }, arg("x"), arg("threads") = 0)
       .def("reconstruct", [](PyModel& p, const py::array& x, std::size_t threads) {
-            return to_numpy(with_rows(p, x, "X", [threads](ae::Autoencoder& a, const ae::Dataset& d) { return ae::reconstruct_all(a, d, threads); }));
+            return to_numpy(with_rows(p, x, "X", [&p, threads](ae::Autoencoder& a, const ae::Dataset& d) {
+              ae::Matrix rows = ae::reconstruct_all(a, d, threads);
+              ae::denormalize(rows.view(), p.model.info.normalizer);  // back to the input's units
+              return rows;
+            }));
           }, arg("x"), arg("threads") = 0)
       .def("decode", [](PyModel& p, const py::array& z) {
             const ae::ConstMatrixView view = matrix_view_of(z, "Z");
@@ -130,7 +136,9 @@ PYBIND11_MODULE(_ae, m) {
             }
             py::gil_scoped_release release;
             std::lock_guard lock(library_mutex());
-            return to_numpy(ae::decode_all(p.model.autoencoder, view));
+            ae::Matrix rows = ae::decode_all(p.model.autoencoder, view);
+            ae::denormalize(rows.view(), p.model.info.normalizer);
+            return to_numpy(std::move(rows));
           }, arg("z"))
       .def("scores", [](PyModel& p, const py::array& x, const std::string& score, std::size_t threads) {
             const ae::ScoreKind kind = score_kind(p, score);

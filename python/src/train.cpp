@@ -18,11 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include "ae/data_hash.hpp"
 #include "ae/error.hpp"
-#include "ae/random.hpp"
-#include "ae/train_record.hpp"
 #include "ae/trainer.hpp"
+#include "ae/training_run.hpp"
 #include "arrays.hpp"
 #include "model.hpp"
 
@@ -33,12 +31,8 @@ using ae::Error;
 using ae::ErrorKind;
 
 struct TrainSettings {
-  std::string layers;
-  std::optional<std::size_t> bottleneck;  // 0-based
-  std::string init = "glorot_uniform";
-  std::uint64_t seed = 0;
+  ae::RunSettings run;
   std::optional<double> lr;               // unset: the optimiser's Keras default
-  ae::TrainConfig config;
 };
 
 [[noreturn]] void bad(const std::string& setting, const std::string& problem) {
@@ -76,25 +70,27 @@ std::size_t patience(py::handle v, const std::string& setting) {
 
 using Reader = void (*)(TrainSettings&, py::handle);
 constexpr std::pair<std::string_view, Reader> kSettings[] = {
-    {"layers", [](TrainSettings& s, py::handle v) { if (!v.is_none()) s.layers = text(v, "layers"); }},
-    {"bottleneck", [](TrainSettings& s, py::handle v) { if (!v.is_none()) s.bottleneck = whole(v, "bottleneck", 0); }},
-    {"epochs", [](TrainSettings& s, py::handle v) { s.config.epochs = whole(v, "epochs", 1); }},
-    {"batch", [](TrainSettings& s, py::handle v) { s.config.batch = whole(v, "batch", 1); }},
-    {"loss", [](TrainSettings& s, py::handle v) { s.config.loss = ae::parse_loss(text(v, "loss")); }},
-    {"optimizer", [](TrainSettings& s, py::handle v) { s.config.optimizer.kind = ae::parse_optimizer(text(v, "optimizer")); }},
+    {"layers", [](TrainSettings& s, py::handle v) { if (!v.is_none()) s.run.layers = ae::parse_layers(text(v, "layers")); }},
+    {"bottleneck", [](TrainSettings& s, py::handle v) { if (!v.is_none()) s.run.bottleneck = whole(v, "bottleneck", 0); }},
+    {"scaling", [](TrainSettings& s, py::handle v) { s.run.scaling = ae::parse_scaling(text(v, "scaling")); }},
+    {"val_split", [](TrainSettings& s, py::handle v) { if (!v.is_none()) s.run.val_split = number(v, "val_split"); }},
+    {"epochs", [](TrainSettings& s, py::handle v) { s.run.config.epochs = whole(v, "epochs", 1); }},
+    {"batch", [](TrainSettings& s, py::handle v) { s.run.config.batch = whole(v, "batch", 1); }},
+    {"loss", [](TrainSettings& s, py::handle v) { s.run.config.loss = ae::parse_loss(text(v, "loss")); }},
+    {"optimizer", [](TrainSettings& s, py::handle v) { s.run.config.optimizer.kind = ae::parse_optimizer(text(v, "optimizer")); }},
     {"lr", [](TrainSettings& s, py::handle v) { if (!v.is_none()) s.lr = number(v, "lr"); }},
-    {"momentum", [](TrainSettings& s, py::handle v) { s.config.optimizer.momentum = number(v, "momentum"); }},
-    {"nesterov", [](TrainSettings& s, py::handle v) { s.config.optimizer.nesterov = flag(v, "nesterov"); }},
-    {"init", [](TrainSettings& s, py::handle v) { s.init = std::string(ae::init_name(ae::parse_init(text(v, "init")))); }},
-    {"shuffle", [](TrainSettings& s, py::handle v) { s.config.shuffle = flag(v, "shuffle"); }},
-    {"seed", [](TrainSettings& s, py::handle v) { s.seed = whole(v, "seed", 0); }},
-    {"threads", [](TrainSettings& s, py::handle v) { s.config.threads = whole(v, "threads", 0); }},
-    {"early_stopping.patience", [](TrainSettings& s, py::handle v) { s.config.early_stopping.patience = patience(v, "early_stopping.patience"); }},
-    {"early_stopping.restore_best", [](TrainSettings& s, py::handle v) { s.config.early_stopping.restore_best = flag(v, "early_stopping.restore_best"); }},
-    {"reduce_lr.patience", [](TrainSettings& s, py::handle v) { s.config.reduce_lr.patience = patience(v, "reduce_lr.patience"); }},
-    {"reduce_lr.factor", [](TrainSettings& s, py::handle v) { s.config.reduce_lr.factor = number(v, "reduce_lr.factor"); }},
-    {"checkpoint.path", [](TrainSettings& s, py::handle v) { if (!v.is_none()) s.config.checkpoint.path = text(v, "checkpoint.path"); }},
-    {"checkpoint.every", [](TrainSettings& s, py::handle v) { s.config.checkpoint.every = whole(v, "checkpoint.every", 0); }},
+    {"momentum", [](TrainSettings& s, py::handle v) { s.run.config.optimizer.momentum = number(v, "momentum"); }},
+    {"nesterov", [](TrainSettings& s, py::handle v) { s.run.config.optimizer.nesterov = flag(v, "nesterov"); }},
+    {"init", [](TrainSettings& s, py::handle v) { s.run.init = ae::parse_init(text(v, "init")); }},
+    {"shuffle", [](TrainSettings& s, py::handle v) { s.run.config.shuffle = flag(v, "shuffle"); }},
+    {"seed", [](TrainSettings& s, py::handle v) { s.run.seed = whole(v, "seed", 0); }},
+    {"threads", [](TrainSettings& s, py::handle v) { s.run.config.threads = whole(v, "threads", 0); }},
+    {"early_stopping.patience", [](TrainSettings& s, py::handle v) { s.run.config.early_stopping.patience = patience(v, "early_stopping.patience"); }},
+    {"early_stopping.restore_best", [](TrainSettings& s, py::handle v) { s.run.config.early_stopping.restore_best = flag(v, "early_stopping.restore_best"); }},
+    {"reduce_lr.patience", [](TrainSettings& s, py::handle v) { s.run.config.reduce_lr.patience = patience(v, "reduce_lr.patience"); }},
+    {"reduce_lr.factor", [](TrainSettings& s, py::handle v) { s.run.config.reduce_lr.factor = number(v, "reduce_lr.factor"); }},
+    {"checkpoint.path", [](TrainSettings& s, py::handle v) { if (!v.is_none()) s.run.config.checkpoint.path = text(v, "checkpoint.path"); }},
+    {"checkpoint.every", [](TrainSettings& s, py::handle v) { s.run.config.checkpoint.every = whole(v, "checkpoint.every", 0); }},
 };
 
 TrainSettings read_settings(const py::dict& settings) {
@@ -109,9 +105,8 @@ TrainSettings read_settings(const py::dict& settings) {
     }
     if (!known) throw Error(ErrorKind::internal, "train: unknown setting '" + name + "'");
   }
-  if (s.layers.empty()) bad("layers", "must be given: a spec such as \"64:relu,8:linear,64:relu,30:linear\" whose last width is the number of features");
-  s.config.optimizer.lr = s.lr.value_or(ae::default_lr(s.config.optimizer.kind));
-  ae::check_train_config(s.config);
+  s.run.config.optimizer.lr = s.lr.value_or(ae::default_lr(s.run.config.optimizer.kind));
+  ae::check_train_config(s.run.config);
   return s;
 }
 
@@ -130,6 +125,11 @@ class Poller {
     py::gil_scoped_acquire acquire;
     try {
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      // Collapse findings (`ae train` prints them even with --quiet) become UserWarnings.
+      if (e.kind == Kind::warning) {
+        if (PyErr_WarnEx(PyExc_UserWarning, e.message.c_str(), 1) != 0) throw py::error_already_set();
+        return;
+      }
       if (progress_.is_none()) return;
       const char* kind = e.kind == Kind::epoch_begin ? "epoch_begin" : e.kind == Kind::batch_end ? "batch_end" : "epoch_end";
       const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -163,52 +163,42 @@ void warn(const std::vector<std::string>& warnings) {
 py::tuple train(const py::array& x, const py::object& validation, const py::dict& settings,
                 const py::object& progress) {
   TrainSettings s = read_settings(settings);
-  const ae::Dataset data = dataset_from(x, "X");
+  ae::Dataset data = dataset_from(x, "X");
   std::optional<ae::Dataset> val;
   if (!validation.is_none()) val = dataset_from(validation.cast<py::array>(), "validation_data");
-  const ae::Dataset* val_ptr = val ? &*val : nullptr;
 
-  ae::Rng rng(s.seed);
-  std::optional<ae::Autoencoder> model;
-  std::vector<std::string> warnings;
-  {
-    py::gil_scoped_release release;
-    std::lock_guard lock(library_mutex());
-    model.emplace(ae::make_architecture(data.cols, ae::parse_layers(s.layers), s.bottleneck));
-    model->initialize(ae::parse_init(s.init), rng);
-    warnings = ae::check_training_data(*model, s.config, data, val_ptr);
-  }
-  warn(warnings);
-
-  // The same training record and checkpoint identity as `ae train` with these settings.
   std::atomic<int> stop{0};
-  s.config.stop = &stop;
-  s.config.checkpoint.extra = nlohmann::json{{"seed", s.seed}, {"init", s.init}}.dump();
+  s.run.config.stop = &stop;
   Poller poller(progress, stop);
-  ae::History history;
-  ae::ModelInfo info;
+  std::optional<ae::TrainingRun> run;
   {
     py::gil_scoped_release release;
     std::lock_guard lock(library_mutex());
-    ae::Trainer trainer(*model, s.config, rng);
+    run.emplace(std::move(data), std::move(val), std::move(s.run));
+  }
+  warn(run->warnings());
+
+  // The same steps, record and checkpoint identity as `ae train` with these settings.
+  ae::History history;
+  std::optional<ae::Model> model;
+  {
+    py::gil_scoped_release release;
+    std::lock_guard lock(library_mutex());
     try {
-      history = trainer.fit(data, val_ptr, std::ref(poller));
+      history = run->fit(std::ref(poller));
     } catch (const Error& e) {
       if (e.kind() != ErrorKind::interrupted || !poller.failed()) throw;
     }
     if (!poller.failed()) {
-      info.normalizer = data.byte_data ? ae::Normalizer::bytes_255 : ae::Normalizer::identity;
-      info.data_crc32 = ae::data_crc32(data);
-      info.training = ae::make_train_record(model->architecture(), s.config, s.seed, ae::parse_init(s.init),
-                                            data, history).to_json();
-      info.score = ae::calibrate(*model, data, {}, s.config.threads).to_json();
+      model.emplace(run->finish(history));
+      model->info.score = ae::calibrate(model->autoencoder, run->train(), {}, run->trainer().config().threads).to_json();
     }
   }
   if (poller.failed()) poller.rethrow();
 
   py::list rows;
   for (const ae::EpochRecord& r : history.epochs) rows.append(py::make_tuple(r.epoch, r.loss, r.val_loss, r.seconds, r.lr));
-  auto trained = std::make_unique<PyModel>(ae::Model{std::move(*model), std::move(info)}, "trained model");
+  auto trained = std::make_unique<PyModel>(std::move(*model), "trained model");
   return py::make_tuple(py::cast(std::move(trained)), rows);
 }
 

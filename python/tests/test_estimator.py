@@ -1,5 +1,6 @@
 """scikit-learn's estimator and transformer conventions and PyOD's detector conventions."""
 import ast
+import json
 import os
 import pickle
 
@@ -28,7 +29,7 @@ def test_params_round_trip_and_clone(fitted):
         copy.set_params(epoch=3)
     with pytest.raises(TypeError, match="unexpected keyword"):
         ae.Autoencoder(batch=3)
-    assert repr(copy) == f"Autoencoder(layers='{SPEC}', epochs=2, learning_rate=0.01, seed=1, threads=2)"
+    assert repr(copy) == f"Autoencoder(layers='{SPEC}', scale='minmax', epochs=2, learning_rate=0.01, seed=1, threads=2)"
 
 
 @pytest.mark.parametrize("check", [
@@ -101,7 +102,7 @@ def test_threshold_rules(rows):
 
 def test_other_scores(rows):
     for score in ("zsse", "sse", "mse", "mae", "bce", "max"):
-        est = ae.Autoencoder(layers=SPEC, epochs=1, threads=1, score=score).fit(rows)
+        est = ae.Autoencoder(layers=SPEC, scale="minmax", epochs=1, threads=1, score=score).fit(rows)
         assert np.isfinite(est.decision_scores_).all() and np.isfinite(est.threshold_)
 
 
@@ -132,7 +133,8 @@ def test_bad_settings_name_the_keyword(rows):
              (dict(optimizer="adamw"), "unknown optimizer 'adamw'"),
              (dict(init="zeros"), "unknown initialiser 'zeros'"),
              (dict(layers="12:relu,4:swish,16:linear"), "swish"),
-             (dict(layers=None), "layers must be given"),
+             (dict(scale="robust"), "unknown scaling 'robust'"),
+             (dict(val_split=1.0), "val_split must be between 0 and 1"),
              (dict(bottleneck=0), "bottleneck must be a layer number of 1 or more"),
              (dict(momentum=1.0, optimizer="sgd"), "momentum must be in")]
     for params, message in cases:
@@ -176,3 +178,27 @@ def test_the_type_stub_lists_every_keyword_with_its_default():
     defaults = [ast.literal_eval(d) for d in init.args.kw_defaults]
     assert names == [k.name for k in _settings.KEYWORDS]
     assert defaults == [k.default for k in _settings.KEYWORDS]
+
+
+def test_default_layers_and_scaling_follow_the_data(rows):
+    # No layers: the rule of the data width (D = 16: K = 4, H = 8); float rows are z-scored, so
+    # the output is linear. Columns on very different scales train as well as the rows alone.
+    est = ae.Autoencoder(epochs=30, threads=1).fit(rows)
+    assert est.model_.layers == "8:relu,4:linear,8:relu,16:linear" and est.model_.normalizer == "standard"
+    wide = rows * np.logspace(-3, 4, 16, dtype=np.float32)
+    scaled = ae.Autoencoder(epochs=30, threads=1).fit(wide)
+    # The scaling is stored and applied to new rows: the same scores up to float rounding.
+    assert np.allclose(scaled.decision_function(wide), est.decision_function(rows), rtol=1e-3, atol=1e-3)
+    # Reconstructions come back in the input's units.
+    back = scaled.reconstruct(wide)
+    assert np.allclose(back / np.logspace(-3, 4, 16), est.reconstruct(rows), rtol=1e-3, atol=1e-3)
+    assert np.allclose(scaled.inverse_transform(scaled.transform(wide)), back, rtol=1e-5, atol=1e-6)
+
+
+def test_val_split_is_seeded(rows):
+    a = ae.Autoencoder(layers=SPEC, val_split=0.25, epochs=2, seed=5, threads=1).fit(rows)
+    b = ae.Autoencoder(layers=SPEC, val_split=0.25, epochs=2, seed=5, threads=1).fit(rows)
+    assert all(np.isfinite(a.history_["val_loss"])) and a.history_["val_loss"] == b.history_["val_loss"]
+    c = ae.Autoencoder(layers=SPEC, val_split=0.25, epochs=2, seed=6, threads=1).fit(rows)
+    assert c.history_["val_loss"] != a.history_["val_loss"]
+    assert json.loads(a.model_.training)["rows"] == 300

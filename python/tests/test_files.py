@@ -22,7 +22,9 @@ def test_save_writes_an_ae_model_file(fitted, tmp_path):
     fitted.save(path)
     header = read_header(path)
     meta = header.pop("__metadata__")
-    assert meta["format"] == "ae" and json.loads(meta["normalizer"]) == {"kind": "identity"}
+    normalizer = json.loads(meta["normalizer"])
+    assert meta["format"] == "ae" and normalizer["kind"] == "minmax"
+    assert len(normalizer["center"]) == 16 and len(normalizer["scale"]) == 16
     record = json.loads(meta["training"])
     assert record["spec"] == SPEC and record["epochs"] == 20 and record["threads"] == 2 and record["rows"] == 400
     assert sorted(header) == sorted(f"layers.{i}.{p}" for i in range(4) for p in ("weight", "bias"))

@@ -27,7 +27,7 @@ def test_another_python_thread_runs_during_fit():
     counter.start()
     try:
         start = time.perf_counter()
-        ae.Autoencoder(layers=LONG_SPEC, epochs=3, threads=1).fit(x)
+        ae.Autoencoder(layers=LONG_SPEC, epochs=10, threads=1).fit(x)
         end = time.perf_counter()
     finally:
         done.set()
