@@ -34,6 +34,7 @@ Command add_show(CLI::App& root);
 Command add_score(CLI::App& root);
 Command add_plot(CLI::App& root);
 Command add_report(CLI::App& root);
+Command add_export(CLI::App& root);
 
 // The error's message with the setting it names (Error::setting) written as its flag, e.g.
 // "reduce_lr.factor must be ..." -> "--reduce-lr-factor must be ...".

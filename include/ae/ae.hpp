@@ -14,6 +14,7 @@
 #include "ae/matrix.hpp"
 #include "ae/model_file.hpp"
 #include "ae/names.hpp"
+#include "ae/onnx.hpp"
 #include "ae/optimizer.hpp"
 #include "ae/parallel.hpp"
 #include "ae/pca.hpp"

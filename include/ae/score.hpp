@@ -124,6 +124,12 @@ std::vector<float> compute_scores(Autoencoder& model, const Dataset& data, Score
                                   const ScoreCalibration& cal, Matrix* per_feature = nullptr,
                                   std::size_t threads = 0);
 
+// The score `kind` as the reduction an ONNX export computes (ae/onnx.hpp, which callers
+// include): the same formula as compute_scores, the standardised kinds' weights from `cal`.
+// Throws Error(usage) for zsae and zsse when `cal` is empty or not D wide.
+struct OnnxScore;
+OnnxScore onnx_score(ScoreKind kind, const ScoreCalibration& cal, std::size_t D);
+
 // Mean over the rows of `data` of each feature's squared reconstruction error (D values, in
 // double): on the training rows, ScoreCalibration::feature_mse up to float rounding. Throws
 // Error(usage) on a width mismatch; all zeros for no rows.

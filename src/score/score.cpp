@@ -18,9 +18,27 @@
 #include "ae/inference.hpp"
 #include "ae/pca.hpp"
 #include "kernels/score_kernels.hpp"
+#include "score/score_detail.hpp"
 
 namespace ae {
+
+namespace detail {
+
+std::vector<float> standard_weights(const ScoreCalibration& cal, ScoreKind kind) {
+  const double eps = cal.eps(kind);
+  std::vector<float> w(cal.feature_mse.size());
+  for (std::size_t j = 0; j < w.size(); ++j) {
+    const double v = static_cast<double>(cal.feature_mse[j]) + eps;
+    w[j] = static_cast<float>(kind == ScoreKind::zsae ? 1.0 / std::sqrt(v) : 1.0 / v);
+  }
+  return w;
+}
+
+}  // namespace detail
+
 namespace {
+
+using detail::standard_weights;
 
 using ChunkFn = std::function<void(std::size_t first, ConstMatrixView x, ConstMatrixView y)>;
 // Runs fn over the kInferenceChunk-row chunks of a data set with their reconstructions.
@@ -47,18 +65,6 @@ ChunkPass serial_pass(Recon recon) {
 }
 
 std::size_t chunk_count(const Dataset& data) { return (data.rows + kInferenceChunk - 1) / kInferenceChunk; }
-
-// The weight of each feature in a standardised score: 1 / (s_j^2 + eps) for zsse,
-// 1 / sqrt(s_j^2 + eps) for zsae.
-std::vector<float> standard_weights(const ScoreCalibration& cal, ScoreKind kind) {
-  const double eps = cal.eps(kind);
-  std::vector<float> w(cal.feature_mse.size());
-  for (std::size_t j = 0; j < w.size(); ++j) {
-    const double v = static_cast<double>(cal.feature_mse[j]) + eps;
-    w[j] = static_cast<float>(kind == ScoreKind::zsae ? 1.0 / std::sqrt(v) : 1.0 / v);
-  }
-  return w;
-}
 
 // Scores of B rows x, y into out (B) and, unless null, pf (B x D). w: the standard_weights
 // of a standardised kind.
