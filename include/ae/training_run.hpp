@@ -44,7 +44,7 @@ class TrainingRun {
   // One-line findings about the data (check_training_data) from before training.
   const std::vector<std::string>& warnings() const { return warnings_; }
   // Whether the layers are default_layers' choice.
-  bool default_layers_used() const { return !settings_.layers; }
+  bool default_layers_used() const { return default_layers_; }
   const Normalization& normalizer() const { return info_.normalizer; }
   const Autoencoder& model() const { return *model_; }
   Autoencoder& model() { return *model_; }
@@ -68,6 +68,7 @@ class TrainingRun {
   Rng rng_;  // the trainer keeps a reference: a TrainingRun does not move
   std::unique_ptr<Trainer> trainer_;
   std::vector<std::string> warnings_;
+  bool default_layers_ = false;
 };
 
 }  // namespace ae

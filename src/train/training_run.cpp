@@ -39,7 +39,8 @@ TrainingRun::TrainingRun(Dataset train, std::optional<Dataset> val, RunSettings 
   info_.data_crc32 = data_crc32(train_);  // of the rows as read
   normalize(train_, info_.normalizer);
   if (validation_) normalize(*validation_, info_.normalizer);
-  if (!settings_.layers) {
+  default_layers_ = !settings_.layers;
+  if (default_layers_) {
     const Normalizer k = info_.normalizer.kind;
     settings_.layers = default_layers(train_.cols, k == Normalizer::bytes_255 || k == Normalizer::minmax);
   }

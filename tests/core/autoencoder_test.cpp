@@ -1,6 +1,7 @@
 // Layer specs, architecture checks, the summary table, initialisers and the two halves.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -223,6 +224,47 @@ TEST(Autoencoder, WrongInputWidthIsRejected) {
   Autoencoder model(make_architecture(6, parse_layers("2:sigmoid,6:sigmoid")));
   std::vector<float> x(5);
   EXPECT_EQ(kind_of([&] { model.forward({x.data(), 1, 5}); }), ErrorKind::usage);
+}
+
+}  // namespace
+}  // namespace ae
+
+namespace ae {
+namespace {
+
+TEST(DefaultLayers, FollowTheDocumentedRuleOfTheWidth) {
+  const auto spec = [](std::size_t D, bool unit) { return make_architecture(D, default_layers(D, unit)).spec(); };
+  EXPECT_EQ(spec(784, true), "64:relu,32:linear,64:relu,784:sigmoid");
+  EXPECT_EQ(spec(30, false), "16:relu,8:linear,16:relu,30:linear");
+  EXPECT_EQ(spec(13, false), "6:relu,3:linear,6:relu,13:linear");
+  EXPECT_EQ(spec(64, true), "32:relu,16:linear,32:relu,64:sigmoid");
+  EXPECT_EQ(spec(2, false), "2:relu,1:linear,2:relu,2:linear");
+  EXPECT_EQ(spec(1, false), "1:relu,1:linear,1:relu,1:linear");
+  for (std::size_t D : {3u, 13u, 30u, 64u, 200u, 784u, 5000u}) {
+    const Architecture a = make_architecture(D, default_layers(D, false));
+    EXPECT_EQ(a.bottleneck, 1u) << D;  // the embedding is the narrowest layer
+    EXPECT_LE(a.embedding_width(), 32u) << D;
+  }
+  EXPECT_THROW(default_layers(0, false), Error);
+}
+
+TEST(InitAuto, IsHeForLayersThatReadOrGiveReluValuesAndGlorotElsewhere) {
+  // Layers: relu (He), sigmoid reading relu (He), tanh reading sigmoid (Glorot), linear reading
+  // tanh (Glorot). Same generator draws as the explicit initialisers, layer by layer.
+  const Architecture arch = make_architecture(6, parse_layers("5:relu,4:sigmoid,3:tanh,6:linear"));
+  Autoencoder automatic(arch), he(arch), glorot(arch);
+  Rng a(9), b(9), c(9);
+  automatic.initialize(Init::by_activation, a);
+  he.initialize(Init::he_uniform, b);
+  glorot.initialize(Init::glorot_uniform, c);
+  const auto same = [](const Autoencoder& x, const Autoencoder& y, std::size_t l) {
+    return std::equal(x.weight(l), x.weight(l) + x.weight_size(l), y.weight(l));
+  };
+  EXPECT_TRUE(same(automatic, he, 0));
+  EXPECT_TRUE(same(automatic, he, 1));
+  EXPECT_TRUE(same(automatic, glorot, 2));
+  EXPECT_TRUE(same(automatic, glorot, 3));
+  EXPECT_EQ(parse_init("auto"), Init::by_activation);
 }
 
 }  // namespace
