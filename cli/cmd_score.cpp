@@ -4,9 +4,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
+#include "ae/data_hash.hpp"
 #include "ae/error.hpp"
+#include "ae/train_record.hpp"
 #include "ae/score.hpp"
 #include "common.hpp"
 
@@ -40,6 +43,27 @@ std::string metrics_line(const std::string& name, const Metrics& m) {
                 m.roc_auc, m.average_precision, m.k, m.precision_at_k);
   return buf;
 }
+
+namespace {
+
+// The rows the model was trained on, read from the path in its training record and scaled,
+// when that file still holds them (same CRC-32 as the model records). Error(usage) otherwise.
+Dataset recorded_training_rows(const Model& model, const std::string& model_path) {
+  const TrainRecord record = TrainRecord::from_json(model.info.training, model_path);
+  const std::string hint = "--baseline pca is fitted on the training rows: pass them with --fit TRAINING_DATA";
+  if (record.data.empty() || !std::filesystem::is_regular_file(record.data)) {
+    throw Error(ErrorKind::usage, model_path + ": its training data '" + record.data + "' is not at hand; " + hint);
+  }
+  Dataset rows = load_data(record.data);
+  if (data_crc32(rows) != model.info.data_crc32) {
+    throw Error(ErrorKind::usage, record.data + ": not the rows " + model_path + " was trained on; " + hint);
+  }
+  std::fprintf(stderr, "note: PCA baseline fitted on %s, the model's training data\n", record.data.c_str());
+  normalize(rows, model.info.normalizer);
+  return rows;
+}
+
+}  // namespace
 
 Command add_score(CLI::App& root) {
   struct Flags {
@@ -144,7 +168,10 @@ Command add_score(CLI::App& root) {
               FILE* out = f->out.empty() ? stderr : stdout;
               std::fprintf(out, "%s\n", metrics_line("autoencoder", evaluate(scores, truth)).c_str());
               if (f->baseline == "pca") {
-                const Dataset& train = fit_data ? *fit_data : data;
+                // PCA is fitted on the training rows, as the autoencoder was: --fit, else the
+                // file the training record names when its rows are still the ones trained on.
+                if (!fit_data) fit_data = recorded_training_rows(model, f->model);
+                const Dataset& train = *fit_data;
                 const std::size_t k = model.autoencoder.architecture().embedding_width();
                 const auto pca = pca_baseline_scores(train, data, k, kind, cal.floors);
                 std::fprintf(out, "%s\n", metrics_line("pca (k=" + std::to_string(k) + ")", evaluate(pca, truth)).c_str());

@@ -145,6 +145,25 @@ TEST_F(OwnData, ValSplitIsSeededAndExclusiveWithVal) {
   EXPECT_NE(ae("train --data " + table + " --val-split 0 --epochs 1 --quiet").err.find("--val-split"), std::string::npos);
 }
 
+TEST_F(OwnData, ThePcaBaselineIsFittedOnTheTrainingRows) {
+  const std::string table = write_table("t.csv", 200, 6), fresh = write_table("new.csv", 40, 7);
+  std::ofstream labels(path("labels.csv"));
+  for (int i = 0; i < 40; ++i) labels << (i < 4 ? 1 : 0) << '\n';
+  labels.close();
+  ASSERT_EQ(ae("train --data " + table + " --epochs 2 --quiet --out " + path("m.safetensors")).code, 0);
+  const std::string score = "score " + path("m.safetensors") + " --data " + fresh + " --labels " + path("labels.csv") + " --baseline pca";
+  // The recorded training file is used (with a note) while it holds the same rows.
+  CliRun run = ae(score);
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.err.find("PCA baseline fitted on " + table), std::string::npos) << run.err;
+  // Changed since: refused rather than fitted on the scored rows; --fit names the rows.
+  write_table("t.csv", 200, 8);
+  run = ae(score);
+  EXPECT_EQ(run.code, 2);
+  EXPECT_NE(run.err.find("--fit"), std::string::npos) << run.err;
+  EXPECT_EQ(ae(score + " --fit " + path("new.csv")).code, 0);
+}
+
 // Keras's initialiser on the seed model collapses to the mean digit on the 10,000 MNIST test
 // images within two epochs; the warning is printed with --quiet too.
 TEST_F(OwnData, ACollapseIsAnnouncedEvenWhenQuiet) {
