@@ -118,6 +118,7 @@ Command add_score(CLI::App& root) {
               throw Error(ErrorKind::usage, f->model + ": no training statistics for score " + f->score +
                                                 " (bce needs data in [0, 1]; a model saved before zsae existed needs --fit TRAINING_DATA)");
             }
+            if (const std::string w = score_fit_warning(kind, data); !w.empty()) std::fprintf(stderr, "ae: warning: %s\n", w.c_str());
             const double cut = threshold_value(threshold, stats->second);
             Matrix per_feature;
             const auto start = std::chrono::steady_clock::now();

@@ -133,6 +133,11 @@ OnnxScore onnx_score(ScoreKind kind, const ScoreCalibration& cal, std::size_t D)
 // Mean over the rows of `data` of each feature's squared reconstruction error (D values, in
 // double): on the training rows, ScoreCalibration::feature_mse up to float rounding. Throws
 // Error(usage) on a width mismatch; all zeros for no rows.
+// A one-line warning when `kind` suits the (scaled) rows poorly, empty otherwise: bce on
+// values that are mostly strictly between 0 and 1 (over 50% of a sample of up to 2^20 values
+// in [0.05, 0.95]) scores each row's own entropy more than its reconstruction.
+std::string score_fit_warning(ScoreKind kind, const Dataset& data);
+
 std::vector<double> feature_mean_squared_error(Autoencoder& model, const Dataset& data);
 
 // The linear baseline: scores of a k-component PCA reconstruction fitted on `train`

@@ -198,6 +198,21 @@ double ScoreCalibration::eps(ScoreKind kind) const {
   return floors.of(kind) * range * range;
 }
 
+std::string score_fit_warning(ScoreKind kind, const Dataset& data) {
+  const std::size_t n = data.rows * data.cols;
+  if (kind != ScoreKind::bce || n == 0) return {};
+  const std::size_t step = std::max<std::size_t>(1, n >> 20);
+  std::size_t seen = 0, between = 0;
+  for (std::size_t i = 0; i < n; i += step, ++seen) {
+    const float v = data.at(i / data.cols, i % data.cols);
+    between += v >= 0.05f && v <= 0.95f;
+  }
+  if (2 * between <= seen) return {};
+  return data.source + ": " + std::to_string(100 * between / seen) +
+         "% of the values lie strictly between 0 and 1, where the bce score mostly measures a row's own entropy, "
+         "not how well it is rebuilt (use zsae or mse for continuous data)";
+}
+
 ScoreCalibration calibrate(Autoencoder& model, const Dataset& train, ScoreFloors floors,
                            std::size_t threads) {
   check_width(model, train);

@@ -402,3 +402,23 @@ TEST(ScoreEndToEnd, PcaBaselineRanksOutliersFirst) {
 
 }  // namespace
 }  // namespace ae
+
+namespace ae {
+namespace {
+
+TEST(ScoreFitWarning, BceOnContinuousValuesIsFlaggedAndOnBinaryLikeValuesNot) {
+  Dataset d;
+  d.rows = 100;
+  d.cols = 4;
+  d.source = "t.csv";
+  for (std::size_t i = 0; i < 400; ++i) d.values.push_back(static_cast<float>(i % 7 == 0 ? 0.5 : (i % 2)));
+  EXPECT_EQ(score_fit_warning(ScoreKind::bce, d), "");
+  for (std::size_t i = 0; i < 400; ++i) d.values[i] = static_cast<float>((i % 97) / 97.0);
+  const std::string w = score_fit_warning(ScoreKind::bce, d);
+  EXPECT_NE(w.find("t.csv: "), std::string::npos) << w;
+  EXPECT_NE(w.find("own entropy"), std::string::npos) << w;
+  EXPECT_EQ(score_fit_warning(ScoreKind::zsae, d), "");
+}
+
+}  // namespace
+}  // namespace ae
