@@ -14,7 +14,9 @@
 
 #include "ae/error.hpp"
 #include "ae/inference.hpp"
+#include "ae/atomic_file.hpp"
 #include "ae/pca.hpp"
+#include "ae/plot.hpp"
 #include "ae/random.hpp"
 #include "ae/score.hpp"
 #include "common.hpp"
@@ -51,8 +53,9 @@ int run_spiral(DemoFlags& f) {
   data.cols = 3;
   data.source = "spiral";
   data.values.resize(n * 3);
+  std::vector<double> ts(n);
   for (std::size_t i = 0; i < n; ++i) {
-    const double t = rng.uniform(0.0, 3.0 * std::numbers::pi);
+    const double t = ts[i] = rng.uniform(0.0, 3.0 * std::numbers::pi);
     const double r = 0.3 + 0.2 * t;
     data.values[i * 3 + 0] = static_cast<float>(r * std::cos(t) + 0.02 * rng.normal());
     data.values[i * 3 + 1] = static_cast<float>(r * std::sin(t) + 0.02 * rng.normal());
@@ -66,12 +69,35 @@ int run_spiral(DemoFlags& f) {
   const History history = trainer.fit(data, nullptr, progress_printer(f.train.quiet));
   if (!f.train.history.empty()) write_history_csv(f.train.history, history);
   const Matrix x = data.to_matrix();
-  const double ae_mse = mse_of(reconstruct_all(model, data, config.threads).view(), x.view());
-  const double pca_mse = mse_of(pca_reconstruct(fit_pca(x.view(), 1), x.view()).view(), x.view());
-  std::printf("spiral: %zu points on a 1-D curve in 3-D, 1-unit bottleneck\n", n);
+  const Matrix ae_rows = reconstruct_all(model, data, config.threads);
+  const Matrix pca_rows = pca_reconstruct(fit_pca(x.view(), 1), x.view());
+  const double ae_mse = mse_of(ae_rows.view(), x.view());
+  const double pca_mse = mse_of(pca_rows.view(), x.view());
+  std::printf("spiral: %zu points on a 1-D curve in 3-D, 1-unit bottleneck (seed %llu, %zu threads)\n", n,
+              static_cast<unsigned long long>(f.train.seed), trainer.config().threads);
   std::printf("autoencoder reconstruction MSE  %.6f\n", ae_mse);
   std::printf("PCA (1 component) MSE           %.6f\n", pca_mse);
   std::printf("PCA / autoencoder               %.1fx\n", pca_mse / ae_mse);
+
+  // Seen from above (x, y), points in the order of their position t along the curve.
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&ts](std::size_t a, std::size_t b) { return ts[a] < ts[b]; });
+  const auto top_view = [&order](const std::string& name, const Matrix& m) {
+    LineSeries s{name, {}, {}};
+    for (std::size_t i : order) {
+      s.x.push_back(m(i, 0));
+      s.y.push_back(m(i, 1));
+    }
+    return s;
+  };
+  std::filesystem::create_directories(f.out);
+  const std::string picture = f.out + "/spiral.png";
+  write_file_atomic(picture, plot_lines("Spiral seen from above: data, autoencoder (1 unit) and PCA (1 component)", "x", "y",
+                                        {top_view("data (noisy)", x), top_view("autoencoder", ae_rows),
+                                         top_view("PCA", pca_rows)},
+                                        false, ImageFormat::png));
+  if (!f.train.quiet) std::printf("wrote %s\n", picture.c_str());
   return 0;
 }
 
