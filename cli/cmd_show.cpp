@@ -16,7 +16,11 @@ namespace ae::cli {
 void draw_samples(Autoencoder& model, const ModelInfo& info, const Dataset& data,
                   const std::vector<ShownSample>& samples, const std::string& title,
                   const std::string& path) {
-  write_file_atomic(path, sample_gallery(model, data, image_shape_of(data, info), samples, title, true));
+  // Rows are drawn as the model sees them; say so when that is not the file's own units.
+  const std::string units = info.normalizer.kind == Normalizer::standard ? " (z-scored per column)"
+                            : info.normalizer.kind == Normalizer::minmax ? " (min-max scaled per column)"
+                                                                         : "";
+  write_file_atomic(path, sample_gallery(model, data, image_shape_of(data, info), samples, title + units, true));
 }
 
 Command add_show(CLI::App& root) {

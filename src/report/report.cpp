@@ -181,6 +181,32 @@ ReportSection summary_section(const ReportInputs& in, const Gathered& g) {
   return s;
 }
 
+// The collapse check of the last epoch (diagnosis.hpp's JSON): a sentence, then a row per
+// embedding unit.
+void add_diagnosis(ReportSection& s, const nlohmann::json& d) {
+  const bool mean = d.value("mean_predictor", false);
+  std::size_t dead = 0, stuck = 0;
+  ReportTable units;
+  units.header = {"embedding unit", "mean", "std", "state"};
+  std::size_t k = 0;
+  for (const auto& u : d.value("units", nlohmann::json::array())) {
+    const std::string state = u.value("state", "ok");
+    dead += state == "dead";
+    stuck += state == "stuck";
+    units.rows.push_back({std::to_string(++k), num(u.value("mean", 0.0), 4), num(u.value("std", 0.0), 4), state});
+  }
+  char buf[400];
+  std::snprintf(buf, sizeof buf,
+                "Collapse check after epoch %zu, on %zu rows: the model's loss %.4g against %.4g for always answering "
+                "the mean row, so it %s. Embedding units: %zu dead (a relu unit that is always 0), %zu stuck "
+                "(std below 0.01: they carry no information), %zu of %zu ok.",
+                d.value("epoch", std::size_t{0}), d.value("probe_rows", std::size_t{0}), d.value("loss", 0.0),
+                d.value("mean_loss", 0.0), mean ? "PREDICTS THE MEAN ROW (training collapsed)" : "learns more than the mean row",
+                dead, stuck, k - dead - stuck, k);
+  s.blocks.push_back(ReportBlock::paragraph(buf));
+  s.blocks.push_back(ReportBlock::of(units));
+}
+
 // The training record (JSON) as a two-column table, known keys first and named in words.
 ReportSection training_section(const ReportInputs& in) {
   ReportSection s{"training", "Training record", {}};
@@ -204,8 +230,9 @@ ReportSection training_section(const ReportInputs& in) {
       {"epochs", "Epochs run"},
       {"init", "Weight initialiser"},
       {"seed", "Seed"},
-      {"threads", "Threads (0: all cores)"},
+      {"threads", "Threads"},
       {"data", "Training data"},
+      {"validation", "Validation data"},
       {"rows", "Training rows"},
       {"final_loss", "Final training loss"},
       {"final_val_loss", "Final validation loss"},
@@ -224,9 +251,10 @@ ReportSection training_section(const ReportInputs& in) {
   for (const auto& [key, value] : j.items()) {
     const bool listed = std::any_of(std::begin(known), std::end(known),
                                     [&](const auto& k) { return key == k.first; });
-    if (!listed) table.rows.push_back({key, text(value, key)});
+    if (!listed && key != "diagnosis") table.rows.push_back({key, text(value, key)});
   }
   s.blocks.push_back(ReportBlock::of(table));
+  if (const auto d = j.find("diagnosis"); d != j.end() && d->is_object()) add_diagnosis(s, *d);
   return s;
 }
 
