@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "ae/error.hpp"
+#include "ae/pca.hpp"
 #include "ae/score.hpp"
 #include "common.hpp"
 
@@ -76,6 +77,10 @@ Command add_score(CLI::App& root) {
             // The labels are checked before anything is written.
             std::vector<std::uint8_t> truth;
             if (!f->labels.empty()) truth = truth_from_labels(f->labels, data.rows, f->outlier_class);
+            if (!f->baseline.empty() && data.cols > kMaxPcaWidth) {
+              throw Error(ErrorKind::usage, "--baseline pca: " + f->data + " has " + std::to_string(data.cols) +
+                                                " columns; the PCA baseline takes at most " + std::to_string(kMaxPcaWidth));
+            }
             ScoreCalibration cal;
             std::optional<Dataset> fit_data;
             if (!f->fit.empty()) {

@@ -65,6 +65,8 @@ std::string message_with_flags(const Error& error);
 // For counts and sizes: accepts "1", "256"; rejects "0", "-3", "2.5" with a short message
 // (unsigned options would otherwise wrap "-3" around to a huge number).
 const CLI::Validator& positive_whole();
+// The same for 0 and up ("-1" would wrap around to 2^64-1).
+const CLI::Validator& whole_number();
 
 // Flags every training command shares, with Keras's defaults.
 // The score to use: `kind` when the user chose it; else the default, or zsse (with a note on

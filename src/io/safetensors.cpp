@@ -137,13 +137,20 @@ Entry parse_entry(const std::string& path, const std::string& name, const Json& 
 // otherwise keep only the last one silently).
 Json parse_header(const std::string& path, const unsigned char* text, std::size_t size) {
   if (size == 0 || text[0] != '{') bad(path, "header does not start with '{'");
-  std::set<std::string> keys;
-  std::string duplicate;
+  // Names at the top level and keys inside __metadata__ (depth 2 below it), each set
+  // cleared when its object opens.
+  std::set<std::string> keys, metadata_keys;
+  std::string duplicate, top_key;
   const Json::parser_callback_t note_duplicates = [&](int depth, Json::parse_event_t event,
                                                       Json& parsed) {
-    if (event == Json::parse_event_t::key && depth == 1 && duplicate.empty() &&
-        !keys.insert(parsed.get<std::string>()).second) {
-      duplicate = parsed.get<std::string>();
+    if (event != Json::parse_event_t::key || !duplicate.empty()) return true;
+    const std::string& key = parsed.get_ref<const std::string&>();
+    if (depth == 1) {
+      top_key = key;
+      if (key == "__metadata__") metadata_keys.clear();
+      if (!keys.insert(key).second) duplicate = key;
+    } else if (depth == 2 && top_key == "__metadata__" && !metadata_keys.insert(key).second) {
+      duplicate = "__metadata__." + key;
     }
     return true;
   };
@@ -380,6 +387,11 @@ void write_safetensors(const std::string& path, const TensorFile& file) {
                                      e.what());
   }
   text.append((8 - text.size() % 8) % 8, ' ');  // 8 + header is a multiple of 8: data aligned
+  if (text.size() > max_header_bytes) {
+    fail(ErrorKind::usage, path, "header of " + std::to_string(text.size()) + " bytes is over the " +
+                                     std::to_string(max_header_bytes) +
+                                     " that readers accept; the file could not be read back, so it is not written");
+  }
 
   unsigned char length[length_bytes];
   for (std::size_t i = 0; i < length_bytes; ++i) {

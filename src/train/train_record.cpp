@@ -4,6 +4,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "ae/format.hpp"
 #include "ae/parallel.hpp"
 
 namespace ae {
@@ -20,7 +21,7 @@ TrainRecord make_train_record(const Architecture& arch, const TrainConfig& confi
   r.seed = seed;
   r.threads = resolve_threads(config.threads);
   r.init = init;
-  r.data = data.source;
+  r.data = utf8_or_escaped(data.source);
   r.rows = data.rows;
   if (!history.epochs.empty()) {
     r.final_loss = history.epochs.back().loss;
