@@ -185,10 +185,6 @@ OutputGuard::OutputGuard(const CLI::App& command) {
   }
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const Named& out = outputs[i];
-    if (!has_ending(out.path, out.row->endings) && !is_stream(out.path)) {
-      std::string names(out.row->endings);
-      throw Error(ErrorKind::usage, std::string(out.row->flag) + " " + out.path + ": the format follows the name; use one ending in " + names);
-    }
     if (out.path == "-") continue;
     for (const Named& in : inputs) {
       if (!out.info || !in.info || !same_file(*out.info, *in.info)) continue;
@@ -206,6 +202,10 @@ OutputGuard::OutputGuard(const CLI::App& command) {
         throw Error(ErrorKind::usage, std::string(other.row->flag) + " and " + std::string(out.row->flag) + " name the same file " +
                                           out.path + "; give each output its own file");
       }
+    }
+    if (!has_ending(out.path, out.row->endings) && !is_stream(out.path)) {
+      throw Error(ErrorKind::usage, std::string(out.row->flag) + " " + out.path +
+                                        ": the format follows the name; use one ending in " + std::string(out.row->endings));
     }
     if (out.row->role == Role::output_folder) {
       check_output_folder(out.path);
