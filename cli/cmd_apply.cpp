@@ -10,7 +10,8 @@
 namespace ae::cli {
 namespace {
 
-// Writes rows as NPY or CSV by the output name's extension; CSV on stdout without --out.
+// Writes rows as NPY or CSV by the output name's extension; CSV on stdout without --out and
+// into a device or pipe.
 void write_rows(const std::string& out, const Matrix& rows, const std::string& column_prefix) {
   std::vector<std::string> header;
   for (std::size_t c = 0; c < rows.cols(); ++c) header.push_back(column_prefix + std::to_string(c));
@@ -18,7 +19,7 @@ void write_rows(const std::string& out, const Matrix& rows, const std::string& c
     write_csv(stdout, "standard output", rows.view(), header);
   } else if (out.ends_with(".npy")) {
     write_npy(out, rows.view());
-  } else if (out.ends_with(".csv")) {
+  } else if (out.ends_with(".csv") || is_stream(out)) {
     write_csv(out, rows.view(), header);
   } else {
     throw Error(ErrorKind::usage, "--out " + out + ": use a .npy or .csv name (or - for CSV on stdout)");

@@ -9,6 +9,7 @@
 
 #include "ae/data_hash.hpp"
 #include "ae/error.hpp"
+#include "ae/pca.hpp"
 #include "ae/train_record.hpp"
 #include "ae/score.hpp"
 #include "common.hpp"
@@ -81,7 +82,7 @@ Command add_score(CLI::App& root) {
                   "contamination=F | quantile=Q | sigma=K | mad=K | iqr=K | max-train | value=X (from the training scores)")
       ->capture_default_str();
   app->add_option("--out", f->out, "Scores as .csv or .npy (index,score,rank,percentile,flag); default CSV on stdout");
-  app->add_option("--per-feature", f->per_feature, "Write the N x D per-feature errors (.npy)");
+  app->add_option("--per-feature", f->per_feature, "Write the N x D per-feature errors (.npy, or .csv by the name)");
   CLI::Option* labels = app->add_option("--labels", f->labels, "Truth per row: 0/1, or class labels with --outlier-class");
   app->add_option("--outlier-class", f->outlier_class, "The label that marks an outlier")->needs(labels);
   app->add_option("--baseline", f->baseline, "pca: also score a PCA reconstruction with as many components as the embedding");
@@ -94,13 +95,18 @@ Command add_score(CLI::App& root) {
             if (f->eps_factor && f->fit.empty()) throw Error(ErrorKind::usage, "--eps-factor needs --fit DATA to refit the statistics");
             if (f->eps_factor && !(*f->eps_factor > 0)) throw Error(ErrorKind::usage, "--eps-factor must be positive");
             if (f->eps_factor && !standardised(kind)) throw Error(ErrorKind::usage, "--eps-factor applies to zsae and zsse only");
-            if (!f->out.empty() && !f->out.ends_with(".csv") && !f->out.ends_with(".npy")) {
-              throw Error(ErrorKind::usage, "--out " + f->out + ": use a .csv or .npy name");
-            }
+            if (!f->baseline.empty() && f->labels.empty()) throw Error(ErrorKind::usage, "--baseline needs --labels");
             Model model = load_model(f->model);
             const Dataset data = load_model_data(f->data, model.info);
+            // The labels are checked before anything is written.
+            std::vector<std::uint8_t> truth;
+            if (!f->labels.empty()) truth = truth_from_labels(f->labels, data.rows, f->outlier_class);
+            if (!f->baseline.empty() && data.cols > kMaxPcaWidth) {
+              throw Error(ErrorKind::usage, "--baseline pca: " + f->data + " has " + std::to_string(data.cols) +
+                                                " columns; the PCA baseline takes at most " + std::to_string(kMaxPcaWidth));
+            }
+            std::optional<Dataset> fit_data, pca_rows;
             ScoreCalibration cal;
-            std::optional<Dataset> fit_data;
             if (!f->fit.empty()) {
               fit_data = load_model_data(f->fit, model.info);
               ScoreFloors floors;
@@ -111,6 +117,9 @@ Command add_score(CLI::App& root) {
               if (cal.empty()) {
                 throw Error(ErrorKind::usage, f->model + ": has no score statistics; pass --fit TRAINING_DATA");
               }
+              // PCA is fitted on the training rows, as the autoencoder was: the file the
+              // training record names when its rows are still the ones trained on.
+              if (!f->baseline.empty()) pca_rows = recorded_training_rows(model, f->model);
             }
             kind = resolve_score(kind, app->count("--score") > 0, cal, f->model, false);
             const auto stats = cal.train_stats.find(kind);
@@ -152,7 +161,13 @@ Command add_score(CLI::App& root) {
             } else {
               write_csv(f->out, table.view(), header);
             }
-            if (!f->per_feature.empty()) write_npy(f->per_feature, per_feature.view());
+            if (f->per_feature.ends_with(".csv")) {
+              std::vector<std::string> names;
+              for (std::size_t c = 0; c < per_feature.cols(); ++c) names.push_back("x" + std::to_string(c));
+              write_csv(f->per_feature, per_feature.view(), names);
+            } else if (!f->per_feature.empty()) {
+              write_npy(f->per_feature, per_feature.view());
+            }
 
             std::fprintf(stderr, "score %s, threshold %s = %.6g: %zu of %zu rows flagged\n", f->score.c_str(),
                          threshold_text(threshold).c_str(), cut, flagged, scores.size());
@@ -165,20 +180,14 @@ Command add_score(CLI::App& root) {
             std::fprintf(stderr, "\n");
 
             if (!f->labels.empty()) {
-              const auto truth = truth_from_labels(f->labels, data.rows, f->outlier_class);
               FILE* out = f->out.empty() ? stderr : stdout;
               std::fprintf(out, "%s\n", metrics_line("autoencoder", evaluate(scores, truth)).c_str());
               if (f->baseline == "pca") {
-                // PCA is fitted on the training rows, as the autoencoder was: --fit, else the
-                // file the training record names when its rows are still the ones trained on.
-                if (!fit_data) fit_data = recorded_training_rows(model, f->model);
-                const Dataset& train = *fit_data;
+                const Dataset& train = fit_data ? *fit_data : *pca_rows;
                 const std::size_t k = model.autoencoder.architecture().embedding_width();
                 const auto pca = pca_baseline_scores(train, data, k, kind, cal.floors);
                 std::fprintf(out, "%s\n", metrics_line("pca (k=" + std::to_string(k) + ")", evaluate(pca, truth)).c_str());
               }
-            } else if (f->baseline == "pca") {
-              throw Error(ErrorKind::usage, "--baseline needs --labels");
             }
             return 0;
           }};

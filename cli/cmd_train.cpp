@@ -1,6 +1,6 @@
 // ae train: train an autoencoder on a data file and write the model, history and checkpoints.
-// Owns the process's SIGINT/SIGTERM handling while training: the first signal asks the trainer
-// to stop after the current batch and save a checkpoint, a second one exits at once.
+// Owns the process's SIGINT/SIGTERM/SIGHUP handling while training: the first signal asks the
+// trainer to stop after the current batch and save a checkpoint, a second one exits at once.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "ae/atomic_file.hpp"
 #include "ae/checkpoint.hpp"
 #include "ae/error.hpp"
 #include "ae/score.hpp"
@@ -28,13 +29,16 @@ std::atomic<int> stop_signal{0};
 static_assert(std::atomic<int>::is_always_lock_free);
 
 extern "C" void on_stop_signal(int sig) {
-  // A second signal: leave now. AtomicFile may leave its temporary file, never a half target.
-  if (stop_signal.load() != 0) std::_Exit(128 + sig);
+  // A second signal: leave now, with no temporary file of a write in progress left behind.
+  if (stop_signal.load() != 0) {
+    remove_temporary_files();
+    std::_Exit(128 + sig);
+  }
   stop_signal.store(sig);
 }
 
-// SIGINT and SIGTERM go to on_stop_signal while this object lives; the previous handlers
-// come back afterwards.
+// SIGINT, SIGTERM and SIGHUP go to on_stop_signal while this object lives; the previous
+// handlers come back afterwards.
 class StopSignals {
  public:
   StopSignals() {
@@ -45,10 +49,12 @@ class StopSignals {
     action.sa_flags = SA_RESTART;
     ::sigaction(SIGINT, &action, &old_int_);
     ::sigaction(SIGTERM, &action, &old_term_);
+    ::sigaction(SIGHUP, &action, &old_hup_);
   }
   ~StopSignals() {
     ::sigaction(SIGINT, &old_int_, nullptr);
     ::sigaction(SIGTERM, &old_term_, nullptr);
+    ::sigaction(SIGHUP, &old_hup_, nullptr);
   }
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
@@ -56,6 +62,7 @@ class StopSignals {
  private:
   struct sigaction old_int_ {};
   struct sigaction old_term_ {};
+  struct sigaction old_hup_ {};
 };
 
 std::string shell_quote(const std::string& arg) {
@@ -191,6 +198,7 @@ Command add_train(CLI::App& root) {
                 if (e.kind() != ErrorKind::interrupted) throw;
                 std::fprintf(stderr, "ae: to resume, run: %s\n", resume_command(config.checkpoint.path).c_str());
                 if (stop_signal.load() == SIGTERM) throw Error(ErrorKind::terminated, e.what());
+                if (stop_signal.load() == SIGHUP) throw Error(ErrorKind::hung_up, e.what());
                 throw;
               }
             }

@@ -30,6 +30,20 @@ const CLI::Validator& positive_whole() {
   return validator;
 }
 
+const CLI::Validator& whole_number() {
+  static const CLI::Validator validator(
+      [](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size()) {
+          return "'" + text + "' is not a whole number from 0 to 2^64-1";
+        }
+        return {};
+      },
+      "N>=0");
+  return validator;
+}
+
 void add_train_flags(CLI::App& app, TrainFlags& f) {
   // Checked as text: CLI11 would wrap "-1" into a huge unsigned value.
   app.add_option("--epochs", f.epochs, "Training epochs (the total, also with --resume)")->capture_default_str()->check(positive_whole());
@@ -40,7 +54,7 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--momentum", f.momentum, "SGD momentum")->capture_default_str();
   app.add_flag("--nesterov", f.nesterov, "SGD with Nesterov momentum");
   app.add_option("--init", f.init, "Weight initialiser: auto (He for layers that read or give relu values, else Glorot), glorot_uniform, he_uniform, lecun_uniform")->capture_default_str();
-  app.add_option("--seed", f.seed, "Random seed (weights and shuffling)")->capture_default_str();
+  app.add_option("--seed", f.seed, "Random seed (weights and shuffling)")->capture_default_str()->check(whole_number());
   app.add_option("--threads", f.threads, "Threads (default: all cores); results are identical for the same count");
   app.add_option("--history", f.history, "Write per-epoch history CSV (epoch,loss,val_loss,seconds,lr)");
   app.add_flag("--quiet", f.quiet, "No progress or warnings on stderr (errors still)");

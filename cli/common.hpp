@@ -36,6 +36,29 @@ Command add_plot(CLI::App& root);
 Command add_report(CLI::App& root);
 Command add_export(CLI::App& root);
 
+// The command's files, from cli/files.cpp's table of which flag names an input or an output.
+// Checked before any work: an output that is an input (same file, however named) or two
+// outputs that are one file are Error(usage), an output name whose ending is not a format the
+// flag writes is Error(usage), an output that cannot be created is Error(cannot_create). When
+// the run fails, the destructor removes the outputs that did not exist before it, unless
+// keep() was called: a failed run leaves no new files (checkpoints excepted).
+class OutputGuard {
+ public:
+  explicit OutputGuard(const CLI::App& command);
+  OutputGuard(const OutputGuard&) = delete;
+  OutputGuard& operator=(const OutputGuard&) = delete;
+  ~OutputGuard();
+  void keep() { kept_ = true; }
+
+ private:
+  std::vector<std::string> created_;
+  bool kept_ = false;
+};
+
+// An existing device or pipe (/dev/null, /dev/stdout, a FIFO): written directly, in the
+// command's default format when the name has no ending that says one.
+bool is_stream(const std::string& path);
+
 // The error's message with the setting it names (Error::setting) written as its flag, e.g.
 // "reduce_lr.factor must be ..." -> "--reduce-lr-factor must be ...".
 std::string message_with_flags(const Error& error);
@@ -43,6 +66,8 @@ std::string message_with_flags(const Error& error);
 // For counts and sizes: accepts "1", "256"; rejects "0", "-3", "2.5" with a short message
 // (unsigned options would otherwise wrap "-3" around to a huge number).
 const CLI::Validator& positive_whole();
+// The same for 0 and up ("-1" would wrap around to 2^64-1).
+const CLI::Validator& whole_number();
 
 // Flags every training command shares, with Keras's defaults.
 // The score to use: `kind` when the user chose it; else the default, or zsse (with a note on

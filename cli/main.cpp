@@ -9,13 +9,57 @@
 #include <string>
 #include <vector>
 
+#include "ae/atomic_file.hpp"
 #include "ae/error.hpp"
 #include "common.hpp"
+
+namespace {
+
+// SIGINT, SIGTERM or SIGHUP outside training (which handles them itself): remove the
+// temporary file of any write in progress, then die of the signal as before.
+extern "C" void on_fatal_signal(int sig) {
+  ae::remove_temporary_files();
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+void remove_temporaries_on_signals() {
+  for (const int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction old {};
+    ::sigaction(sig, nullptr, &old);
+    if (old.sa_handler == SIG_IGN) continue;  // ignored by whoever started ae: stays ignored
+    struct sigaction action {};
+    action.sa_handler = on_fatal_signal;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(sig, &action, nullptr);
+  }
+}
+
+// One line on stderr: control characters in the message (a newline in a file name) are
+// written as escapes.
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // Past a file-size limit (ulimit -f) a write should fail with EFBIG, which the atomic
   // writer reports as exit 74 with the old file intact, instead of killing the process.
   std::signal(SIGXFSZ, SIG_IGN);
+  remove_temporaries_on_signals();
   CLI::App app{"ae: dense autoencoders - train, embed, reconstruct, find outliers, draw", "ae"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "ae 0.1.0");
@@ -35,12 +79,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "ae: %s (see ae --help)\n", e.what());
+    std::fprintf(stderr, "ae: %s (see ae --help)\n", one_line(e.what()).c_str());
     return 2;
   }
   try {
     for (const auto& command : commands) {
       if (!command.app->parsed()) continue;
+      ae::cli::OutputGuard outputs(*command.app);
       const int code = command.run();
       // Whatever went to stdout must have arrived: a full disk, a closed pipe or a size limit
       // is exit 74, not a silent loss.
@@ -48,17 +93,18 @@ int main(int argc, char** argv) {
       if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
         throw ae::Error(ae::ErrorKind::io, std::string("standard output: write failed: ") + std::strerror(errno));
       }
+      outputs.keep();
       return code;
     }
     return 2;
   } catch (const ae::Error& e) {
-    std::fprintf(stderr, "ae: %s\n", ae::cli::message_with_flags(e).c_str());
+    std::fprintf(stderr, "ae: %s\n", one_line(ae::cli::message_with_flags(e)).c_str());
     return ae::exit_code(e.kind());
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "ae: out of memory\n");
     return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "ae: internal error: %s\n", e.what());
+    std::fprintf(stderr, "ae: internal error: %s\n", one_line(e.what()).c_str());
     return 1;
   }
 }

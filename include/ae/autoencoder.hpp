@@ -38,8 +38,14 @@ struct Architecture {
 
 // Parses "128:relu,32:relu,8:sigmoid". Throws Error(usage) naming the bad token.
 std::vector<LayerSpec> parse_layers(std::string_view spec);
-// Checks the widths (the last must equal `input`) and picks the bottleneck: the narrowest
-// layer, the first on ties, unless `bottleneck` is given. Throws Error(usage).
+// Bounds on what make_architecture accepts, so that a spec or a model file cannot ask for
+// more memory than a machine has (16 bytes per parameter while training).
+inline constexpr std::size_t kMaxLayers = 1'000;
+inline constexpr std::size_t kMaxParameters = 1'000'000'000;
+
+// Checks the widths (the last must equal `input`), the layer count and the parameter count
+// (kMaxLayers, kMaxParameters) and picks the bottleneck: the narrowest layer, the first on
+// ties, unless `bottleneck` is given. Throws Error(usage).
 Architecture make_architecture(std::size_t input, std::vector<LayerSpec> layers,
                                std::optional<std::size_t> bottleneck = std::nullopt);
 

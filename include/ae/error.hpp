@@ -17,6 +17,7 @@ enum class ErrorKind {
   io,             // exit 74: a read or write failed part way
   interrupted,    // exit 130: stopped by the user (SIGINT)
   terminated,     // exit 143: stopped by SIGTERM
+  hung_up,        // exit 129: stopped by SIGHUP (the terminal went away)
 };
 
 // `setting`, when given, is the name of the setting the message is about (e.g. "epochs",

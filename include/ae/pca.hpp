@@ -15,7 +15,12 @@ struct Pca {
   std::vector<double> variances;   // K eigenvalues of the covariance
 };
 
-// Throws Error(usage) when k is 0 or larger than the width, or there are fewer than 2 rows.
+// The widest rows fit_pca takes: the D x D covariance (32 MB) and its O(D^3) decomposition
+// take a few seconds there; wider data is refused rather than left running for minutes.
+inline constexpr std::size_t kMaxPcaWidth = 2048;
+
+// Throws Error(usage) when k is 0 or larger than the width, the width is over kMaxPcaWidth,
+// or there are fewer than 2 rows.
 Pca fit_pca(ConstMatrixView x, std::size_t k);
 // The same over a data set's rows as float, read in chunks (no N x D copy).
 Pca fit_pca(const Dataset& data, std::size_t k);

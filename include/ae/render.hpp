@@ -17,7 +17,8 @@ enum class PanelStyle {
   strip,  // K values drawn as a K x 1 column of gray cells with each value written beside it
           // (meant for embeddings; past K of about 32 the column gets tall, prefer bars)
   bars,   // values as a bar chart (the fallback for rows that are not images); bars start
-          // at 0 when 0 lies in [lo, hi], else at the end of the range nearest to 0
+          // at 0 when 0 lies in [lo, hi], else at the end of the range nearest to 0; past
+          // 2048 values a pixel column draws the union of its share of the bars
 };
 
 // Colour mapping shared by all styles: values outside [lo, hi] are clamped, NaN is drawn

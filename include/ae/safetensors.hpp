@@ -27,8 +27,8 @@ struct TensorFile {
 // Writes atomically (AtomicFile): tensors in the given order, contiguous, the JSON header
 // padded with spaces to a multiple of 8 bytes so the data is 8-byte aligned; __metadata__ is
 // left out when empty. Throws Error(usage) for a tensor whose values do not match its shape,
-// a duplicate, empty or "__metadata__" name, a NaN or Inf value (the reader would refuse the
-// file) or text that is not UTF-8; Error(cannot_create / io) for file problems.
+// a duplicate, empty or "__metadata__" name, a NaN or Inf value or a header over 100 MB (the
+// reader would refuse the file) or text that is not UTF-8; Error(cannot_create / io) for file problems.
 void write_safetensors(const std::string& path, const TensorFile& file);
 
 // Throws Error(missing_input) when the file cannot be opened and Error(bad_data) naming the

@@ -161,7 +161,8 @@ Threshold parse_threshold(std::string_view text);
 std::string threshold_text(const Threshold& t);
 // contamination=F: train.quantile(1 - F) (PyOD's threshold_); quantile=Q: train.quantile(Q);
 // sigma=K: mean + K std; mad=K: median + K mad (raw MAD, see ScoreStats); iqr=K:
-// q3 + K (q3 - q1); max-train: max; value=X: X.
+// q3 + K (q3 - q1); max-train: max; value=X: X. Throws Error(bad_data) when the statistics
+// it needs are missing (NaN), rather than a threshold that flags nothing.
 double threshold_value(const Threshold& t, const ScoreStats& train);
 
 // rank[i]: 1 for the highest score (ties: the earlier row first); percentile[i]: 100 x the

@@ -116,14 +116,18 @@ struct TrainEvent {
 };
 using TrainObserver = std::function<void(const TrainEvent&)>;
 
-// Checks the settings alone (before any data is read): epochs and batch at least 1, a
+// The most epochs a run may have: a checkpoint stores the per-epoch history in its header,
+// which readers bound to 100 MB (about 170 bytes an epoch at most).
+inline constexpr std::size_t kMaxEpochs = 100'000;
+
+// Checks the settings alone (before any data is read): epochs 1 to kMaxEpochs, batch at least 1, a
 // positive finite lr, momentum in [0, 1), restore_best only with early stopping, the
 // plateau factor in (0, 1), checkpoints every N epochs only with a path. Throws
 // Error(usage) whose setting() names the field ("epochs", "reduce_lr.factor", ...).
 void check_train_config(const TrainConfig& config);
 
 // Checks data against the model and config before training. Throws Error(bad_data) for a set
-// without rows or with NaN/Inf values, Error(usage) when a width differs from the model's.
+// without rows or with NaN/Inf values or values beyond 1e15 in magnitude, Error(usage) when a width differs from the model's.
 // Returns one-line warnings: constant training columns (how many), values outside [0, 1]
 // under a sigmoid output layer or bce loss, a batch larger than the data (clamped).
 std::vector<std::string> check_training_data(const Autoencoder& model, const TrainConfig& config,

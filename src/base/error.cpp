@@ -14,6 +14,7 @@ int exit_code(ErrorKind kind) {
     case ErrorKind::io: return 74;
     case ErrorKind::interrupted: return 130;
     case ErrorKind::terminated: return 143;
+    case ErrorKind::hung_up: return 129;
   }
   return 1;
 }

@@ -85,12 +85,22 @@ Architecture make_architecture(std::size_t input, std::vector<LayerSpec> layers,
                                std::optional<std::size_t> bottleneck) {
   if (input == 0) throw Error(ErrorKind::usage, "input width must be at least 1");
   if (layers.size() < 2) throw Error(ErrorKind::usage, "an autoencoder needs at least two layers (an encoder and a decoder)");
+  if (layers.size() > kMaxLayers) {
+    throw Error(ErrorKind::usage, std::to_string(layers.size()) + " layers; at most " + format_count(kMaxLayers) + " are allowed");
+  }
   if (layers.back().width != input) {
     throw Error(ErrorKind::usage, "the last layer has width " + std::to_string(layers.back().width) +
                                       " but the input has width " + std::to_string(input) +
                                       "; the output must rebuild the input");
   }
   Architecture arch{input, std::move(layers), 0};
+  if (const std::size_t parameters = arch.parameter_count(); parameters > kMaxParameters) {
+    // Weights, gradients and two optimiser moments: 16 bytes per parameter.
+    throw Error(ErrorKind::usage, "the layers hold " + format_count(parameters) + " parameters (" +
+                                      format_count(parameters / 62'500'000) +
+                                      " GB with gradients and optimiser moments); at most " +
+                                      format_count(kMaxParameters) + " are allowed");
+  }
   if (bottleneck) {
     if (*bottleneck + 1 >= arch.layers.size()) {
       throw Error(ErrorKind::usage, "bottleneck layer " + std::to_string(*bottleneck + 1) +

@@ -35,6 +35,28 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// For a number from_chars read whole: whether its magnitude is below 1 (from the position
+// of its first nonzero digit and its exponent), which tells underflow from overflow.
+bool below_one(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  const std::size_t e = std::min(s.find_first_of("eE"), s.size());
+  const std::string_view mantissa = s.substr(0, e);
+  long long order = 0;  // the power of ten of the first nonzero digit
+  const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
+  const std::size_t first = mantissa.find_first_of("123456789");
+  if (first == std::string_view::npos) return true;  // zero
+  order = first < point ? static_cast<long long>(point - first) - 1 : -static_cast<long long>(first - point);
+  long long exponent = 0;
+  if (e < s.size()) {
+    std::string_view digits = s.substr(e + 1);
+    const bool negative = !digits.empty() && digits[0] == '-';
+    if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
+    for (const char c : digits) exponent = std::min<long long>(exponent * 10 + (c - '0'), 1'000'000'000);
+    if (negative) exponent = -exponent;
+  }
+  return order + exponent < 0;
+}
+
 NumberStatus parse_number(std::string_view s, float& out) {
   // from_chars takes no leading '+'; accept one, but not "+-1" or "++1".
   if (s.size() > 1 && s[0] == '+' && s[1] != '+' && s[1] != '-') s.remove_prefix(1);
@@ -47,7 +69,9 @@ NumberStatus parse_number(std::string_view s, float& out) {
     // is an error.
     double d = 0;
     const auto [dptr, dec] = std::from_chars(s.data(), end, d);
-    if (dec != std::errc() || dptr != end || !std::isfinite(static_cast<float>(d))) {
+    if (dec == std::errc::result_out_of_range && dptr == end && below_one(s)) {
+      d = s[0] == '-' ? -0.0 : 0.0;  // below even the double range, e.g. 1e-400
+    } else if (dec != std::errc() || dptr != end || !std::isfinite(static_cast<float>(d))) {
       return NumberStatus::out_of_range;
     }
     v = static_cast<float>(d);
@@ -79,12 +103,12 @@ class CsvParser {
     std::size_t first_blank = 0;  // line of the first blank line seen, 0 if none
     std::size_t pos = 0;
     while (pos < text.size()) {
-      std::size_t end = text.find('\n', pos);
+      // Lines end in \n, \r\n or a lone \r (old Mac files).
+      std::size_t end = text.find_first_of("\r\n", pos);
       if (end == std::string_view::npos) end = text.size();
-      std::string_view line = text.substr(pos, end - pos);
-      const std::size_t next = end + 1;
+      const std::string_view line = text.substr(pos, end - pos);
+      const std::size_t next = end + (text.substr(end, 2) == "\r\n" ? 2 : 1);
       ++line_;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (trim(line).empty()) {
         if (first_blank == 0) first_blank = line_;
         pos = next;
@@ -175,16 +199,19 @@ class CsvParser {
     }
   }
 
+  // A header has a cell of text; an empty cell (a trailing comma) does not make one.
   bool is_header() const {
     float v = 0;
     for (const Cell& c : cells_) {
-      if (c.quoted || parse_number(c.text, v) == NumberStatus::not_number) return true;
+      if (c.quoted || (!c.text.empty() && parse_number(c.text, v) == NumberStatus::not_number)) return true;
     }
     return false;
   }
 
   float number(const Cell& cell, std::size_t column) const {
-    if (cell.text.empty() && !cell.quoted) fail(where(column) + ": empty cell");
+    if (cell.text.empty() && !cell.quoted) {
+      fail(where(column) + ": empty cell" + (column + 1 == cells_.size() ? " (a trailing comma?)" : ""));
+    }
     float v = 0;
     switch (cell.quoted ? NumberStatus::not_number : parse_number(cell.text, v)) {
       case NumberStatus::ok: return v;
@@ -194,7 +221,7 @@ class CsvParser {
         fail(where(column) + ": '" + shown(cell.text) + "' is out of the 32-bit float range");
       case NumberStatus::not_finite:
         fail(where(column) + ": '" + shown(cell.text) +
-             "' is not a finite number; training data must be finite");
+             "' is not a finite number (NaN or Inf); ae reads finite values only");
     }
     return v;
   }

@@ -140,7 +140,7 @@ Dataset parse_idx_into(std::span<const std::uint8_t> bytes, const std::string& p
     const float v = element_value(type, payload + i * elem);
     if (!std::isfinite(v)) {
       fail(path, "row " + std::to_string(i / d.cols) + ", column " + std::to_string(i % d.cols) +
-                     " (counting from 0): value is not a finite float; training data must be finite");
+                     " (counting from 0): value is not a finite float (NaN or Inf); ae reads finite values only");
     }
     d.values[i] = v;
   }

@@ -1,4 +1,5 @@
-// Reading data and label files: whole-file read, gzip unpacking (zlib, with a size cap), format
+// Reading data and label files: whole-file read (regular files and open pipes, see
+// InputFile), gzip unpacking (zlib, two passes so that the size cap costs no memory), format
 // detection by content, dispatch to the IDX / NPY / CSV readers. Does not stream: a file is
 // held in memory whole.
 #include <zlib.h>
@@ -10,11 +11,13 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "ae/data.hpp"
 #include "ae/error.hpp"
+#include "ae/input_file.hpp"
 
 namespace ae {
 namespace {
@@ -31,27 +34,55 @@ bool is_idx_type(std::uint8_t t) {
   return t == 0x08 || t == 0x09 || t == 0x0B || t == 0x0C || t == 0x0D || t == 0x0E;
 }
 
-// Unpacks one or more concatenated gzip members; anything else after a member is an error.
-std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, const std::string& path,
-                                 std::size_t spare_bytes) {
-  // The last member's trailer holds its size mod 2^32; deflate expands at most ~1032:1, so a
-  // hint above that bound is ignored rather than trusted.
-  std::uint64_t hint = 0;
-  if (in.size() >= 18) {
-    const std::uint8_t* t = in.data() + in.size() - 4;
-    hint = std::uint64_t{t[0]} | std::uint64_t{t[1]} << 8 | std::uint64_t{t[2]} << 16 |
-           std::uint64_t{t[3]} << 24;
-    if (hint > in.size() * std::uint64_t{1032} || hint > kMaxUnpacked) hint = 0;
+// The size an IDX header at the start of `head` declares for the whole file, when the header
+// is complete and sane (the parser reports the rest).
+std::optional<std::uint64_t> idx_declared_size(std::span<const std::uint8_t> head) {
+  if (head.size() < 4 || head[0] != 0 || head[1] != 0 || !is_idx_type(head[2])) return std::nullopt;
+  const std::uint64_t elem = head[2] == 0x0B ? 2 : head[2] == 0x0C || head[2] == 0x0D ? 4 : head[2] == 0x0E ? 8 : 1;
+  const std::size_t ndims = head[3];
+  if (ndims < 1 || ndims > 4 || head.size() < 4 + 4 * ndims) return std::nullopt;
+  std::uint64_t size = elem;
+  for (std::size_t i = 0; i < ndims; ++i) {
+    const std::uint8_t* p = head.data() + 4 + 4 * i;
+    const std::uint64_t dim = std::uint64_t{p[0]} << 24 | std::uint64_t{p[1]} << 16 | std::uint64_t{p[2]} << 8 | p[3];
+    if (dim == 0 || size > kMaxUnpacked / dim) return std::nullopt;
+    size *= dim;
   }
-  std::vector<std::uint8_t> out;
-  out.reserve(static_cast<std::size_t>(std::max<std::uint64_t>(hint + 1, std::uint64_t{1} << 16)) + spare_bytes);
-  out.resize(static_cast<std::size_t>(std::max<std::uint64_t>(hint + 1, std::uint64_t{1} << 16)));
+  return size + 4 + 4 * ndims;
+}
 
+constexpr std::size_t kHeadBytes = 4096;  // enough for any IDX header and to tell text from binary
+
+// Looks at the first bytes of a data file (after gzip) before the rest is read: binary content
+// that is neither IDX nor NPY is refused at once (a stream of zeros, /dev/urandom), and an IDX
+// header's declared size becomes the most the rest may hold. Returns that bound.
+std::uint64_t check_head(std::span<const std::uint8_t> head, const std::string& path, std::uint64_t limit) {
+  if (const auto declared = idx_declared_size(head)) return std::min(limit, *declared);
+  if (detect_format(head) == DataFormat::csv && !is_gzip(head) &&
+      std::find(head.begin(), head.end(), std::uint8_t{0}) != head.end()) {
+    fail(path, "binary content that is not IDX (00 00 type dims) or NPY (\\x93NUMPY); "
+               "expected IDX, NPY or CSV, optionally gzipped");
+  }
+  return limit;
+}
+
+// Inflates one or more concatenated gzip members, handing the output to `sink` in pieces;
+// anything else after a member, corrupt or truncated data, and more than `limit` bytes of
+// output are errors (the limit: 4 GiB, or what the IDX header inside declares).
+template <class Sink>
+std::uint64_t inflate_members(std::span<const std::uint8_t> in, const std::string& path, Sink sink) {
+  std::vector<std::uint8_t> buffer(std::size_t{1} << 18);
+  std::uint64_t total = 0, limit = kMaxUnpacked;
+  std::vector<std::uint8_t> head;
   z_stream zs{};
   if (inflateInit2(&zs, 15 + 16) != Z_OK) {
     throw Error(ErrorKind::internal, path + ": cannot initialise zlib");
   }
-  std::size_t in_pos = 0, out_pos = 0;
+  struct End {
+    z_stream* zs;
+    ~End() { inflateEnd(zs); }
+  } end{&zs};
+  std::size_t in_pos = 0;
   bool member_done = false;
   while (true) {
     if (zs.avail_in == 0 && in_pos < in.size()) {
@@ -60,24 +91,28 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, const std::st
       zs.avail_in = static_cast<uInt>(chunk);
       in_pos += chunk;
     }
-    if (out_pos == out.size()) {
-      if (out.size() >= kMaxUnpacked) {
-        inflateEnd(&zs);
-        fail(path, "gzip data unpacks to more than 4 GiB; refusing (unpack it by hand if intended)");
-      }
-      out.resize(static_cast<std::size_t>(std::min<std::uint64_t>(out.size() * 2, kMaxUnpacked)));
-    }
-    const std::size_t room = std::min<std::size_t>(out.size() - out_pos, 1u << 30);
-    zs.next_out = out.data() + out_pos;
-    zs.avail_out = static_cast<uInt>(room);
+    zs.next_out = buffer.data();
+    zs.avail_out = static_cast<uInt>(buffer.size());
     const int rc = inflate(&zs, Z_NO_FLUSH);
-    out_pos += room - zs.avail_out;
+    const std::size_t produced = buffer.size() - zs.avail_out;
+    if (head.size() < kHeadBytes) {
+      const std::size_t take = std::min(kHeadBytes - head.size(), produced);
+      head.insert(head.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(take));
+      if (head.size() == kHeadBytes || rc == Z_STREAM_END) limit = check_head(head, path, limit);
+    }
+    total += produced;
+    if (total > limit) {
+      fail(path, limit == kMaxUnpacked
+                     ? "gzip data unpacks to more than 4 GiB; refusing (unpack it by hand if intended)"
+                     : "gzip data unpacks to more than the " + std::to_string(limit) +
+                           " bytes its IDX header declares (trailing data after the payload)");
+    }
+    sink(buffer.data(), produced);
     const std::size_t consumed = in_pos - zs.avail_in;
     if (rc == Z_STREAM_END) {
       member_done = true;
       if (consumed == in.size()) break;
       if (!is_gzip(in.subspan(consumed))) {
-        inflateEnd(&zs);
         fail(path, "gzip data, byte " + std::to_string(consumed) + ": " +
                        std::to_string(in.size() - consumed) + " trailing bytes after the gzip data");
       }
@@ -87,19 +122,28 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, const std::st
     }
     if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT || rc == Z_MEM_ERROR || rc == Z_STREAM_ERROR) {
       const std::string msg = zs.msg ? zs.msg : "error " + std::to_string(rc);
-      inflateEnd(&zs);
       fail(path, "gzip data, byte " + std::to_string(consumed) + ": corrupt (" + msg + ")");
     }
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0 && in_pos == in.size() && zs.avail_out > 0) {
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0 && in_pos == in.size() && produced == 0) {
       break;  // no progress possible: input ended inside a member
     }
   }
-  inflateEnd(&zs);
   if (!member_done) {
     fail(path, "gzip data is truncated: the file ends after " + std::to_string(in.size()) +
                    " compressed bytes, inside the compressed stream");
   }
-  out.resize(out_pos);
+  return total;
+}
+
+// Unpacks gzip data in two passes: the first checks it and counts the bytes (in 256 KiB of
+// memory, so a gzip bomb is refused without being unpacked), the second fills a buffer of
+// exactly that size.
+std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, const std::string& path,
+                                 std::size_t spare_bytes) {
+  const std::uint64_t total = inflate_members(in, path, [](const std::uint8_t*, std::size_t) {});
+  std::vector<std::uint8_t> out;
+  out.reserve(static_cast<std::size_t>(total) + spare_bytes);
+  inflate_members(in, path, [&out](const std::uint8_t* p, std::size_t n) { out.insert(out.end(), p, p + n); });
   return out;
 }
 
@@ -114,35 +158,33 @@ std::int64_t whole_label(float v, const std::string& path, std::size_t row) {
 }  // namespace
 
 std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::size_t spare_bytes) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw Error(ErrorKind::missing_input, path + ": is a directory, not a data file");
-  }
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) {
-    throw Error(ErrorKind::missing_input, path + ": cannot open: " + std::strerror(errno));
-  }
-  // Sized from the file (up to the 4 GiB a data set may unpack to) so that a large file is
-  // not copied while the buffer grows; the loop still reads to the end, should the file
-  // have grown meanwhile.
-  const auto size = std::filesystem::file_size(path, ec);
+  InputFile file(path);
   std::vector<std::uint8_t> bytes;
-  if (!ec && size <= kMaxUnpacked) bytes.reserve(static_cast<std::size_t>(size) + 1 + spare_bytes);
-  constexpr std::size_t kChunk = std::size_t{1} << 20;
-  while (true) {
-    const std::size_t at = bytes.size();
-    const std::size_t room = bytes.capacity() > at ? std::min(kChunk, bytes.capacity() - at) : kChunk;
-    bytes.resize(at + room);
-    const std::size_t n = std::fread(bytes.data() + at, 1, room, f);
-    bytes.resize(at + n);
-    if (n < room) break;
-  }
-  const bool failed = std::ferror(f) != 0;
-  const int err = errno;
-  std::fclose(f);
-  if (failed) {
-    throw Error(ErrorKind::io, path + ": read failed after " + std::to_string(bytes.size()) +
-                                   " bytes: " + std::strerror(err));
+  if (!file.stream()) {
+    // Sized from the file so that a large file is not copied while the buffer grows; a file
+    // that grew meanwhile is read to its size at opening.
+    bytes.resize(static_cast<std::size_t>(file.size()));
+    bytes.reserve(bytes.size() + 1 + spare_bytes);
+    bytes.resize(file.read(bytes.data(), bytes.size()));
+  } else {
+    // A pipe: read in pieces, the head checked first, up to 4 GiB (or an IDX header's size).
+    std::uint64_t limit = kMaxUnpacked;
+    constexpr std::size_t kChunk = std::size_t{1} << 20;
+    for (bool head_checked = false;;) {
+      const std::size_t at = bytes.size();
+      bytes.resize(at + kChunk);
+      const std::size_t n = file.read(bytes.data() + at, kChunk);
+      bytes.resize(at + n);
+      if (!head_checked && (bytes.size() >= kHeadBytes || n < kChunk)) {
+        limit = check_head(std::span(bytes).first(std::min(bytes.size(), kHeadBytes)), path, limit);
+        head_checked = true;
+      }
+      if (bytes.size() > limit) {
+        fail(path, "the pipe holds more than " + std::to_string(limit) + " bytes" +
+                       (limit == kMaxUnpacked ? " (4 GiB); refusing" : ", the size its IDX header declares"));
+      }
+      if (n < kChunk) break;
+    }
   }
   if (is_gzip(bytes)) return gunzip(bytes, path, spare_bytes);
   return bytes;

@@ -307,7 +307,7 @@ Dataset parse_npy(std::span<const std::uint8_t> bytes, const std::string& path) 
     const auto v = static_cast<float>(element_value(h.type, payload + i * h.elem));
     if (!std::isfinite(v)) {
       fail(path, "row " + std::to_string(i / d.cols) + ", column " + std::to_string(i % d.cols) +
-                     " (counting from 0): value is not a finite float; training data must be finite");
+                     " (counting from 0): value is not a finite float (NaN or Inf); ae reads finite values only");
     }
     d.values[i] = v;
   }

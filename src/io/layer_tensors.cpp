@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "ae/error.hpp"
 
@@ -59,7 +62,19 @@ Architecture parse_architecture(const std::string& text, const std::string& cont
     Architecture arch = make_architecture(count(a.at("input"), "input"), std::move(layers),
                                           count(a.at("bottleneck"), "bottleneck"));
     if (image_shape != nullptr && a.contains("image_shape")) {
-      *image_shape = a.at("image_shape").get<std::vector<std::size_t>>();
+      // [] or [height, width] whose product is the input width, each checked on its own
+      // first so that no product can wrap around.
+      const json& shape = a.at("image_shape");
+      if (!shape.is_array() || (!shape.empty() && shape.size() != 2)) {
+        throw bad("architecture: image_shape " + shape.dump() + " is not [] or [height, width]");
+      }
+      std::vector<std::size_t> dims;
+      for (const json& dim : shape) dims.push_back(count(dim, "image_shape"));
+      if (dims.size() == 2 && dims[0] * dims[1] != arch.input) {
+        throw bad("architecture: image_shape " + shape.dump() + " holds " + std::to_string(dims[0] * dims[1]) +
+                  " values per row but the input width is " + std::to_string(arch.input));
+      }
+      *image_shape = std::move(dims);
     }
     return arch;
   } catch (const json::exception& e) {
@@ -86,18 +101,26 @@ Autoencoder load(const TensorFile& file, const Architecture& arch, std::size_t e
   if (file.tensors.size() != 2 * L + extra) {
     throw bad("expected " + std::to_string(2 * L + extra) + " tensors, found " + std::to_string(file.tensors.size()));
   }
+  // One pass over the names, so that loading stays linear in the layer count.
+  std::unordered_map<std::string_view, const Tensor*> by_name;
+  for (const Tensor& t : file.tensors) by_name.emplace(t.name, &t);
+  const auto find = [&by_name](const std::string& name) {
+    const auto it = by_name.find(name);
+    return it == by_name.end() ? nullptr : it->second;
+  };
+  std::vector<std::pair<const Tensor*, const Tensor*>> tensors(L);
   for (std::size_t l = 0; l < L; ++l) {
     const std::size_t O = arch.layers[l].width, I = arch.in_width(l);
-    const Tensor* w = file.find(weight_name(l));
-    const Tensor* b = file.find(bias_name(l));
+    const Tensor* w = find(weight_name(l));
+    const Tensor* b = find(bias_name(l));
     if (w == nullptr || b == nullptr) throw bad("tensor for layer " + std::to_string(l) + " is missing");
     if (w->shape != std::vector<std::size_t>{O, I}) throw bad(weight_name(l) + " has the wrong shape");
     if (b->shape != std::vector<std::size_t>{O}) throw bad(bias_name(l) + " has the wrong shape");
+    tensors[l] = {w, b};
   }
   Autoencoder model(arch);
   for (std::size_t l = 0; l < L; ++l) {
-    const Tensor* w = file.find(weight_name(l));
-    const Tensor* b = file.find(bias_name(l));
+    const auto [w, b] = tensors[l];
     std::copy(w->values.begin(), w->values.end(), model.weight(l));
     std::copy(b->values.begin(), b->values.end(), model.bias(l));
   }

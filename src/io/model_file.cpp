@@ -2,6 +2,7 @@
 #include "ae/model_file.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -92,7 +93,11 @@ Model load_model(const std::string& path) {
     // Both must be JSON; their content is read by those who use them.
     [[maybe_unused]] const json training = json::parse(info.training);
     [[maybe_unused]] const json score = json::parse(info.score);
-    info.data_crc32 = static_cast<std::uint32_t>(std::stoul(reading.meta("data_crc32")));
+    const std::string& crc = reading.meta("data_crc32");
+    const auto [end, ec] = std::from_chars(crc.data(), crc.data() + crc.size(), info.data_crc32);
+    if (ec != std::errc() || end != crc.data() + crc.size()) {
+      throw reading.bad("data_crc32 '" + crc + "' is not a whole number below 2^32");
+    }
   } catch (const json::exception& e) {
     throw reading.bad(std::string("bad metadata: ") + e.what());
   } catch (const std::logic_error& e) {

@@ -4,10 +4,6 @@
 // tensors and metadata keys are model_file's business, not this file's.
 #include "ae/safetensors.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
 #include <cerrno>
@@ -20,6 +16,7 @@
 
 #include "ae/atomic_file.hpp"
 #include "ae/error.hpp"
+#include "ae/input_file.hpp"
 
 namespace ae {
 namespace {
@@ -140,13 +137,20 @@ Entry parse_entry(const std::string& path, const std::string& name, const Json& 
 // otherwise keep only the last one silently).
 Json parse_header(const std::string& path, const unsigned char* text, std::size_t size) {
   if (size == 0 || text[0] != '{') bad(path, "header does not start with '{'");
-  std::set<std::string> keys;
-  std::string duplicate;
+  // Names at the top level and keys inside __metadata__ (depth 2 below it), each set
+  // cleared when its object opens.
+  std::set<std::string> keys, metadata_keys;
+  std::string duplicate, top_key;
   const Json::parser_callback_t note_duplicates = [&](int depth, Json::parse_event_t event,
                                                       Json& parsed) {
-    if (event == Json::parse_event_t::key && depth == 1 && duplicate.empty() &&
-        !keys.insert(parsed.get<std::string>()).second) {
-      duplicate = parsed.get<std::string>();
+    if (event != Json::parse_event_t::key || !duplicate.empty()) return true;
+    const std::string& key = parsed.get_ref<const std::string&>();
+    if (depth == 1) {
+      top_key = key;
+      if (key == "__metadata__") metadata_keys.clear();
+      if (!keys.insert(key).second) duplicate = key;
+    } else if (depth == 2 && top_key == "__metadata__" && !metadata_keys.insert(key).second) {
+      duplicate = "__metadata__." + key;
     }
     return true;
   };
@@ -193,44 +197,59 @@ const Tensor* TensorFile::find(const std::string& name) const {
   return nullptr;
 }
 
-TensorFile parse_safetensors(const std::vector<unsigned char>& bytes, const std::string& path) {
-  const std::uint64_t file_size = bytes.size();
-  if (file_size < length_bytes) {
-    bad(path, "file is " + std::to_string(file_size) +
+namespace {
+
+constexpr std::uint64_t unknown = max_u64;  // the size of a pipe
+
+// The u64 header length at the start of a file of `file_size` bytes (unknown for a pipe),
+// checked against the 100 MB bound and the file size.
+std::uint64_t header_length(const unsigned char* first, std::uint64_t available,
+                            std::uint64_t file_size, const std::string& path) {
+  if (available < length_bytes) {
+    bad(path, "file is " + std::to_string(available) +
                   " bytes, too short for the 8-byte header length (not a safetensors file?)");
   }
   std::uint64_t header_size = 0;
   for (std::size_t i = 0; i < length_bytes; ++i) {
-    header_size |= static_cast<std::uint64_t>(bytes[i]) << (8 * i);
+    header_size |= static_cast<std::uint64_t>(first[i]) << (8 * i);
   }
   if (header_size > max_header_bytes) {
     bad(path, "header length " + std::to_string(header_size) + " exceeds the limit of " +
                   std::to_string(max_header_bytes) + " bytes (not a safetensors file?)");
   }
-  if (header_size > file_size - length_bytes) {
+  if (file_size != unknown && header_size > file_size - length_bytes) {
     bad(path, "header length " + std::to_string(header_size) + " runs past the end of the " +
                   std::to_string(file_size) + "-byte file (truncated?)");
   }
+  return header_size;
+}
 
-  const Json header = parse_header(path, bytes.data() + length_bytes, header_size);
-  TensorFile result;
+// What the header says: metadata, and the tensors in data order, checked to cover the data
+// buffer exactly once. `data_size` is the number of bytes after the header when known (a
+// regular file); for a pipe it is left to the reader to find the data as long as the header
+// says.
+struct Layout {
+  std::map<std::string, std::string> metadata;
   std::vector<Entry> entries;
+  std::uint64_t data_size = 0;
+};
+
+Layout parse_layout(const unsigned char* text, std::uint64_t header_size,
+                    std::uint64_t data_size, const std::string& path) {
+  const Json header = parse_header(path, text, static_cast<std::size_t>(header_size));
+  Layout layout;
   for (const auto& [key, value] : header.items()) {
     if (key == "__metadata__") {
-      result.metadata = parse_metadata(path, value);
+      layout.metadata = parse_metadata(path, value);
     } else {
-      entries.push_back(parse_entry(path, key, value));
+      layout.entries.push_back(parse_entry(path, key, value));
     }
   }
-
-  // The data must be covered exactly once, in offset order, from 0 to the end of the file.
-  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+  std::stable_sort(layout.entries.begin(), layout.entries.end(), [](const Entry& a, const Entry& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
-  const std::uint64_t data_start = length_bytes + header_size;
-  const std::uint64_t data_size = file_size - data_start;
   std::uint64_t covered = 0;
-  for (const Entry& entry : entries) {
+  for (const Entry& entry : layout.entries) {
     const std::string where = "tensor '" + entry.name + "': data_offsets [" +
                               std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
                               "] ";
@@ -247,22 +266,28 @@ TensorFile parse_safetensors(const std::vector<unsigned char>& bytes, const std:
     }
     covered = entry.end;
   }
-  if (covered != data_size) {
+  if (data_size != unknown && covered != data_size) {
     bad(path, std::to_string(data_size - covered) +
                   " trailing bytes after the last tensor's data (the header describes " +
                   std::to_string(covered) + " data bytes)");
   }
+  layout.data_size = covered;
+  return layout;
+}
 
-  result.tensors.reserve(entries.size());
-  for (Entry& entry : entries) {
+// The tensors of `layout`, their values read in data order by `read(destination, bytes)`,
+// each checked to be finite.
+template <class Read>
+TensorFile fill(Layout&& layout, const std::string& path, Read read) {
+  TensorFile result;
+  result.metadata = std::move(layout.metadata);
+  result.tensors.reserve(layout.entries.size());
+  for (Entry& entry : layout.entries) {
     Tensor tensor;
     tensor.name = std::move(entry.name);
     tensor.shape = std::move(entry.shape);
     tensor.values.resize(static_cast<std::size_t>((entry.end - entry.begin) / sizeof(float)));
-    if (!tensor.values.empty()) {
-      std::memcpy(tensor.values.data(), bytes.data() + data_start + entry.begin,
-                  tensor.values.size() * sizeof(float));
-    }
+    read(tensor.values.data(), entry.begin, tensor.values.size() * sizeof(float));
     for (std::size_t i = 0; i < tensor.values.size(); ++i) {
       if (!std::isfinite(tensor.values[i])) {
         bad(path, "tensor '" + tensor.name + "': value " + std::to_string(i) + " is " +
@@ -275,38 +300,47 @@ TensorFile parse_safetensors(const std::vector<unsigned char>& bytes, const std:
   return result;
 }
 
-TensorFile read_safetensors(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    fail(ErrorKind::missing_input, path, std::string("cannot open file: ") +
-                                             std::strerror(errno));
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+}  // namespace
 
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) {
-    fail(ErrorKind::io, path, std::string("cannot read file size: ") + std::strerror(errno));
+TensorFile parse_safetensors(const std::vector<unsigned char>& bytes, const std::string& path) {
+  const std::uint64_t file_size = bytes.size();
+  const std::uint64_t header_size = header_length(bytes.data(), file_size, file_size, path);
+  const std::uint64_t data_start = length_bytes + header_size;
+  Layout layout = parse_layout(bytes.data() + length_bytes, header_size, file_size - data_start, path);
+  return fill(std::move(layout), path, [&](float* to, std::uint64_t begin, std::size_t size) {
+    if (size > 0) std::memcpy(to, bytes.data() + data_start + begin, size);
+  });
+}
+
+TensorFile read_safetensors(const std::string& path) {
+  // In stages, each sized by what the previous one checked: the length, the header, then
+  // exactly the data the header describes. A large file that is not a safetensors file is
+  // refused after 8 bytes.
+  InputFile file(path);
+  const std::uint64_t file_size = file.stream() ? unknown : file.size();
+  unsigned char first[length_bytes];
+  const std::size_t got = file.read(first, sizeof first);
+  const std::uint64_t header_size = header_length(first, got, file_size, path);
+  std::vector<unsigned char> text(static_cast<std::size_t>(header_size));
+  if (file.read(text.data(), text.size()) != text.size()) {
+    bad(path, "header length " + std::to_string(header_size) + " runs past the end of the file (truncated?)");
   }
-  if (!S_ISREG(info.st_mode)) {
-    fail(ErrorKind::missing_input, path, "not a regular file");
-  }
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(info.st_size));
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      fail(ErrorKind::io, path, "read failed after " + std::to_string(done) + " bytes: " +
-                                    std::strerror(errno));
+  const std::uint64_t data_size = file_size == unknown ? unknown : file_size - length_bytes - header_size;
+  Layout layout = parse_layout(text.data(), header_size, data_size, path);
+  text = {};
+  const std::uint64_t described = layout.data_size;
+  TensorFile result = fill(std::move(layout), path, [&](float* to, std::uint64_t begin, std::size_t size) {
+    if (file.read(to, size) != size) {
+      bad(path, "the data ends before byte " + std::to_string(begin + size) + " of the " +
+                    std::to_string(described) + " the header describes (truncated file?)");
     }
-    if (n == 0) break;  // the file shrank while being read; the parser reports what is left
-    done += static_cast<std::size_t>(n);
+  });
+  unsigned char extra = 0;
+  if (file.read(&extra, 1) != 0) {
+    bad(path, "trailing bytes after the last tensor's data (the header describes " +
+                  std::to_string(described) + " data bytes)");
   }
-  bytes.resize(done);
-  return parse_safetensors(bytes, path);
+  return result;
 }
 
 void write_safetensors(const std::string& path, const TensorFile& file) {
@@ -353,6 +387,11 @@ void write_safetensors(const std::string& path, const TensorFile& file) {
                                      e.what());
   }
   text.append((8 - text.size() % 8) % 8, ' ');  // 8 + header is a multiple of 8: data aligned
+  if (text.size() > max_header_bytes) {
+    fail(ErrorKind::usage, path, "header of " + std::to_string(text.size()) + " bytes is over the " +
+                                     std::to_string(max_header_bytes) +
+                                     " that readers accept; the file could not be read back, so it is not written");
+  }
 
   unsigned char length[length_bytes];
   for (std::size_t i = 0; i < length_bytes; ++i) {

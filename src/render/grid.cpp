@@ -4,6 +4,7 @@
 // grid_layout and render_grid_png share one plan, so tests can check pixels where it says.
 // Does not wrap long labels or split large grids into pages; callers choose the rows.
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -47,6 +48,7 @@ constexpr int plot_h = 112;        // bar chart height
 constexpr int plot_min_w = 64;
 constexpr int plot_pad = 7;        // room above and below the plot for tick labels
 constexpr std::size_t bars_with_values = 8;  // at most this many bars get their value written
+constexpr long bars_max_w = 2048;  // wider bar charts show each pixel column's range of values
 
 constexpr Font title_font{18, true, 24};
 constexpr Font header_font{14, true, 20};
@@ -228,7 +230,7 @@ PanelPlan measure_bars(Canvas& canvas, const Panel& p) {
     q.slot = std::clamp(240 / static_cast<int>(std::min<std::size_t>(n, 240)), 1, 20);
     q.bar_w = q.slot >= 4 ? q.slot - std::max(1, q.slot / 4) : q.slot;
   }
-  const long plot_w = std::max<long>(plot_min_w, static_cast<long>(n) * q.slot);
+  const long plot_w = std::clamp<long>(static_cast<long>(n) * q.slot, plot_min_w, bars_max_w);
   int tick_w = std::max(text_width(canvas, small_font, format_tick(q.a)),
                         text_width(canvas, small_font, format_tick(q.b)));
   if (q.base > q.a && q.base < q.b) {
@@ -420,6 +422,30 @@ void draw_bars(Canvas& canvas, const Panel& p, const PanelPlan& q) {
   }
 
   const long n = static_cast<long>(p.values.size());
+  if (n * q.slot > d.width) {
+    // More values than pixel columns: each column draws the union of its share of the bars
+    // (from the base to the largest and to the smallest value; NaNs skipped).
+    for (long x = 0; x < d.width; ++x) {
+      double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+      for (long i = x * n / d.width; i < (x + 1) * n / d.width; ++i) {
+        const double v = p.values[static_cast<std::size_t>(i)];
+        if (std::isnan(v)) continue;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
+      const int px = d.x + static_cast<int>(x);
+      if (hi >= q.base) {
+        const int top = std::min(y_of(std::clamp(hi, q.a, q.b)), base_y);
+        canvas.fill_rect(positive_color, px, top, 1, base_y + 1 - top);
+      }
+      if (lo < q.base) {
+        const int bottom = std::max(y_of(std::clamp(lo, q.a, q.b)), base_y + 1);
+        canvas.fill_rect(negative_color, px, base_y, 1, bottom - base_y);
+      }
+    }
+    if (q.base > q.a && q.base < q.b) canvas.fill_rect(axis_color, d.x, base_y, d.width, 1);
+    return;
+  }
   const int offset = static_cast<int>((d.width - std::min<long>(n * q.slot, d.width)) / 2);
   for (long i = 0; i < n; ++i) {
     const int slot_x = d.x + offset + static_cast<int>(i) * q.slot;

@@ -62,6 +62,9 @@ ScoreStats stats_from(const json& j, const std::string& name) {
   s.q1 = number(field(j, "q1"), name + ".q1");
   s.q3 = number(field(j, "q3"), name + ".q3");
   s.grid = numbers(field(j, "grid"), name + ".grid");
+  for (const double q : s.grid) {
+    if (!std::isfinite(q)) throw Malformed{name + ".grid holds a null or non-finite value"};
+  }
   if (s.grid.size() != quantile_grid().size()) {
     throw Malformed{name + ".grid has " + std::to_string(s.grid.size()) + " values, expected " +
                     std::to_string(quantile_grid().size())};

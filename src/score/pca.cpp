@@ -25,6 +25,10 @@ template <class Rows>
 Pca fit_pca_with(std::size_t N, std::size_t D, std::size_t k, Rows&& rows) {
   if (k == 0 || k > D) throw Error(ErrorKind::usage, "PCA needs 1 to " + std::to_string(D) + " components");
   if (N < 2) throw Error(ErrorKind::usage, "PCA needs at least two rows");
+  if (D > kMaxPcaWidth) {
+    throw Error(ErrorKind::usage, "PCA of " + std::to_string(D) + "-wide rows: the exact decomposition is limited to " +
+                                      std::to_string(kMaxPcaWidth) + " columns (its time grows as width^3, its memory as width^2)");
+  }
   Pca pca;
   pca.mean.assign(D, 0.0);
   BasicMatrix<double> chunk(std::min(kChunk, N), D);

@@ -70,7 +70,9 @@ std::string threshold_text(const Threshold& t) {
   return out + "=" + std::string(buf, written.ptr);
 }
 
-double threshold_value(const Threshold& t, const ScoreStats& train) {
+namespace {
+
+double threshold_from(const Threshold& t, const ScoreStats& train) {
   switch (t.kind) {
     case Threshold::Kind::contamination: return train.quantile(1.0 - t.param);
     case Threshold::Kind::quantile: return train.quantile(t.param);
@@ -81,6 +83,17 @@ double threshold_value(const Threshold& t, const ScoreStats& train) {
     case Threshold::Kind::value: return t.param;
   }
   return t.param;
+}
+
+}  // namespace
+
+double threshold_value(const Threshold& t, const ScoreStats& train) {
+  const double cut = threshold_from(t, train);
+  if (std::isnan(cut)) {
+    throw Error(ErrorKind::bad_data, "the training score statistics give threshold " + threshold_text(t) +
+                                         " = NaN (missing or null values in the model's score record)");
+  }
+  return cut;
 }
 
 }  // namespace ae

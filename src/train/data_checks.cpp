@@ -13,11 +13,22 @@
 namespace ae {
 namespace {
 
+std::string number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
+
+// Squared errors of values up to this size, summed over a million features, stay far inside
+// the float range.
+constexpr float kMaxTrainingMagnitude = 1e15f;
+
 struct ColumnRange {
   std::vector<float> lo, hi;
 };
 
-// Per-column min and max; throws Error(bad_data) at the first NaN or Inf.
+// Per-column min and max; throws Error(bad_data) at the first NaN, Inf or value beyond
+// kMaxTrainingMagnitude.
 ColumnRange column_ranges(const Dataset& d) {
   ColumnRange r{std::vector<float>(d.cols, std::numeric_limits<float>::infinity()),
                 std::vector<float>(d.cols, -std::numeric_limits<float>::infinity())};
@@ -30,17 +41,17 @@ ColumnRange column_ranges(const Dataset& d) {
                                              std::to_string(c + 1) + " is " + (std::isnan(x) ? "NaN" : "Inf") +
                                              " (clean the data first)");
       }
+      if (std::fabs(x) > kMaxTrainingMagnitude) {
+        throw Error(ErrorKind::bad_data, d.source + ": row " + std::to_string(i + 1) + ", column " +
+                                             std::to_string(c + 1) + " is " + number(x) +
+                                             "; values beyond 1e15 in magnitude overflow the float sums of training "
+                                             "and scoring (scale the data first)");
+      }
       r.lo[c] = std::min(r.lo[c], x);
       r.hi[c] = std::max(r.hi[c], x);
     }
   }
   return r;
-}
-
-std::string number(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
-  return buf;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ae/error.hpp"
+#include "ae/format.hpp"
 #include "ae/parallel.hpp"
 
 namespace ae {
@@ -24,9 +25,9 @@ TrainRecord make_train_record(const Architecture& arch, const TrainConfig& confi
   r.seed = seed;
   r.threads = resolve_threads(config.threads);
   r.init = init;
-  r.data = data.source;
+  r.data = utf8_or_escaped(data.source);
   r.rows = data.rows;
-  if (validation != nullptr) r.validation = validation->source;
+  if (validation != nullptr) r.validation = utf8_or_escaped(validation->source);
   if (diagnosis != nullptr) r.diagnosis = diagnosis->to_json();
   if (!history.epochs.empty()) {
     r.final_loss = history.epochs.back().loss;

@@ -56,6 +56,7 @@ void check_train_config(const TrainConfig& config) {
     throw Error(ErrorKind::usage, setting + " " + problem, setting);
   };
   if (config.epochs == 0) bad("epochs", "must be at least 1");
+  if (config.epochs > kMaxEpochs) bad("epochs", "must be at most " + std::to_string(kMaxEpochs));
   if (config.batch == 0) bad("batch", "must be at least 1");
   const OptimizerConfig& o = config.optimizer;
   if (!(o.lr > 0) || !std::isfinite(o.lr)) bad("lr", "must be a positive number");
@@ -147,6 +148,11 @@ void Trainer::apply_checkpoint(const Dataset& train, const Dataset* validation, 
       c.model.architecture().spec() != model_.architecture().spec()) {
     throw Error(ErrorKind::bad_data, path + ": checkpoint is for layers " + c.model.architecture().spec() +
                                          ", this run has " + model_.architecture().spec());
+  }
+  if (c.state.epoch > config_.epochs) {
+    throw Error(ErrorKind::usage, path + ": the checkpoint has run " + std::to_string(c.state.epoch) +
+                                      " epochs, more than epochs " + std::to_string(config_.epochs) +
+                                      " (the total, not the epochs still to run)", "epochs");
   }
   if (c.data_hash != training_data_hash(train, validation)) {
     throw Error(ErrorKind::bad_data, path + ": checkpoint was written while training on other data (" +

@@ -3,6 +3,7 @@
 // working folder as it found it (no output file, no temporary file). Message wording is not
 // checked; docs/errors.md shows its shape.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -154,6 +155,31 @@ const Row kRows[] = {
     {"output: encode --out in a missing folder", "encode m.safetensors --data t.csv --out missing/e.npy", 73},
     {"output: reconstruct --out in a missing folder", "reconstruct m.safetensors --data t.csv --out missing/r.csv", 73},
     {"output: show --out in a missing folder", "show m.safetensors --data t.csv --index 0 --out missing/s.png", 73},
+    {"output: --out is the data file", "reconstruct m.safetensors --data t.csv --out t.csv", 2},
+    {"output: --history is the data file, through a symlink", "train --data t.csv --layers 2:tanh,4:sigmoid --history link.csv --out out/m.safetensors", 2},
+    {"output: --out is the model read", "encode m.safetensors --data t.csv --out m.safetensors", 2},
+    {"output: standard output appended to the data file", "encode m.safetensors --data t.csv >> t.csv", 2},
+    {"output: two outputs name one file", "train --data t.csv --layers 2:tanh,4:sigmoid --history out/x --out out/x", 2},
+    {"output: --out is a folder", "train --data t.csv --layers 2:tanh,4:sigmoid --out out", 73},
+    {"output: --out .", "train --data t.csv --layers 2:tanh,4:sigmoid --out .", 73},
+    {"output: --checkpoint under a regular file", "train --data t.csv --layers 2:tanh,4:sigmoid --checkpoint t.csv/ck.safetensors", 73},
+    {"output: demo --out names a file", "demo --out t.csv", 73},
+    {"output: --per-feature with an ending ae does not write", "score m.safetensors --data t.csv --fit t.csv --per-feature out/p.txt", 2},
+    {"output: show --out that is not .png", "show m.safetensors --data t.csv --index 0 --out out/s.svg", 2},
+    {"input: --data is a named pipe", "encode m.safetensors --data fifo --out out/e.npy", 66},
+    {"input: the model is a named pipe", "encode fifo --data t.csv --out out/e.npy", 66},
+    {"input: --data is a device", "encode m.safetensors --data /dev/zero --out out/e.npy", 66},
+    {"input: gzip of binary data that is neither IDX nor NPY (refused from its first bytes)", "encode m.safetensors --data zeros.gz --out out/e.npy", 65},
+    {"input: gzip IDX that unpacks past its header's size", "encode m.safetensors --data long.idx.gz --out out/e.npy", 65},
+    {"CSV: a trailing comma", "encode m.safetensors --data comma.csv --out out/e.npy", 65},
+    {"data: training values beyond 1e15 (unscaled)", "train --data huge.csv --scale none --layers 2:linear,4:linear --quiet --out out/m.safetensors", 65},
+    {"model: image_shape that wraps around to the input width", "encode image_shape.safetensors --data t.csv --out out/e.npy", 65},
+    {"model: more than 1,000 layers", "encode deep.safetensors --data t.csv --out out/e.npy", 65},
+    {"model: data_crc32 with text after the number", "encode crc_text.safetensors --data t.csv --out out/e.npy", 65},
+    {"model: a metadata key given twice", "encode dup_meta.safetensors --data t.csv --out out/e.npy", 65},
+    {"flags: --epochs over 100,000", "train --data t.csv --layers 2:tanh,4:sigmoid --epochs 100001 --out out/m.safetensors", 2},
+    {"flags: --seed negative", "train --data t.csv --layers 2:tanh,4:sigmoid --seed -1 --out out/m.safetensors", 2},
+    {"spec: more than 1,000,000,000 parameters", "summary --layers 1000000:relu,1000000:relu,4:sigmoid --input 4", 2},
 };
 
 struct CliRun {
@@ -163,8 +189,9 @@ struct CliRun {
 
 // Runs `ae ARGS` in `dir` with stdout discarded; returns the exit code and stderr.
 CliRun run_in(const fs::path& dir, const std::string& args) {
-  const std::string command = "cd '" + dir.string() + "' && " + AE_BINARY + " " + args +
-                              " 2>&1 >/dev/null";
+  // In a subshell, so that a redirection in ARGS applies to ae itself.
+  const std::string command = "cd '" + dir.string() + "' && (" + AE_BINARY + " " + args +
+                              ") 2>&1 >/dev/null";
   CliRun run;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return run;
@@ -378,6 +405,33 @@ class Errors : public test::TempDirTest {
     // layers.1.bias holds the last 16 data bytes; drop both.
     put("missing.safetensors", edited([](Json& h) { h.erase("layers.1.bias"); }, Bytes(data.begin(), data.end() - 16)));
     put("shape.safetensors", edited([](Json& h) { h["layers.0.weight"]["shape"] = {4, 2}; }, data));
+    const auto architecture = [&](const auto& edit) {
+      return edited([&](Json& h) {
+        Json arch = Json::parse(h["__metadata__"]["architecture"].get<std::string>());
+        edit(arch);
+        h["__metadata__"]["architecture"] = arch.dump();
+      }, data);
+    };
+    put("image_shape.safetensors", architecture([](Json& a) { a["image_shape"] = Json::parse("[4611686018427387905,4]"); }));
+    put("deep.safetensors", architecture([](Json& a) {
+          Json layers = Json::array();
+          for (int i = 0; i < 1001; ++i) layers.push_back({{"width", 1}, {"activation", "linear"}});
+          layers.push_back({{"width", 4}, {"activation", "sigmoid"}});
+          a["layers"] = layers;
+        }));
+    put("crc_text.safetensors", edited([](Json& h) { h["__metadata__"]["data_crc32"] = "12abc"; }, data));
+    std::string dup_meta = header.dump();
+    dup_meta.insert(dup_meta.find("\"__metadata__\":{") + 16, "\"format\":\"pt\",");
+    put("dup_meta.safetensors", safetensors(dup_meta, data));
+
+    // Inputs and outputs.
+    fs::create_symlink("t.csv", dir_ / "link.csv");
+    ::mkfifo((dir_ / "fifo").c_str(), 0600);
+    put("zeros.gz", gzip(Bytes(std::size_t{1} << 20, 0)));
+    Bytes long_idx = idx(0x08, {2, 2}, Bytes(std::size_t{1} << 20, 0));
+    put("long.idx.gz", gzip(long_idx));
+    put("comma.csv", text("1,2,3,\n4,5,6,\n"));
+    put("huge.csv", text("1e19,0,0,0\n0,1,0,0\n0,0,1,0\n"));
   }
 
 };
