@@ -1,11 +1,13 @@
-// Helpers shared by the test files: a fixture that gives each test a fresh folder, reading a
-// whole file as text, and gzip-compressing a byte buffer.
+// Helpers shared by the test files: a fixture that gives each test a fresh folder, running a
+// command line, reading a whole file as text, and gzip-compressing a byte buffer.
 #pragma once
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -32,6 +34,24 @@ class TempDirTest : public ::testing::Test {
 
   std::filesystem::path dir_;
 };
+
+// Runs a shell command line (/bin/sh) and returns its exit code (-1 when it did not exit) and
+// what it wrote to standard output; the line itself redirects anything else.
+struct CommandRun {
+  int code = -1;
+  std::string out;
+};
+inline CommandRun run_command(const std::string& command) {
+  CommandRun run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) run.out.append(buf, n);
+  const int status = ::pclose(pipe);
+  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
 
 inline std::string read_text(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);

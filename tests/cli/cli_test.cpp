@@ -28,16 +28,8 @@ struct RunResult {
 
 // Runs `ae ARGS` with stderr discarded; returns the exit code and stdout.
 RunResult ae_run(const std::string& args) {
-  const std::string command = std::string(AE_BINARY) + " " + args + " 2>/dev/null";
-  RunResult run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) run.out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  const test::CommandRun run = test::run_command(std::string(AE_BINARY) + " " + args + " 2>/dev/null");
+  return {run.code, run.out};
 }
 
 

@@ -30,16 +30,8 @@ struct CliRun {
 
 // Runs `ae ARGS` in dir with stdout discarded; returns the exit code and stderr.
 CliRun run_in(const fs::path& dir, const std::string& args) {
-  const std::string command = "cd '" + dir.string() + "' && " + AE_BINARY + " " + args + " 2>&1 >/dev/null";
-  CliRun run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) run.err.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  const test::CommandRun run = test::run_command("cd '" + dir.string() + "' && " + AE_BINARY + " " + args + " 2>&1 >/dev/null");
+  return {run.code, run.out};
 }
 
 class Export : public test::TempDirTest {

@@ -71,15 +71,8 @@ class Hardening21 : public test::TempDirTest {
 
   CliRun shell(const std::string& command) const {
     const std::string line = "cd '" + dir_.string() + "' && " + command + " 2>&1 >/dev/null";
-    CliRun run;
-    FILE* pipe = ::popen(("bash -c \"" + escape(line) + "\"").c_str(), "r");
-    if (pipe == nullptr) return run;
-    std::array<char, 4096> buf{};
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) run.err.append(buf.data(), n);
-    const int status = ::pclose(pipe);
-    run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
+    const test::CommandRun run = test::run_command("bash -c \"" + escape(line) + "\"");
+    return {run.code, run.out};
   }
 
   static std::string escape(const std::string& s) {

@@ -33,16 +33,8 @@ class OwnData : public test::TempDirTest {
  protected:
   CliRun ae(const std::string& args) const {
     const std::string err_path = path("stderr.txt");
-    const std::string command = std::string(AE_BINARY) + " " + args + " 2>" + err_path;
-    CliRun run;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    std::array<char, 4096> buf{};
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) run.out.append(buf.data(), n);
-    const int status = ::pclose(pipe);
-    run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.err = read_text(err_path);
-    return run;
+    const test::CommandRun run = test::run_command(std::string(AE_BINARY) + " " + args + " 2>" + err_path);
+    return {run.code, run.out, read_text(err_path)};
   }
   // Rows on a 2-D surface in 6 columns whose scales run from 1e-3 to 1e4, plus an offset.
   std::string write_table(const std::string& name, int rows, std::uint64_t seed) const {

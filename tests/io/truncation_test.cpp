@@ -61,14 +61,7 @@ void expect_bad_data(const std::function<void()>& f, const std::string& what) {
 
 // Runs `ae ARGS` with stdout and stderr discarded; returns the exit code.
 int ae_exit_code(const std::string& args) {
-  const std::string command = std::string(AE_BINARY) + " " + args + " >/dev/null 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  std::array<char, 256> buf{};
-  while (std::fread(buf.data(), 1, buf.size(), pipe) > 0) {
-  }
-  const int status = ::pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return test::run_command(std::string(AE_BINARY) + " " + args + " >/dev/null 2>&1").code;
 }
 
 class Truncation : public test::TempDirTest {
