@@ -35,6 +35,7 @@ Command add_score(CLI::App& root);
 Command add_plot(CLI::App& root);
 Command add_report(CLI::App& root);
 Command add_export(CLI::App& root);
+Command add_explain(CLI::App& root);
 
 // The command's files, from cli/files.cpp's table of which flag names an input or an output.
 // Checked before any work: an output that is an input (same file, however named) or two
