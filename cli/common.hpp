@@ -95,6 +95,7 @@ struct TrainFlags {
   bool restore_best = false;
   std::optional<long long> reduce_lr;
   double reduce_lr_factor = 0.1;
+  double trim = 0;  // share of each batch's largest-loss rows given zero weight
 };
 void add_train_flags(CLI::App& app, TrainFlags& flags);
 // Checks the values (exit 2 naming the flag) and turns them into a TrainConfig.

@@ -1,5 +1,6 @@
 // Outlier commands through the real binary (issue 15): p-values from the stored training
-// grid and the fpr=Q threshold in `ae score`; `ae explain` on rows with known outlying columns.
+// grid and the fpr=Q threshold in `ae score`; `ae explain` on rows with known outlying columns;
+// `ae train --trim`.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -12,6 +13,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "ae/model_file.hpp"
 #include "ae/random.hpp"
@@ -168,6 +171,30 @@ TEST_F(Outliers, ExplainNamesTheFeaturesThatWereMoved) {
   EXPECT_EQ(ae("explain " + model + " --data " + data + " --threshold fpr=1").code, 2);
   EXPECT_EQ(ae("explain " + model + " --data " + path("absent.csv")).code, 66);
   EXPECT_EQ(ae("explain " + path("absent.safetensors") + " --data " + data).code, 66);
+}
+
+// --trim trains deterministically, is stored in the training record, and is checked.
+TEST_F(Outliers, TrimTrainsDeterministicallyAndIsRecorded) {
+  const std::string data = write_mixed();
+  const std::string flags = "train --data " + data + " --layers 16:tanh,2:linear,16:tanh,8:linear --epochs 3 --batch 32"
+                            " --seed 3 --threads 2 --quiet --trim 0.05 --out ";
+  ASSERT_EQ(ae(flags + path("a.safetensors")).code, 0);
+  ASSERT_EQ(ae(flags + path("b.safetensors")).code, 0);
+  // The same weights, bit for bit (the files differ in the recorded seconds).
+  const auto weights = [&](const std::string& name) {
+    Model model = load_model(path(name));
+    const auto p = model.autoencoder.parameters();
+    return std::vector<float>(p.begin(), p.end());
+  };
+  EXPECT_TRUE(weights("a.safetensors") == weights("b.safetensors"));
+  const Model m = load_model(path("a.safetensors"));
+  EXPECT_EQ(nlohmann::json::parse(m.info.training).at("trim").get<double>(), 0.05);
+  ASSERT_EQ(ae("train --data " + data + " --layers 16:tanh,2:linear,16:tanh,8:linear --epochs 3 --batch 32"
+                " --seed 3 --threads 2 --quiet --out " + path("c.safetensors")).code, 0);
+  EXPECT_FALSE(weights("a.safetensors") == weights("c.safetensors"));
+  EXPECT_FALSE(nlohmann::json::parse(load_model(path("c.safetensors")).info.training).contains("trim"));
+  EXPECT_EQ(ae("train --data " + data + " --epochs 1 --trim 0.6 --out " + path("d.safetensors")).code, 2);
+  EXPECT_EQ(ae("train --data " + data + " --epochs 1 --trim -1 --out " + path("d.safetensors")).code, 2);
 }
 
 }  // namespace
