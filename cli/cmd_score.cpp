@@ -79,9 +79,9 @@ Command add_score(CLI::App& root) {
   app->add_option("--data", f->data, "Data to score (IDX[.gz], NPY or CSV)")->required();
   app->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max")->capture_default_str();
   app->add_option("--threshold", f->threshold,
-                  "contamination=F | quantile=Q | sigma=K | mad=K | iqr=K | max-train | value=X (from the training scores)")
+                  "contamination=F | quantile=Q | sigma=K | mad=K | iqr=K | max-train | value=X | fpr=Q (from the training scores)")
       ->capture_default_str();
-  app->add_option("--out", f->out, "Scores as .csv or .npy (index,score,rank,percentile,flag); default CSV on stdout");
+  app->add_option("--out", f->out, "Scores as .csv or .npy (index,score,rank,percentile,flag,p_value); default CSV on stdout");
   app->add_option("--per-feature", f->per_feature, "Write the N x D per-feature errors (.npy, or .csv by the name)");
   CLI::Option* labels = app->add_option("--labels", f->labels, "Truth per row: 0/1, or class labels with --outlier-class");
   app->add_option("--outlier-class", f->outlier_class, "The label that marks an outlier")->needs(labels);
@@ -135,7 +135,9 @@ Command add_score(CLI::App& root) {
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             const Ranking ranking = rank_scores(scores);
 
-            Matrix table(scores.size(), 5);
+            // p_value: the share of training scores at or above the row's, from the saved grid.
+            const ScoreStats& train_stats = stats->second;
+            Matrix table(scores.size(), 6);
             std::size_t flagged = 0;
             for (std::size_t i = 0; i < scores.size(); ++i) {
               const bool flag = scores[i] > cut;
@@ -145,14 +147,16 @@ Command add_score(CLI::App& root) {
               table(i, 2) = static_cast<float>(ranking.rank[i]);
               table(i, 3) = static_cast<float>(ranking.percentile[i]);
               table(i, 4) = flag ? 1.0f : 0.0f;
+              table(i, 5) = static_cast<float>(train_stats.p_value(scores[i]));
             }
-            const std::vector<std::string> header{"index", "score", "rank", "percentile", "flag"};
+            const std::vector<std::string> header{"index", "score", "rank", "percentile", "flag", "p_value"};
             if (f->out.empty()) {
-              std::string text = "index,score,rank,percentile,flag\n";
+              std::string text = "index,score,rank,percentile,flag,p_value\n";
               char buf[128];
               for (std::size_t i = 0; i < scores.size(); ++i) {
-                std::snprintf(buf, sizeof buf, "%zu,%.9g,%zu,%.4f,%d\n", i, static_cast<double>(scores[i]),
-                              ranking.rank[i], ranking.percentile[i], scores[i] > cut ? 1 : 0);
+                std::snprintf(buf, sizeof buf, "%zu,%.9g,%zu,%.4f,%d,%.9g\n", i, static_cast<double>(scores[i]),
+                              ranking.rank[i], ranking.percentile[i], scores[i] > cut ? 1 : 0,
+                              static_cast<double>(table(i, 5)));
                 text += buf;
               }
               std::fwrite(text.data(), 1, text.size(), stdout);

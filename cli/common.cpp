@@ -65,6 +65,9 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--reduce-lr", f.reduce_lr,
                  "Multiply lr by --reduce-lr-factor after this many epochs without val_loss improving by 1e-4");
   app.add_option("--reduce-lr-factor", f.reduce_lr_factor, "Factor for --reduce-lr, in (0, 1)")->capture_default_str();
+  app.add_option("--trim", f.trim,
+                 "Robust training: give the share F of each batch's rows with the largest loss zero weight, in [0, 0.5] (0: off)")
+      ->capture_default_str();
 }
 
 namespace {
@@ -79,6 +82,7 @@ constexpr std::pair<std::string_view, std::string_view> kSettingFlags[] = {
     {"reduce_lr.factor", "--reduce-lr-factor"},
     {"checkpoint.every", "--checkpoint-every"},
     {"val_split", "--val-split"},
+    {"trim", "--trim"},
 };
 
 }  // namespace
@@ -123,6 +127,7 @@ TrainConfig make_train_config(const TrainFlags& f) {
     config.reduce_lr.patience = static_cast<std::size_t>(*f.reduce_lr);
   }
   config.reduce_lr.factor = f.reduce_lr_factor;
+  config.trim = f.trim;
   check_train_config(config);
   return config;
 }

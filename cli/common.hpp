@@ -35,6 +35,7 @@ Command add_score(CLI::App& root);
 Command add_plot(CLI::App& root);
 Command add_report(CLI::App& root);
 Command add_export(CLI::App& root);
+Command add_explain(CLI::App& root);
 
 // The command's files, from cli/files.cpp's table of which flag names an input or an output.
 // Checked before any work: an output that is an input (same file, however named) or two
@@ -94,6 +95,7 @@ struct TrainFlags {
   bool restore_best = false;
   std::optional<long long> reduce_lr;
   double reduce_lr_factor = 0.1;
+  double trim = 0;  // share of each batch's largest-loss rows given zero weight
 };
 void add_train_flags(CLI::App& app, TrainFlags& flags);
 // Checks the values (exit 2 naming the flag) and turns them into a TrainConfig.

@@ -66,6 +66,11 @@ struct ScoreStats {
   // q(p), linearly interpolated between the grid points around p (exact, up to that float
   // rounding, when p is a grid point); p is clamped to [0, 1]. NaN when the grid is empty.
   double quantile(double p) const;
+  // The share of training scores at or above `score`, read off the same interpolated grid:
+  // 1 - inf{p : quantile(p) >= score}. 1 at or below the minimum, 0 above the maximum, NaN
+  // when `score` is NaN or the grid is empty. Resolution: the grid's spacing (1e-5 in the
+  // upper tail). With cut = quantile(1 - Q), score > cut exactly when p_value(score) < Q.
+  double p_value(double score) const;
 };
 
 // The fixed, ascending p values at which ScoreStats stores quantiles: i / 200 for i = 0..200,
@@ -149,19 +154,20 @@ std::vector<float> pca_baseline_scores(const Dataset& train, const Dataset& data
 // A rule that turns training-score statistics into a score threshold; rows scoring above it
 // are outliers.
 struct Threshold {
-  enum class Kind { contamination, quantile, sigma, mad, iqr, max_train, value };
+  enum class Kind { contamination, quantile, sigma, mad, iqr, max_train, value, fpr };
   Kind kind = Kind::contamination;
   double param = 0.01;
 };
 
 // Reads "contamination=F" (F in (0, 0.5]), "quantile=Q" (Q in (0, 1)), "sigma=K", "mad=K",
-// "iqr=K" (K > 0), "max-train" or "value=X" (X finite). Throws Error(usage) naming the text.
+// "iqr=K" (K > 0), "max-train", "value=X" (X finite) or "fpr=Q" (Q in (0, 1)). Throws Error(usage) naming the text.
 Threshold parse_threshold(std::string_view text);
 // The form parse_threshold reads, parameters in shortest round-trip form.
 std::string threshold_text(const Threshold& t);
 // contamination=F: train.quantile(1 - F) (PyOD's threshold_); quantile=Q: train.quantile(Q);
 // sigma=K: mean + K std; mad=K: median + K mad (raw MAD, see ScoreStats); iqr=K:
-// q3 + K (q3 - q1); max-train: max; value=X: X. Throws Error(bad_data) when the statistics
+// q3 + K (q3 - q1); max-train: max; value=X: X; fpr=Q: train.quantile(1 - Q), the cut that
+// flags a share Q of the training rows (its false-positive rate on them) at any Q in (0, 1). Throws Error(bad_data) when the statistics
 // it needs are missing (NaN), rather than a threshold that flags nothing.
 double threshold_value(const Threshold& t, const ScoreStats& train);
 

@@ -12,6 +12,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,10 @@ struct TrainConfig {
   EarlyStopping early_stopping;
   ReduceLrOnPlateau reduce_lr;
   CheckpointPolicy checkpoint;
+  // Robust training: in each batch, the floor(trim x rows) rows with the largest loss get zero
+  // weight (trimmed_rows) and the loss is the mean over the rest, so a few outlying rows in
+  // the training data pull less on the model. 0 (the default) is off; at most 0.5.
+  double trim = 0;
   // Collapse diagnostics after every epoch (diagnosis.hpp): findings are reported to the
   // observer as warning events and the last diagnosis is kept (Trainer::diagnosis()).
   bool diagnose = true;
@@ -132,6 +137,14 @@ void check_train_config(const TrainConfig& config);
 // under a sigmoid output layer or bce loss, a batch larger than the data (clamped).
 std::vector<std::string> check_training_data(const Autoencoder& model, const TrainConfig& config,
                                              const Dataset& train, const Dataset* validation);
+
+// The rows of one batch that TrainConfig::trim gives zero weight: the floor(fraction x n)
+// rows with the largest row_loss (NaN counts as largest; ties: the earlier row first).
+// Writes zero_weight[i] = 1 for those, 0 for the rest, and returns their count. `order` is
+// scratch (resized to n). Throws Error(usage) when the sizes differ or fraction is not in
+// [0, 0.5].
+std::size_t trimmed_rows(std::span<const float> row_loss, double fraction, std::span<std::uint8_t> zero_weight,
+                         std::vector<std::size_t>& order);
 
 class Trainer {
  public:

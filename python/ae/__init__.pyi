@@ -37,6 +37,7 @@ class Autoencoder:
     restore_best: bool
     reduce_lr: Optional[int]
     reduce_lr_factor: float
+    trim: float
     checkpoint: Optional[str]
     checkpoint_every: int
     score: str
@@ -65,6 +66,7 @@ class Autoencoder:
         restore_best: bool = False,
         reduce_lr: Optional[int] = None,
         reduce_lr_factor: float = 0.1,
+        trim: float = 0.0,
         checkpoint: Optional[str] = None,
         checkpoint_every: int = 1,
         score: str = "zsae",

@@ -80,6 +80,9 @@ KEYWORDS = (
             "Multiply the learning rate by reduce_lr_factor after this many epochs without val_loss "
             "improving by 1e-4; None: off."),
     Keyword("reduce_lr_factor", "reduce_lr.factor", 0.1, "--reduce-lr-factor", "Factor for reduce_lr, in (0, 1)."),
+    Keyword("trim", "trim", 0.0, "--trim",
+            "Robust training: the share of each batch's rows with the largest loss given zero weight, "
+            "in [0, 0.5]; 0: off."),
     Keyword("checkpoint", "checkpoint.path", None, "--checkpoint",
             "Write a checkpoint file every checkpoint_every epochs, after the last, and when interrupted."),
     Keyword("checkpoint_every", "checkpoint.every", 1, "--checkpoint-every",
@@ -92,7 +95,7 @@ KEYWORDS = (
             "scores' (1 - contamination) quantile."),
     Keyword("threshold", None, None, "ae score --threshold",
             "A threshold rule instead of contamination: 'quantile=Q', 'sigma=K', 'mad=K', 'iqr=K', "
-            "'max-train' or 'value=X'."),
+            "'max-train', 'value=X' or 'fpr=Q'."),
     Keyword("verbose", None, 0, "--quiet",
             "0: silent; 1: a Keras-style progress bar per epoch; 2: one line per epoch."),
 )

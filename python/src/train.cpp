@@ -89,6 +89,7 @@ constexpr std::pair<std::string_view, Reader> kSettings[] = {
     {"early_stopping.restore_best", [](TrainSettings& s, py::handle v) { s.run.config.early_stopping.restore_best = flag(v, "early_stopping.restore_best"); }},
     {"reduce_lr.patience", [](TrainSettings& s, py::handle v) { s.run.config.reduce_lr.patience = patience(v, "reduce_lr.patience"); }},
     {"reduce_lr.factor", [](TrainSettings& s, py::handle v) { s.run.config.reduce_lr.factor = number(v, "reduce_lr.factor"); }},
+    {"trim", [](TrainSettings& s, py::handle v) { s.run.config.trim = number(v, "trim"); }},
     {"checkpoint.path", [](TrainSettings& s, py::handle v) { if (!v.is_none()) s.run.config.checkpoint.path = text(v, "checkpoint.path"); }},
     {"checkpoint.every", [](TrainSettings& s, py::handle v) { s.run.config.checkpoint.every = whole(v, "checkpoint.every", 0); }},
 };

@@ -69,6 +69,20 @@ double ScoreStats::quantile(double p) const {
   return grid[lo] + t * (grid[hi] - grid[lo]);
 }
 
+double ScoreStats::p_value(double score) const {
+  const std::vector<double>& g = quantile_grid();
+  if (grid.size() != g.size() || std::isnan(score)) return std::numeric_limits<double>::quiet_NaN();
+  // The first grid point at or above the score; between it and the one below, the inverse
+  // of quantile()'s linear interpolation.
+  const auto at_or_above = std::lower_bound(grid.begin(), grid.end(), score);
+  if (at_or_above == grid.begin()) return 1.0;
+  if (at_or_above == grid.end()) return 0.0;
+  const std::size_t hi = static_cast<std::size_t>(at_or_above - grid.begin());
+  const std::size_t lo = hi - 1;  // grid[lo] < score <= grid[hi]
+  const double t = (score - grid[lo]) / (grid[hi] - grid[lo]);
+  return std::clamp(1.0 - (g[lo] + t * (g[hi] - g[lo])), 0.0, 1.0);
+}
+
 ScoreStats score_stats(std::span<const float> scores) {
   if (scores.empty()) throw Error(ErrorKind::usage, "no scores to summarise");
   const std::size_t n = scores.size();

@@ -12,14 +12,14 @@
 namespace ae {
 namespace {
 
-constexpr std::array<NameEntry<Threshold::Kind>, 7> kRules{{
+constexpr std::array<NameEntry<Threshold::Kind>, 8> kRules{{
     {Threshold::Kind::contamination, "contamination"}, {Threshold::Kind::quantile, "quantile"},
     {Threshold::Kind::sigma, "sigma"},                 {Threshold::Kind::mad, "mad"},
     {Threshold::Kind::iqr, "iqr"},                     {Threshold::Kind::max_train, "max-train"},
-    {Threshold::Kind::value, "value"}}};
+    {Threshold::Kind::value, "value"},                 {Threshold::Kind::fpr, "fpr"}}};
 
 constexpr std::string_view kForms =
-    "contamination=F, quantile=Q, sigma=K, mad=K, iqr=K, max-train or value=X";
+    "contamination=F, quantile=Q, sigma=K, mad=K, iqr=K, max-train, value=X or fpr=Q";
 
 [[noreturn]] void bad_threshold(std::string_view text, const std::string& why) {
   throw Error(ErrorKind::usage, "threshold '" + std::string(text) + "': " + why);
@@ -51,6 +51,9 @@ Threshold parse_threshold(std::string_view text) {
     case Threshold::Kind::quantile:
       if (!(t.param > 0 && t.param < 1)) bad_threshold(text, "the quantile must be in (0, 1)");
       break;
+    case Threshold::Kind::fpr:
+      if (!(t.param > 0 && t.param < 1)) bad_threshold(text, "the false-positive rate must be in (0, 1)");
+      break;
     case Threshold::Kind::sigma:
     case Threshold::Kind::mad:
     case Threshold::Kind::iqr:
@@ -74,7 +77,8 @@ namespace {
 
 double threshold_from(const Threshold& t, const ScoreStats& train) {
   switch (t.kind) {
-    case Threshold::Kind::contamination: return train.quantile(1.0 - t.param);
+    case Threshold::Kind::contamination:
+    case Threshold::Kind::fpr: return train.quantile(1.0 - t.param);
     case Threshold::Kind::quantile: return train.quantile(t.param);
     case Threshold::Kind::sigma: return train.mean + t.param * train.std;
     case Threshold::Kind::mad: return train.median + t.param * train.mad;

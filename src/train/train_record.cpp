@@ -21,6 +21,7 @@ TrainRecord make_train_record(const Architecture& arch, const TrainConfig& confi
   r.optimizer = config.optimizer.kind;
   r.lr = config.optimizer.lr;
   r.batch = config.batch;
+  r.trim = config.trim;
   r.epochs = history.epochs.size();
   r.seed = seed;
   r.threads = resolve_threads(config.threads);
@@ -56,6 +57,7 @@ std::string TrainRecord::to_json() const {
     if (std::isfinite(final_val_loss)) j["final_val_loss"] = final_val_loss;
     j["seconds"] = seconds;
   }
+  if (trim > 0) j["trim"] = trim;
   if (!validation.empty()) j["validation"] = validation;
   if (!diagnosis.empty()) j["diagnosis"] = nlohmann::json::parse(diagnosis);
   return j.dump();
@@ -74,6 +76,7 @@ TrainRecord TrainRecord::from_json(const std::string& text, const std::string& s
     if (j.contains("optimizer")) r.optimizer = parse_optimizer(j.at("optimizer").get<std::string>());
     get("lr", r.lr);
     get("batch", r.batch);
+    get("trim", r.trim);
     get("epochs", r.epochs);
     get("seed", r.seed);
     get("threads", r.threads);

@@ -51,6 +51,27 @@ std::string config_differences(const json& saved, const json& now) {
 
 }  // namespace
 
+std::size_t trimmed_rows(std::span<const float> row_loss, double fraction, std::span<std::uint8_t> zero_weight,
+                         std::vector<std::size_t>& order) {
+  if (row_loss.size() != zero_weight.size()) throw Error(ErrorKind::usage, "trimmed_rows: sizes differ");
+  if (!(fraction >= 0 && fraction <= 0.5)) throw Error(ErrorKind::usage, "trim must be in [0, 0.5]", "trim");
+  const std::size_t n = row_loss.size();
+  const auto cut = static_cast<std::size_t>(std::floor(fraction * static_cast<double>(n)));
+  std::fill(zero_weight.begin(), zero_weight.end(), std::uint8_t{0});
+  if (cut == 0) return 0;
+  order.resize(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  const auto larger = [&](std::size_t a, std::size_t b) {
+    const float x = row_loss[a], y = row_loss[b];
+    if (std::isnan(x) != std::isnan(y)) return std::isnan(x);
+    if (x != y && !std::isnan(x)) return x > y;
+    return a < b;
+  };
+  std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(cut - 1), order.end(), larger);
+  for (std::size_t i = 0; i < cut; ++i) zero_weight[order[i]] = 1;
+  return cut;
+}
+
 void check_train_config(const TrainConfig& config) {
   const auto bad = [](const std::string& setting, const std::string& problem) {
     throw Error(ErrorKind::usage, setting + " " + problem, setting);
@@ -58,6 +79,7 @@ void check_train_config(const TrainConfig& config) {
   if (config.epochs == 0) bad("epochs", "must be at least 1");
   if (config.epochs > kMaxEpochs) bad("epochs", "must be at most " + std::to_string(kMaxEpochs));
   if (config.batch == 0) bad("batch", "must be at least 1");
+  if (!(config.trim >= 0 && config.trim <= 0.5)) bad("trim", "must be in [0, 0.5] (a share of each batch's rows)");
   const OptimizerConfig& o = config.optimizer;
   if (!(o.lr > 0) || !std::isfinite(o.lr)) bad("lr", "must be a positive number");
   if (!(o.momentum >= 0 && o.momentum < 1)) bad("momentum", "must be in [0, 1)");
@@ -126,6 +148,8 @@ std::string Trainer::config_json() const {
   j["reduce_lr_min_delta"] = rl.min_delta;
   j["reduce_lr_cooldown"] = rl.cooldown;
   j["reduce_lr_min_lr"] = rl.min_lr;
+  // Only when set, so that checkpoints written before the setting existed still resume.
+  if (config_.trim > 0) j["trim"] = config_.trim;
   return j.dump();
 }
 
@@ -243,8 +267,15 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     Workspace<float> ws;
     AlignedVector<float> x, dy, grads;
     double loss = 0;
+    ConstMatrixView y;  // the slice's reconstruction, kept between the two passes of trimming
   };
   std::vector<Slice> slices(threads);
+  // Trimming: each row's loss, which rows get zero weight, and scratch, for one batch.
+  const bool trimming = config_.trim > 0;
+  std::vector<float> row_loss(trimming ? batch : 0);
+  std::vector<std::uint8_t> zero_weight(trimming ? batch : 0);
+  std::vector<std::size_t> by_loss;
+  by_loss.reserve(trimming ? batch : 0);
   for (std::size_t t = 0; t < threads; ++t) {
     slices[t].x.assign(slice_rows * D, 0.0f);
     slices[t].dy.assign(slice_rows * D, 0.0f);
@@ -282,18 +313,54 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     for (std::size_t b = state_.batch; b < batches; ++b) {
       const std::size_t first = b * batch;
       const std::size_t count = std::min(batch, train.rows - first);
-      pool.run([&](std::size_t t) {
-        if (t >= threads) return;
-        Slice& s = slices[t];
-        s.loss = 0;
-        const std::size_t r0 = slice_begin(count, threads, t), r1 = slice_begin(count, threads, t + 1);
-        if (r0 == r1) return;
-        train.gather_rows({order.data() + first + r0, r1 - r0}, s.x.data());
-        const ConstMatrixView xv{s.x.data(), r1 - r0, D};
-        const MatrixView dyv{s.dy.data(), r1 - r0, D};
-        s.loss = loss_gradient<float>(config_.loss, model_.forward(xv, 0, model_.layer_count(), s.ws), xv, dyv, count);
-        model_.backward_consuming(dyv, s.ws, t == 0 ? model_.gradients() : std::span<float>(s.grads));
-      });
+      if (!trimming) {
+        pool.run([&](std::size_t t) {
+          if (t >= threads) return;
+          Slice& s = slices[t];
+          s.loss = 0;
+          const std::size_t r0 = slice_begin(count, threads, t), r1 = slice_begin(count, threads, t + 1);
+          if (r0 == r1) return;
+          train.gather_rows({order.data() + first + r0, r1 - r0}, s.x.data());
+          const ConstMatrixView xv{s.x.data(), r1 - r0, D};
+          const MatrixView dyv{s.dy.data(), r1 - r0, D};
+          s.loss = loss_gradient<float>(config_.loss, model_.forward(xv, 0, model_.layer_count(), s.ws), xv, dyv, count);
+          model_.backward_consuming(dyv, s.ws, t == 0 ? model_.gradients() : std::span<float>(s.grads));
+        });
+      } else {
+        // Two passes: every row's loss first, then, once the batch's largest are known, the
+        // gradient of the mean over the other rows (the trimmed rows' dy set to zero).
+        pool.run([&](std::size_t t) {
+          if (t >= threads) return;
+          Slice& s = slices[t];
+          const std::size_t r0 = slice_begin(count, threads, t), r1 = slice_begin(count, threads, t + 1);
+          if (r0 == r1) return;
+          train.gather_rows({order.data() + first + r0, r1 - r0}, s.x.data());
+          const ConstMatrixView xv{s.x.data(), r1 - r0, D};
+          s.y = model_.forward(xv, 0, model_.layer_count(), s.ws);
+          loss_per_sample<float>(config_.loss, s.y, xv, row_loss.data() + r0);
+        });
+        const std::size_t kept = count - trimmed_rows({row_loss.data(), count}, config_.trim,
+                                                      {zero_weight.data(), count}, by_loss);
+        pool.run([&](std::size_t t) {
+          if (t >= threads) return;
+          Slice& s = slices[t];
+          s.loss = 0;
+          const std::size_t r0 = slice_begin(count, threads, t), r1 = slice_begin(count, threads, t + 1);
+          if (r0 == r1) return;
+          const ConstMatrixView xv{s.x.data(), r1 - r0, D};
+          const MatrixView dyv{s.dy.data(), r1 - r0, D};
+          loss_gradient<float>(config_.loss, s.y, xv, dyv, kept);
+          for (std::size_t r = r0; r < r1; ++r) {
+            if (zero_weight[r]) {
+              std::fill(dyv.row(r - r0), dyv.row(r - r0) + D, 0.0f);
+            } else {
+              s.loss += row_loss[r];
+            }
+          }
+          s.loss /= static_cast<double>(kept);
+          model_.backward_consuming(dyv, s.ws, t == 0 ? model_.gradients() : std::span<float>(s.grads));
+        });
+      }
       double loss = 0;
       for (const Slice& s : slices) loss += s.loss;
       if (!std::isfinite(loss)) {

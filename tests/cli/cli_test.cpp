@@ -190,7 +190,7 @@ TEST_F(Cli, ScoreFindsTheKnownOutliers) {
   std::istringstream rows(read_text(path("s.csv")));
   std::string line;
   std::getline(rows, line);
-  EXPECT_EQ(line, "index,score,rank,percentile,flag");
+  EXPECT_EQ(line, "index,score,rank,percentile,flag,p_value");
   int top_outliers = 0, flagged = 0;
   while (std::getline(rows, line)) {
     std::istringstream cells(line);
@@ -208,7 +208,7 @@ TEST_F(Cli, ScoreFindsTheKnownOutliers) {
   // The default threshold flags about 1% of rows like the training data; max-train none of them.
   ASSERT_EQ(ae_run("score " + model + " --data " + path("mixed.csv") + " --threshold max-train --out " + path("s.npy")).code, 0);
   const Matrix table = load_data(path("s.npy")).to_matrix();
-  ASSERT_EQ(table.cols(), 5u);
+  ASSERT_EQ(table.cols(), 6u);
   float flags = 0;
   for (std::size_t r = 0; r < table.rows(); ++r) flags += table(r, 4);
   EXPECT_EQ(flags, 0.0f);

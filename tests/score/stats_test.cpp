@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ae/error.hpp"
+#include "ae/random.hpp"
 #include "ae/score.hpp"
 #include "score_fixture.hpp"
 
@@ -99,6 +100,48 @@ TEST(ScoreStats, GridValuesAreShortFloats) {
   }
   // q(0.5) = 0.2f, stored as the double 0.2 (its shortest decimal).
   EXPECT_EQ(s.quantile(0.5), 0.2);
+}
+
+// p_value inverts the stored grid: at a grid point where the grid rises it is 1 - p, halfway
+// between two distinct grid values 1 - the mean of their p; below the minimum 1, above the
+// maximum 0; it stays within the grid's spacing of the exact share of scores >= s; and a row
+// is above the fpr=Q cut exactly when its p-value is below Q.
+TEST(ScoreStats, PValueInvertsTheStoredGrid) {
+  Rng rng(11);
+  std::vector<float> scores(5000);
+  // Half smooth, half on a few repeated values, so the grid has rises and flats.
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    scores[i] = i % 2 ? static_cast<float>(std::exp(rng.normal())) : static_cast<float>(rng.uniform(0, 4) > 3 ? 2 : 1);
+  }
+  const ScoreStats s = score_stats(scores);
+  const std::vector<double>& g = quantile_grid();
+  std::size_t rises = 0;
+  for (std::size_t i = 1; i < g.size(); ++i) {
+    if (s.grid[i - 1] < s.grid[i]) {
+      ++rises;
+      EXPECT_NEAR(s.p_value(s.grid[i]), 1 - g[i], 1e-12) << i;
+      EXPECT_NEAR(s.p_value(0.5 * (s.grid[i - 1] + s.grid[i])), 1 - 0.5 * (g[i - 1] + g[i]), 1e-9) << i;
+    }
+  }
+  EXPECT_GT(rises, 200u);
+  EXPECT_EQ(s.p_value(s.min), 1.0);
+  EXPECT_EQ(s.p_value(s.min - 1), 1.0);
+  EXPECT_EQ(s.p_value(s.max * 1.01), 0.0);
+  EXPECT_TRUE(std::isnan(s.p_value(std::nan(""))));
+  EXPECT_TRUE(std::isnan(ScoreStats{}.p_value(1.0)));
+  for (double x : {0.3, 1.0, 1.5, 2.0, 2.5, 6.0}) {
+    const double at_or_above = static_cast<double>(std::count_if(scores.begin(), scores.end(), [&](float v) { return v >= x; })) /
+                               static_cast<double>(scores.size());
+    EXPECT_NEAR(s.p_value(x), at_or_above, 0.005 + 1e-9) << x;
+  }
+  for (double q : {0.5, 0.1, 0.01, 0.003, 0.0005}) {
+    const double cut = threshold_value(parse_threshold("fpr=" + std::to_string(q)), s);
+    EXPECT_EQ(cut, s.quantile(1 - q));
+    for (int k = 0; k < 2000; ++k) {
+      const double x = std::exp(rng.normal() * 1.5);
+      EXPECT_EQ(x > cut, s.p_value(x) < q) << x << " cut " << cut;
+    }
+  }
 }
 
 }  // namespace

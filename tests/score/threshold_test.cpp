@@ -57,7 +57,7 @@ TEST(Threshold, ParsesGoodTexts) {
   EXPECT_EQ(parse_threshold("value=1e3").param, 1000.0);
   EXPECT_EQ(parse_threshold("contamination=0.5").param, 0.5);
   for (const char* text : {"contamination=0.01", "quantile=0.999", "sigma=3", "mad=3.5",
-                           "iqr=1.5", "max-train", "value=12.5"}) {
+                           "iqr=1.5", "max-train", "value=12.5", "fpr=0.001"}) {
     EXPECT_EQ(threshold_text(parse_threshold(text)), text);
   }
 }
@@ -67,7 +67,7 @@ TEST(Threshold, RejectsBadTextsNamingThem) {
        {"", "contamination", "contamination=", "contamination=0", "contamination=0.6",
         "contamination=-0.1", "quantile=1", "quantile=0", "quantile=1.5", "sigma=0", "sigma=-1",
         "mad=0", "iqr=-2", "max-train=3", "value=inf", "value=nan", "value=abc", "value=1x",
-        "sigma=3 ", "percentile=99", "Sigma=3", "sigma:3"}) {
+        "sigma=3 ", "percentile=99", "Sigma=3", "sigma:3", "fpr=0", "fpr=1", "fpr", "fpr=-0.1"}) {
     try {
       parse_threshold(text);
       ADD_FAILURE() << "no error for '" << text << "'";

@@ -1,0 +1,201 @@
+// Outlier commands through the real binary (issue 15): p-values from the stored training
+// grid and the fpr=Q threshold in `ae score`; `ae explain` on rows with known outlying columns;
+// `ae train --trim`.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ae/model_file.hpp"
+#include "ae/random.hpp"
+#include "ae/score.hpp"
+#include "../test_support.hpp"
+
+namespace ae {
+namespace {
+
+using test::read_text;
+
+struct CliRun {
+  int code = -1;
+  std::string out;
+};
+
+// Rows of a CSV text with a header, as strings per cell.
+std::vector<std::vector<std::string>> csv_cells(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> cells;
+    std::istringstream in(line);
+    std::string cell;
+    while (std::getline(in, cell, ',')) cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+class Outliers : public test::TempDirTest {
+ protected:
+  CliRun ae(const std::string& args) const {
+    const std::string command = std::string(AE_BINARY) + " " + args + " 2>" + path("stderr.txt");
+    CliRun run;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    std::array<char, 4096> buf{};
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) run.out.append(buf.data(), n);
+    const int status = ::pclose(pipe);
+    run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run;
+  }
+  // 400 rows on a 2-D surface in 8 columns, then 8 rows off it: rows 400..403 have columns
+  // 2 and 5 pushed far out, rows 404..407 column 7 alone. Returns the CSV path; clean.csv
+  // holds the first 400 rows.
+  std::string write_mixed() const {
+    std::ofstream out(path("mixed.csv")), clean(path("clean.csv"));
+    out << "f0,f1,f2,f3,f4,f5,f6,f7\n";
+    clean << "f0,f1,f2,f3,f4,f5,f6,f7\n";
+    Rng rng(5);
+    for (int i = 0; i < 408; ++i) {
+      const double u = rng.uniform(0, 1), v = rng.uniform(0, 1);
+      std::array<double, 8> x{u, v, u + v, u - v, 0.5 * u, 2 * v, 0.3 * u + 0.2, 0.7 * v};
+      if (i >= 400 && i < 404) {
+        x[2] += 4;
+        x[5] -= 6;
+      } else if (i >= 404) {
+        x[7] += 3;
+      }
+      std::ostringstream row;
+      for (std::size_t j = 0; j < x.size(); ++j) row << (j ? "," : "") << x[j];
+      out << row.str() << '\n';
+      if (i < 400) clean << row.str() << '\n';
+    }
+    return path("mixed.csv");
+  }
+  std::string train(const std::string& data) const {
+    const std::string model = path("m.safetensors");
+    EXPECT_EQ(ae("train --data " + data + " --layers 16:tanh,2:linear,16:tanh,8:linear --epochs 40 --batch 16"
+                  " --lr 0.01 --seed 3 --threads 1 --quiet --out " + model).code, 0);
+    return model;
+  }
+};
+
+// The p_value column is the model's stored grid read at each row's score; fpr=Q flags exactly
+// the rows whose p-value is below Q; other columns keep their order.
+TEST_F(Outliers, ScorePValuesComeFromTheStoredGrid) {
+  const std::string data = write_mixed(), model = train(path("clean.csv"));
+  const CliRun run = ae("score " + model + " --data " + data + " --threshold fpr=0.05");
+  ASSERT_EQ(run.code, 0);
+  const auto rows = csv_cells(run.out);
+  ASSERT_EQ(rows.size(), 409u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"index", "score", "rank", "percentile", "flag", "p_value"}));
+  const Model m = load_model(model);
+  const ScoreStats stats = ScoreCalibration::from_json(m.info.score, model).train_stats.at(kDefaultScore);
+  std::size_t flagged = 0, low = 0;
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    ASSERT_EQ(rows[r].size(), 6u);
+    const double score = static_cast<float>(std::stod(rows[r][1])), p = std::stod(rows[r][5]);
+    EXPECT_NEAR(p, static_cast<float>(stats.p_value(score)), 1e-8) << r;
+    EXPECT_EQ(rows[r][4] == "1", p < 0.05) << r;
+    flagged += rows[r][4] == "1";
+    low += r > 400 && p < 0.01;
+  }
+  // About 5% of the training rows, and the eight rows off the surface among the lowest p-values.
+  EXPECT_GT(flagged, 10u);
+  EXPECT_LT(flagged, 35u);
+  EXPECT_EQ(low, 8u);
+  EXPECT_EQ(ae("score " + model + " --data " + data + " --threshold fpr=1").code, 2);
+  EXPECT_EQ(ae("score " + model + " --data " + data + " --threshold fpr=0").code, 2);
+}
+
+// ae explain on rows whose outlying columns are known: rows 400..403 (columns 2 and 5 moved)
+// name those two first, rows 404..407 (column 7) name column 7 first; values come back in
+// data units; bad rows and counts are usage errors.
+TEST_F(Outliers, ExplainNamesTheFeaturesThatWereMoved) {
+  const std::string data = write_mixed(), model = train(path("clean.csv"));
+  const CliRun run = ae("explain " + model + " --data " + data + " --top 2 --threshold fpr=0.002 --out " + path("why.csv"));
+  ASSERT_EQ(run.code, 0);
+  EXPECT_TRUE(run.out.empty());
+  const auto rows = csv_cells(read_text(path("why.csv")));
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"row", "rank", "score", "p_value", "feature", "value", "reconstruction",
+                                               "term", "share"}));
+  std::map<int, std::vector<int>> features;  // row -> its features, largest first
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    ASSERT_EQ(rows[r].size(), 9u);
+    const int row = std::stoi(rows[r][0]), feature = std::stoi(rows[r][4]);
+    features[row].push_back(feature);
+    const double share = std::stod(rows[r][8]);
+    EXPECT_GT(share, 0.0);
+    EXPECT_LE(share, 1.0);
+    if (row == 400 && feature == 5) {
+      // Written as 2 v - 6 in data units: far below anything the surface holds (>= 0).
+      EXPECT_LT(std::stod(rows[r][5]), -4.0);
+      EXPECT_GT(std::stod(rows[r][6]), std::stod(rows[r][5]) + 3);
+    }
+  }
+  // The eight moved rows are flagged at a 0.2% false-positive rate, and rank 1 to 8.
+  for (int row = 400; row < 408; ++row) {
+    ASSERT_EQ(features[row].size(), 2u) << row;
+    if (row < 404) {
+      EXPECT_EQ(std::set<int>(features[row].begin(), features[row].end()), (std::set<int>{2, 5})) << row;
+    } else {
+      EXPECT_EQ(features[row][0], 7) << row;
+    }
+  }
+  EXPECT_LE(features.size(), 12u);
+  // Chosen rows, in the order given, on stdout; the top-1 share of an inlier is below 1.
+  const CliRun chosen = ae("explain " + model + " --data " + data + " --rows 405,3 --top 1");
+  ASSERT_EQ(chosen.code, 0);
+  const auto lines = csv_cells(chosen.out);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[1][0], "405");
+  EXPECT_EQ(lines[1][4], "7");
+  EXPECT_EQ(lines[2][0], "3");
+  EXPECT_EQ(ae("explain " + model + " --data " + data + " --rows 408").code, 2);
+  EXPECT_EQ(ae("explain " + model + " --data " + data + " --rows 1,,2").code, 2);
+  EXPECT_EQ(ae("explain " + model + " --data " + data + " --rows -1").code, 2);
+  EXPECT_EQ(ae("explain " + model + " --data " + data + " --top 0").code, 2);
+  EXPECT_EQ(ae("explain " + model + " --data " + data + " --out " + path("why.npy")).code, 2);
+  EXPECT_EQ(ae("explain " + model + " --data " + data + " --threshold fpr=1").code, 2);
+  EXPECT_EQ(ae("explain " + model + " --data " + path("absent.csv")).code, 66);
+  EXPECT_EQ(ae("explain " + path("absent.safetensors") + " --data " + data).code, 66);
+}
+
+// --trim trains deterministically, is stored in the training record, and is checked.
+TEST_F(Outliers, TrimTrainsDeterministicallyAndIsRecorded) {
+  const std::string data = write_mixed();
+  const std::string flags = "train --data " + data + " --layers 16:tanh,2:linear,16:tanh,8:linear --epochs 3 --batch 32"
+                            " --seed 3 --threads 2 --quiet --trim 0.05 --out ";
+  ASSERT_EQ(ae(flags + path("a.safetensors")).code, 0);
+  ASSERT_EQ(ae(flags + path("b.safetensors")).code, 0);
+  // The same weights, bit for bit (the files differ in the recorded seconds).
+  const auto weights = [&](const std::string& name) {
+    Model model = load_model(path(name));
+    const auto p = model.autoencoder.parameters();
+    return std::vector<float>(p.begin(), p.end());
+  };
+  EXPECT_TRUE(weights("a.safetensors") == weights("b.safetensors"));
+  const Model m = load_model(path("a.safetensors"));
+  EXPECT_EQ(nlohmann::json::parse(m.info.training).at("trim").get<double>(), 0.05);
+  ASSERT_EQ(ae("train --data " + data + " --layers 16:tanh,2:linear,16:tanh,8:linear --epochs 3 --batch 32"
+                " --seed 3 --threads 2 --quiet --out " + path("c.safetensors")).code, 0);
+  EXPECT_FALSE(weights("a.safetensors") == weights("c.safetensors"));
+  EXPECT_FALSE(nlohmann::json::parse(load_model(path("c.safetensors")).info.training).contains("trim"));
+  EXPECT_EQ(ae("train --data " + data + " --epochs 1 --trim 0.6 --out " + path("d.safetensors")).code, 2);
+  EXPECT_EQ(ae("train --data " + data + " --epochs 1 --trim -1 --out " + path("d.safetensors")).code, 2);
+}
+
+}  // namespace
+}  // namespace ae
