@@ -121,7 +121,7 @@ using TrainObserver = std::function<void(const TrainEvent&)>;
 inline constexpr std::size_t kMaxEpochs = 100'000;
 
 // Checks the settings alone (before any data is read): epochs 1 to kMaxEpochs, batch at least 1, a
-// positive finite lr, momentum in [0, 1), restore_best only with early stopping, the
+// positive finite lr, momentum in [0, 1), a finite weight_decay >= 0, restore_best only with early stopping, the
 // plateau factor in (0, 1), checkpoints every N epochs only with a path. Throws
 // Error(usage) whose setting() names the field ("epochs", "reduce_lr.factor", ...).
 void check_train_config(const TrainConfig& config);

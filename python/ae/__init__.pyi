@@ -29,6 +29,7 @@ class Autoencoder:
     learning_rate: Optional[float]
     momentum: float
     nesterov: bool
+    weight_decay: float
     init: str
     shuffle: bool
     seed: int
@@ -57,6 +58,7 @@ class Autoencoder:
         learning_rate: Optional[float] = None,
         momentum: float = 0.0,
         nesterov: bool = False,
+        weight_decay: float = 0.0,
         init: str = "auto",
         shuffle: bool = True,
         seed: int = 0,

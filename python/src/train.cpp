@@ -81,6 +81,7 @@ constexpr std::pair<std::string_view, Reader> kSettings[] = {
     {"lr", [](TrainSettings& s, py::handle v) { if (!v.is_none()) s.lr = number(v, "lr"); }},
     {"momentum", [](TrainSettings& s, py::handle v) { s.run.config.optimizer.momentum = number(v, "momentum"); }},
     {"nesterov", [](TrainSettings& s, py::handle v) { s.run.config.optimizer.nesterov = flag(v, "nesterov"); }},
+    {"weight_decay", [](TrainSettings& s, py::handle v) { s.run.config.optimizer.weight_decay = number(v, "weight_decay"); }},
     {"init", [](TrainSettings& s, py::handle v) { s.run.init = ae::parse_init(text(v, "init")); }},
     {"shuffle", [](TrainSettings& s, py::handle v) { s.run.config.shuffle = flag(v, "shuffle"); }},
     {"seed", [](TrainSettings& s, py::handle v) { s.run.seed = whole(v, "seed", 0); }},

@@ -21,6 +21,7 @@ TrainRecord make_train_record(const Architecture& arch, const TrainConfig& confi
   r.optimizer = config.optimizer.kind;
   r.lr = config.optimizer.lr;
   r.batch = config.batch;
+  r.weight_decay = config.optimizer.weight_decay;
   r.epochs = history.epochs.size();
   r.seed = seed;
   r.threads = resolve_threads(config.threads);
@@ -56,6 +57,7 @@ std::string TrainRecord::to_json() const {
     if (std::isfinite(final_val_loss)) j["final_val_loss"] = final_val_loss;
     j["seconds"] = seconds;
   }
+  if (weight_decay != 0) j["weight_decay"] = weight_decay;
   if (!validation.empty()) j["validation"] = validation;
   if (!diagnosis.empty()) j["diagnosis"] = nlohmann::json::parse(diagnosis);
   return j.dump();
@@ -74,6 +76,7 @@ TrainRecord TrainRecord::from_json(const std::string& text, const std::string& s
     if (j.contains("optimizer")) r.optimizer = parse_optimizer(j.at("optimizer").get<std::string>());
     get("lr", r.lr);
     get("batch", r.batch);
+    get("weight_decay", r.weight_decay);
     get("epochs", r.epochs);
     get("seed", r.seed);
     get("threads", r.threads);
@@ -102,6 +105,10 @@ std::string TrainRecord::describe() const {
                 data.empty() ? "?" : data.c_str(), rows);
   out += buf;
   if (!validation.empty()) out += ", validated on " + validation;
+  if (weight_decay != 0) {
+    std::snprintf(buf, sizeof buf, "; weight decay %g", weight_decay);
+    out += buf;
+  }
   out += "\n";
   if (std::isfinite(final_loss)) {
     std::snprintf(buf, sizeof buf, "final loss %.6g", final_loss);

@@ -61,6 +61,7 @@ void check_train_config(const TrainConfig& config) {
   const OptimizerConfig& o = config.optimizer;
   if (!(o.lr > 0) || !std::isfinite(o.lr)) bad("lr", "must be a positive number");
   if (!(o.momentum >= 0 && o.momentum < 1)) bad("momentum", "must be in [0, 1)");
+  if (!(o.weight_decay >= 0) || !std::isfinite(o.weight_decay)) bad("weight_decay", "must be 0 or a positive number");
   if (config.early_stopping.restore_best && config.early_stopping.patience == 0) {
     bad("early_stopping.restore_best", "needs early stopping (a patience of at least 1 epoch)");
   }
@@ -77,6 +78,9 @@ Trainer::Trainer(Autoencoder& model, TrainConfig config, Rng& rng)
       optimizer_(config_.optimizer, model.parameters().size()) {
   config_.threads = resolve_threads(config_.threads);
   check_train_config(config_);
+  std::vector<std::pair<std::size_t, std::size_t>> weights;
+  for (std::size_t l = 0; l < model_.layer_count(); ++l) weights.emplace_back(model_.offset(l), model_.offset(l) + model_.weight_size(l));
+  optimizer_.set_decayed(std::move(weights));
 }
 
 Trainer::~Trainer() = default;
@@ -115,6 +119,8 @@ std::string Trainer::config_json() const {
   j["momentum"] = o.momentum;
   j["nesterov"] = o.nesterov;
   j["rho"] = o.rho;
+  // Regularisers only when on, so checkpoints from before they existed still resume.
+  if (o.weight_decay != 0) j["weight_decay"] = o.weight_decay;
   j["batch"] = config_.batch;
   j["shuffle"] = config_.shuffle;
   j["threads"] = config_.threads;
