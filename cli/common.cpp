@@ -53,6 +53,7 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--optimizer", f.optimizer, "Optimiser: adam, sgd or rmsprop")->capture_default_str();
   app.add_option("--momentum", f.momentum, "SGD momentum")->capture_default_str();
   app.add_flag("--nesterov", f.nesterov, "SGD with Nesterov momentum");
+  app.add_option("--dropout", f.dropout, "Dropout rate in [0, 1) after each hidden layer but the embedding, in training only; 0: off")->capture_default_str();
   app.add_option("--weight-decay", f.weight_decay, "Weight decay on weights, not biases: decoupled (AdamW) for adam and rmsprop, L2 for sgd; 0: off")->capture_default_str();
   app.add_option("--init", f.init, "Weight initialiser: auto (He for layers that read or give relu values, else Glorot), glorot_uniform, he_uniform, lecun_uniform")->capture_default_str();
   app.add_option("--seed", f.seed, "Random seed (weights and shuffling)")->capture_default_str()->check(whole_number());
@@ -77,6 +78,7 @@ constexpr std::pair<std::string_view, std::string_view> kSettingFlags[] = {
     {"lr", "--lr"},
     {"momentum", "--momentum"},
     {"weight_decay", "--weight-decay"},
+    {"dropout", "--dropout"},
     {"early_stopping.restore_best", "--restore-best"},
     {"reduce_lr.factor", "--reduce-lr-factor"},
     {"checkpoint.every", "--checkpoint-every"},
@@ -113,6 +115,7 @@ TrainConfig make_train_config(const TrainFlags& f) {
   config.optimizer.momentum = f.momentum;
   config.optimizer.nesterov = f.nesterov;
   config.optimizer.weight_decay = f.weight_decay;
+  config.dropout = f.dropout;
   config.shuffle = !f.no_shuffle;
   config.threads = static_cast<std::size_t>(f.threads);
   (void)parse_init(f.init);

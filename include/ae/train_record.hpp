@@ -22,6 +22,7 @@ struct TrainRecord {
   double lr = 0;                       // the starting learning rate
   std::size_t batch = 0;
   double weight_decay = 0;             // 0: off (left out of the JSON)
+  double dropout = 0;                  // 0: off (left out of the JSON)
   std::size_t epochs = 0;              // epochs run
   std::uint64_t seed = 0;
   std::size_t threads = 0;             // resolved: what bit-identity depends on

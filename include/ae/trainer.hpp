@@ -63,6 +63,12 @@ struct TrainConfig {
   Loss loss = Loss::mse;
   OptimizerConfig optimizer;
   bool shuffle = true;
+  // Inverted dropout: this fraction in [0, 1) of each hidden layer's outputs, except the
+  // embedding's and the output's, is set to 0 in training and the rest scaled by 1 / (1 -
+  // dropout); inference sees every unit. Each mask is a hash of (the run's generator at the
+  // start, optimiser step, layer, row of the batch, unit): the same for every thread count
+  // and on resume. 0: off.
+  double dropout = 0;
   // Row slices per batch (resolve_threads: 0 is every core). The weights depend on it: the
   // same count gives the same bytes. The trainer keeps the resolved count.
   std::size_t threads = 0;
@@ -121,7 +127,7 @@ using TrainObserver = std::function<void(const TrainEvent&)>;
 inline constexpr std::size_t kMaxEpochs = 100'000;
 
 // Checks the settings alone (before any data is read): epochs 1 to kMaxEpochs, batch at least 1, a
-// positive finite lr, momentum in [0, 1), a finite weight_decay >= 0, restore_best only with early stopping, the
+// positive finite lr, momentum in [0, 1), a finite weight_decay >= 0, dropout in [0, 1), restore_best only with early stopping, the
 // plateau factor in (0, 1), checkpoints every N epochs only with a path. Throws
 // Error(usage) whose setting() names the field ("epochs", "reduce_lr.factor", ...).
 void check_train_config(const TrainConfig& config);

@@ -30,6 +30,7 @@ class Autoencoder:
     momentum: float
     nesterov: bool
     weight_decay: float
+    dropout: float
     init: str
     shuffle: bool
     seed: int
@@ -59,6 +60,7 @@ class Autoencoder:
         momentum: float = 0.0,
         nesterov: bool = False,
         weight_decay: float = 0.0,
+        dropout: float = 0.0,
         init: str = "auto",
         shuffle: bool = True,
         seed: int = 0,

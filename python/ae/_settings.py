@@ -68,6 +68,8 @@ KEYWORDS = (
     Keyword("weight_decay", "weight_decay", 0.0, "--weight-decay",
             "Weight decay on the weights, not the biases: decoupled (AdamW) for 'adam' and 'rmsprop', "
             "an L2 term for 'sgd'; 0: off."),
+    Keyword("dropout", "dropout", 0.0, "--dropout",
+            "Dropout rate in [0, 1) after each hidden layer but the embedding, in training only; 0: off."),
     Keyword("init", "init", "auto", "--init",
             "Weight initialiser: 'auto' (He for layers that read or give relu values, else Glorot), "
             "'glorot_uniform', 'he_uniform' or 'lecun_uniform' (biases start at zero)."),

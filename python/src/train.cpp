@@ -82,6 +82,7 @@ constexpr std::pair<std::string_view, Reader> kSettings[] = {
     {"momentum", [](TrainSettings& s, py::handle v) { s.run.config.optimizer.momentum = number(v, "momentum"); }},
     {"nesterov", [](TrainSettings& s, py::handle v) { s.run.config.optimizer.nesterov = flag(v, "nesterov"); }},
     {"weight_decay", [](TrainSettings& s, py::handle v) { s.run.config.optimizer.weight_decay = number(v, "weight_decay"); }},
+    {"dropout", [](TrainSettings& s, py::handle v) { s.run.config.dropout = number(v, "dropout"); }},
     {"init", [](TrainSettings& s, py::handle v) { s.run.init = ae::parse_init(text(v, "init")); }},
     {"shuffle", [](TrainSettings& s, py::handle v) { s.run.config.shuffle = flag(v, "shuffle"); }},
     {"seed", [](TrainSettings& s, py::handle v) { s.run.seed = whole(v, "seed", 0); }},

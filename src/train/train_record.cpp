@@ -22,6 +22,7 @@ TrainRecord make_train_record(const Architecture& arch, const TrainConfig& confi
   r.lr = config.optimizer.lr;
   r.batch = config.batch;
   r.weight_decay = config.optimizer.weight_decay;
+  r.dropout = config.dropout;
   r.epochs = history.epochs.size();
   r.seed = seed;
   r.threads = resolve_threads(config.threads);
@@ -58,6 +59,7 @@ std::string TrainRecord::to_json() const {
     j["seconds"] = seconds;
   }
   if (weight_decay != 0) j["weight_decay"] = weight_decay;
+  if (dropout != 0) j["dropout"] = dropout;
   if (!validation.empty()) j["validation"] = validation;
   if (!diagnosis.empty()) j["diagnosis"] = nlohmann::json::parse(diagnosis);
   return j.dump();
@@ -77,6 +79,7 @@ TrainRecord TrainRecord::from_json(const std::string& text, const std::string& s
     get("lr", r.lr);
     get("batch", r.batch);
     get("weight_decay", r.weight_decay);
+    get("dropout", r.dropout);
     get("epochs", r.epochs);
     get("seed", r.seed);
     get("threads", r.threads);
@@ -107,6 +110,10 @@ std::string TrainRecord::describe() const {
   if (!validation.empty()) out += ", validated on " + validation;
   if (weight_decay != 0) {
     std::snprintf(buf, sizeof buf, "; weight decay %g", weight_decay);
+    out += buf;
+  }
+  if (dropout != 0) {
+    std::snprintf(buf, sizeof buf, "; dropout %g", dropout);
     out += buf;
   }
   out += "\n";

@@ -17,6 +17,7 @@
 #include "ae/parallel.hpp"
 #include "ae/random.hpp"
 #include "core/pool.hpp"
+#include "kernels/kernels.hpp"
 #include "kernels/optimizer_kernels.hpp"
 #include "train/callbacks.hpp"
 
@@ -62,6 +63,7 @@ void check_train_config(const TrainConfig& config) {
   if (!(o.lr > 0) || !std::isfinite(o.lr)) bad("lr", "must be a positive number");
   if (!(o.momentum >= 0 && o.momentum < 1)) bad("momentum", "must be in [0, 1)");
   if (!(o.weight_decay >= 0) || !std::isfinite(o.weight_decay)) bad("weight_decay", "must be 0 or a positive number");
+  if (!(config.dropout >= 0 && config.dropout < 1)) bad("dropout", "must be in [0, 1)");
   if (config.early_stopping.restore_best && config.early_stopping.patience == 0) {
     bad("early_stopping.restore_best", "needs early stopping (a patience of at least 1 epoch)");
   }
@@ -121,6 +123,7 @@ std::string Trainer::config_json() const {
   j["rho"] = o.rho;
   // Regularisers only when on, so checkpoints from before they existed still resume.
   if (o.weight_decay != 0) j["weight_decay"] = o.weight_decay;
+  if (config_.dropout != 0) j["dropout"] = config_.dropout;
   j["batch"] = config_.batch;
   j["shuffle"] = config_.shuffle;
   j["threads"] = config_.threads;
@@ -251,10 +254,18 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     double loss = 0;
   };
   std::vector<Slice> slices(threads);
+  // Dropout after the hidden layers but the embedding (and not after the output).
+  std::vector<std::size_t> dropped;
+  for (std::size_t l = 0; config_.dropout > 0 && l + 1 < model_.layer_count(); ++l) {
+    if (l != model_.architecture().bottleneck) dropped.push_back(l);
+  }
+  const std::uint64_t dropout_seed = state_.rng_start[0] ^ (state_.rng_start[1] << 1);
   for (std::size_t t = 0; t < threads; ++t) {
     slices[t].x.assign(slice_rows * D, 0.0f);
     slices[t].dy.assign(slice_rows * D, 0.0f);
     if (t > 0) slices[t].grads.assign(P, 0.0f);
+    slices[t].ws.masks.resize(model_.layer_count());
+    for (std::size_t l : dropped) slices[t].ws.masks[l].assign(slice_rows * model_.architecture().layers[l].width, 0.0f);
   }
   model_.zero_gradients();
   const auto notify = [&](const TrainEvent& event) {
@@ -295,6 +306,10 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
         const std::size_t r0 = slice_begin(count, threads, t), r1 = slice_begin(count, threads, t + 1);
         if (r0 == r1) return;
         train.gather_rows({order.data() + first + r0, r1 - r0}, s.x.data());
+        for (std::size_t l : dropped) {
+          kernels::dropout_mask(s.ws.masks[l].data(), r1 - r0, model_.architecture().layers[l].width,
+                                kernels::dropout_key(dropout_seed, optimizer_.steps(), l), r0, config_.dropout);
+        }
         const ConstMatrixView xv{s.x.data(), r1 - r0, D};
         const MatrixView dyv{s.dy.data(), r1 - r0, D};
         s.loss = loss_gradient<float>(config_.loss, model_.forward(xv, 0, model_.layer_count(), s.ws), xv, dyv, count);

@@ -2,6 +2,7 @@
 // and the contracts their header states (beta = 0 overwrites, left derivative at the kink).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -147,6 +148,29 @@ TEST(Kernels, BytesToFloatScalesTo01) {
   EXPECT_EQ(out[0], 0.0f);
   EXPECT_NEAR(out[1], 128.0f / 255.0f, 1e-7f);
   EXPECT_EQ(out[2], 1.0f);
+}
+
+// Dropout masks: only 0 and 1 / (1 - rate), about `rate` of them 0, the same rows whatever
+// the split (row0), another key gives another mask, rate 0 keeps every unit.
+TEST(DropoutMask, RateScaleSplitAndKey) {
+  const std::size_t B = 64, O = 50;
+  std::vector<float> whole(B * O), top(20 * O), rest((B - 20) * O), other(B * O);
+  dropout_mask(whole.data(), B, O, dropout_key(1, 2, 3), 0, 0.25);
+  dropout_mask(top.data(), 20, O, dropout_key(1, 2, 3), 0, 0.25);
+  dropout_mask(rest.data(), B - 20, O, dropout_key(1, 2, 3), 20, 0.25);
+  dropout_mask(other.data(), B, O, dropout_key(1, 3, 3), 0, 0.25);
+  std::size_t dropped = 0;
+  for (float v : whole) {
+    EXPECT_TRUE(v == 0.0f || v == static_cast<float>(1.0 / 0.75)) << v;
+    dropped += v == 0.0f;
+  }
+  EXPECT_NEAR(static_cast<double>(dropped) / (B * O), 0.25, 0.03);
+  EXPECT_TRUE(std::equal(top.begin(), top.end(), whole.begin()));
+  EXPECT_TRUE(std::equal(rest.begin(), rest.end(), whole.begin() + 20 * O));
+  EXPECT_NE(other, whole);
+  std::vector<double> keep(B * O);
+  dropout_mask(keep.data(), B, O, dropout_key(1, 2, 3), 0, 0.0);
+  for (double v : keep) EXPECT_EQ(v, 1.0);
 }
 
 }  // namespace
