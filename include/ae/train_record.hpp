@@ -23,6 +23,8 @@ struct TrainRecord {
   std::size_t batch = 0;
   double weight_decay = 0;             // 0: off (left out of the JSON)
   double dropout = 0;                  // 0: off (left out of the JSON)
+  double noise = 0;                    // 0: off (left out of the JSON, with noise_kind)
+  NoiseKind noise_kind = NoiseKind::gaussian;
   std::size_t epochs = 0;              // epochs run
   std::uint64_t seed = 0;
   std::size_t threads = 0;             // resolved: what bit-identity depends on

@@ -31,6 +31,8 @@ class Autoencoder:
     nesterov: bool
     weight_decay: float
     dropout: float
+    noise: float
+    noise_kind: str
     init: str
     shuffle: bool
     seed: int
@@ -61,6 +63,8 @@ class Autoencoder:
         nesterov: bool = False,
         weight_decay: float = 0.0,
         dropout: float = 0.0,
+        noise: float = 0.0,
+        noise_kind: str = "gaussian",
         init: str = "auto",
         shuffle: bool = True,
         seed: int = 0,

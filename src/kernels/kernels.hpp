@@ -35,6 +35,11 @@ std::uint64_t dropout_key(std::uint64_t seed, std::uint64_t step, std::uint64_t 
 // rate in [0, 1).
 template <class T>
 void dropout_mask(T* mask, std::size_t B, std::size_t O, std::uint64_t key, std::uint64_t row0, double rate);
+// x is (B, D): training input noise in place, each entry from a hash of (key, row0 + r, j)
+// like dropout_mask. Gaussian: x += sigma * N(0, 1); masking (mask): x = 0 with probability
+// sigma.
+template <class T>
+void input_noise(T* x, std::size_t B, std::size_t D, std::uint64_t key, std::uint64_t row0, double sigma, bool mask);
 // a, m and out are (n): out = a * m element-wise (out may be a).
 template <class T>
 void multiply(const T* a, const T* m, T* out, std::size_t n);

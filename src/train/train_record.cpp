@@ -23,6 +23,8 @@ TrainRecord make_train_record(const Architecture& arch, const TrainConfig& confi
   r.batch = config.batch;
   r.weight_decay = config.optimizer.weight_decay;
   r.dropout = config.dropout;
+  r.noise = config.noise;
+  r.noise_kind = config.noise_kind;
   r.epochs = history.epochs.size();
   r.seed = seed;
   r.threads = resolve_threads(config.threads);
@@ -60,6 +62,10 @@ std::string TrainRecord::to_json() const {
   }
   if (weight_decay != 0) j["weight_decay"] = weight_decay;
   if (dropout != 0) j["dropout"] = dropout;
+  if (noise != 0) {
+    j["noise"] = noise;
+    j["noise_kind"] = std::string(noise_kind_name(noise_kind));
+  }
   if (!validation.empty()) j["validation"] = validation;
   if (!diagnosis.empty()) j["diagnosis"] = nlohmann::json::parse(diagnosis);
   return j.dump();
@@ -80,6 +86,8 @@ TrainRecord TrainRecord::from_json(const std::string& text, const std::string& s
     get("batch", r.batch);
     get("weight_decay", r.weight_decay);
     get("dropout", r.dropout);
+    get("noise", r.noise);
+    if (j.contains("noise_kind")) r.noise_kind = parse_noise_kind(j.at("noise_kind").get<std::string>());
     get("epochs", r.epochs);
     get("seed", r.seed);
     get("threads", r.threads);
@@ -114,6 +122,10 @@ std::string TrainRecord::describe() const {
   }
   if (dropout != 0) {
     std::snprintf(buf, sizeof buf, "; dropout %g", dropout);
+    out += buf;
+  }
+  if (noise != 0) {
+    std::snprintf(buf, sizeof buf, "; %s input noise %g", std::string(noise_kind_name(noise_kind)).c_str(), noise);
     out += buf;
   }
   out += "\n";

@@ -64,6 +64,8 @@ void check_train_config(const TrainConfig& config) {
   if (!(o.momentum >= 0 && o.momentum < 1)) bad("momentum", "must be in [0, 1)");
   if (!(o.weight_decay >= 0) || !std::isfinite(o.weight_decay)) bad("weight_decay", "must be 0 or a positive number");
   if (!(config.dropout >= 0 && config.dropout < 1)) bad("dropout", "must be in [0, 1)");
+  if (!(config.noise >= 0) || !std::isfinite(config.noise)) bad("noise", "must be 0 or a positive number");
+  if (config.noise_kind == NoiseKind::mask && !(config.noise < 1)) bad("noise", "must be in [0, 1) for mask noise (the fraction of inputs set to 0)");
   if (config.early_stopping.restore_best && config.early_stopping.patience == 0) {
     bad("early_stopping.restore_best", "needs early stopping (a patience of at least 1 epoch)");
   }
@@ -124,6 +126,10 @@ std::string Trainer::config_json() const {
   // Regularisers only when on, so checkpoints from before they existed still resume.
   if (o.weight_decay != 0) j["weight_decay"] = o.weight_decay;
   if (config_.dropout != 0) j["dropout"] = config_.dropout;
+  if (config_.noise != 0) {
+    j["noise"] = config_.noise;
+    j["noise_kind"] = std::string(noise_kind_name(config_.noise_kind));
+  }
   j["batch"] = config_.batch;
   j["shuffle"] = config_.shuffle;
   j["threads"] = config_.threads;
@@ -251,6 +257,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   struct Slice {
     Workspace<float> ws;
     AlignedVector<float> x, dy, grads;
+    AlignedVector<float> clean;  // the rows before noise (the target), with input noise only
     double loss = 0;
   };
   std::vector<Slice> slices(threads);
@@ -260,9 +267,11 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     if (l != model_.architecture().bottleneck) dropped.push_back(l);
   }
   const std::uint64_t dropout_seed = state_.rng_start[0] ^ (state_.rng_start[1] << 1);
+  constexpr std::uint64_t kNoiseLayer = ~std::uint64_t{0};  // input noise's key, beside the layers'
   for (std::size_t t = 0; t < threads; ++t) {
     slices[t].x.assign(slice_rows * D, 0.0f);
     slices[t].dy.assign(slice_rows * D, 0.0f);
+    if (config_.noise > 0) slices[t].clean.assign(slice_rows * D, 0.0f);
     if (t > 0) slices[t].grads.assign(P, 0.0f);
     slices[t].ws.masks.resize(model_.layer_count());
     for (std::size_t l : dropped) slices[t].ws.masks[l].assign(slice_rows * model_.architecture().layers[l].width, 0.0f);
@@ -311,8 +320,15 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
                                 kernels::dropout_key(dropout_seed, optimizer_.steps(), l), r0, config_.dropout);
         }
         const ConstMatrixView xv{s.x.data(), r1 - r0, D};
+        ConstMatrixView target = xv;
+        if (config_.noise > 0) {
+          std::copy(s.x.begin(), s.x.begin() + (r1 - r0) * D, s.clean.begin());
+          target = {s.clean.data(), r1 - r0, D};
+          kernels::input_noise(s.x.data(), r1 - r0, D, kernels::dropout_key(dropout_seed, optimizer_.steps(), kNoiseLayer), r0,
+                               config_.noise, config_.noise_kind == NoiseKind::mask);
+        }
         const MatrixView dyv{s.dy.data(), r1 - r0, D};
-        s.loss = loss_gradient<float>(config_.loss, model_.forward(xv, 0, model_.layer_count(), s.ws), xv, dyv, count);
+        s.loss = loss_gradient<float>(config_.loss, model_.forward(xv, 0, model_.layer_count(), s.ws), target, dyv, count);
         model_.backward_consuming(dyv, s.ws, t == 0 ? model_.gradients() : std::span<float>(s.grads));
       });
       double loss = 0;

@@ -182,6 +182,8 @@ const Row kRows[] = {
     {"spec: more than 1,000,000,000 parameters", "summary --layers 1000000:relu,1000000:relu,4:sigmoid --input 4", 2},
     {"flags: --weight-decay negative", "train --data t.csv --layers 2:tanh,4:sigmoid --weight-decay -0.5 --out out/m.safetensors", 2},
     {"flags: --dropout 1", "train --data t.csv --layers 2:tanh,4:sigmoid --dropout 1 --out out/m.safetensors", 2},
+    {"flags: --noise 1 with --noise-kind mask", "train --data t.csv --layers 2:tanh,4:sigmoid --noise 1 --noise-kind mask --out out/m.safetensors", 2},
+    {"flags: unknown --noise-kind", "train --data t.csv --layers 2:tanh,4:sigmoid --noise 0.1 --noise-kind salt --out out/m.safetensors", 2},
 };
 
 struct CliRun {

@@ -173,5 +173,33 @@ TEST(DropoutMask, RateScaleSplitAndKey) {
   for (double v : keep) EXPECT_EQ(v, 1.0);
 }
 
+// Input noise: gaussian has mean 0 and standard deviation sigma, masking zeroes about sigma
+// of the values and keeps the rest; both the same for any split of the rows.
+TEST(InputNoise, GaussianMomentsMaskFractionAndSplit) {
+  const std::size_t B = 100, D = 100;
+  std::vector<double> x(B * D, 0.5), top(30 * D, 0.5), rest((B - 30) * D, 0.5);
+  input_noise(x.data(), B, D, dropout_key(4, 5, 6), 0, 0.3, false);
+  input_noise(top.data(), 30, D, dropout_key(4, 5, 6), 0, 0.3, false);
+  input_noise(rest.data(), B - 30, D, dropout_key(4, 5, 6), 30, 0.3, false);
+  EXPECT_TRUE(std::equal(top.begin(), top.end(), x.begin()));
+  EXPECT_TRUE(std::equal(rest.begin(), rest.end(), x.begin() + 30 * D));
+  double sum = 0, sq = 0;
+  for (double v : x) {
+    sum += v - 0.5;
+    sq += (v - 0.5) * (v - 0.5);
+  }
+  const double n = static_cast<double>(B * D), mean = sum / n;
+  EXPECT_NEAR(mean, 0.0, 0.01);
+  EXPECT_NEAR(std::sqrt(sq / n - mean * mean), 0.3, 0.01);
+  std::vector<float> m(B * D, 2.0f);
+  input_noise(m.data(), B, D, dropout_key(4, 5, 6), 0, 0.2, true);
+  std::size_t zeros = 0;
+  for (float v : m) {
+    EXPECT_TRUE(v == 0.0f || v == 2.0f);
+    zeros += v == 0.0f;
+  }
+  EXPECT_NEAR(static_cast<double>(zeros) / n, 0.2, 0.02);
+}
+
 }  // namespace
 }  // namespace ae::kernels
