@@ -53,6 +53,10 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--optimizer", f.optimizer, "Optimiser: adam, sgd or rmsprop")->capture_default_str();
   app.add_option("--momentum", f.momentum, "SGD momentum")->capture_default_str();
   app.add_flag("--nesterov", f.nesterov, "SGD with Nesterov momentum");
+  app.add_option("--dropout", f.dropout, "Dropout rate in [0, 1) after each hidden layer but the embedding, in training only; 0: off")->capture_default_str();
+  app.add_option("--noise", f.noise, "Noise on each training input, the target the clean row (denoising): the standard deviation (gaussian, in scaled units) or the fraction of inputs set to 0 (mask); 0: off")->capture_default_str();
+  app.add_option("--noise-kind", f.noise_kind, "Input noise: gaussian or mask")->capture_default_str();
+  app.add_option("--weight-decay", f.weight_decay, "Weight decay on weights, not biases: decoupled (AdamW) for adam and rmsprop, L2 for sgd; 0: off")->capture_default_str();
   app.add_option("--init", f.init, "Weight initialiser: auto (He for layers that read or give relu values, else Glorot), glorot_uniform, he_uniform, lecun_uniform")->capture_default_str();
   app.add_option("--seed", f.seed, "Random seed (weights and shuffling)")->capture_default_str()->check(whole_number());
   app.add_option("--threads", f.threads, "Threads (default: all cores); results are identical for the same count");
@@ -78,6 +82,9 @@ constexpr std::pair<std::string_view, std::string_view> kSettingFlags[] = {
     {"batch", "--batch"},
     {"lr", "--lr"},
     {"momentum", "--momentum"},
+    {"weight_decay", "--weight-decay"},
+    {"dropout", "--dropout"},
+    {"noise", "--noise"},
     {"early_stopping.restore_best", "--restore-best"},
     {"reduce_lr.factor", "--reduce-lr-factor"},
     {"checkpoint.every", "--checkpoint-every"},
@@ -114,6 +121,10 @@ TrainConfig make_train_config(const TrainFlags& f) {
   config.optimizer.lr = f.lr.value_or(default_lr(config.optimizer.kind));
   config.optimizer.momentum = f.momentum;
   config.optimizer.nesterov = f.nesterov;
+  config.optimizer.weight_decay = f.weight_decay;
+  config.dropout = f.dropout;
+  config.noise = f.noise;
+  config.noise_kind = parse_noise_kind(f.noise_kind);
   config.shuffle = !f.no_shuffle;
   config.threads = static_cast<std::size_t>(f.threads);
   (void)parse_init(f.init);

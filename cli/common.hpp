@@ -84,6 +84,10 @@ struct TrainFlags {
   std::string optimizer = "adam";
   double momentum = 0.0;
   bool nesterov = false;
+  double weight_decay = 0.0;
+  double dropout = 0.0;
+  double noise = 0.0;
+  std::string noise_kind = "gaussian";
   std::string init = "auto";
   std::uint64_t seed = 0;
   int threads = 0;  // 0: every core

@@ -95,6 +95,11 @@ struct Workspace {
   BasicMatrixView<const T> last_input{};
   std::size_t last_first = 0, last_last = 0;
   double sparse_density = 0.3;
+  // Dropout (training only): when masks[l] is non-empty, layer l's output is multiplied by it
+  // (B, O) element-wise before the next layer reads it (`dropped[l]` holds the product) and
+  // the gradient flowing back into layer l by the same mask. Empty: no dropout (inference).
+  std::vector<AlignedVector<T>> masks;
+  std::vector<AlignedVector<T>> dropped;
   struct Sparse {
     bool active = false;  // the last pass took the sparse path
     CompressedRows<T> rows, columns;
@@ -164,6 +169,8 @@ class BasicAutoencoder {
 
  private:
   void reserve(Workspace<T>& ws, std::size_t rows) const;
+  // Whether layer l's output is dropped out in ws (masks[l] set, and covering `rows` rows).
+  bool dropout_at(const Workspace<T>& ws, std::size_t l, std::size_t rows) const;
   // Fills ws.sparse with x's compressed rows when a layer of width O on x is cheaper that
   // way; returns whether it did.
   bool compress_input(BasicMatrixView<const T> x, std::size_t O, Workspace<T>& ws) const;

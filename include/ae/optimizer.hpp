@@ -4,12 +4,16 @@
 //            p -= lr sqrt(1-b2^t)/(1-b1^t) m / (sqrt(v) + eps)      (Keras's "epsilon hat")
 //   sgd:     v = momentum v - lr g; p += v (nesterov: p += momentum v - lr g)
 //   rmsprop: v = rho v + (1-rho) g^2; p -= lr g / (sqrt(v) + eps)
+// Weight decay wd (0: off) on the positions set_decayed() names: adam and rmsprop shrink
+// p -= lr wd p before the update (decoupled, PyTorch's AdamW); sgd adds wd p to g (L2).
 #pragma once
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ae/names.hpp"
@@ -27,6 +31,7 @@ struct OptimizerConfig {
   double momentum = 0.0;  // sgd
   bool nesterov = false;  // sgd
   double rho = 0.9;       // rmsprop
+  double weight_decay = 0.0;
 };
 
 inline constexpr std::array<NameEntry<OptimizerKind>, 3> kOptimizerNames{{
@@ -57,6 +62,9 @@ class Optimizer {
   std::vector<float>& first_moment() { return m_; }
   std::vector<float>& second_moment() { return v_; }
   void set_steps(std::uint64_t steps) { steps_ = steps; }
+  // The [begin, end) ranges of the arena that weight decay applies to, sorted and disjoint
+  // (the weights, not the biases). Until set: every position.
+  void set_decayed(std::vector<std::pair<std::size_t, std::size_t>> ranges) { decayed_ = std::move(ranges); }
 
  private:
   OptimizerConfig config_;
@@ -64,6 +72,9 @@ class Optimizer {
   float alpha_ = 0;  // adam's bias-corrected step size for the current step
   std::vector<float> m_;
   std::vector<float> v_;
+  std::optional<std::vector<std::pair<std::size_t, std::size_t>>> decayed_;
+
+  void update_range(float* p, float* g, std::size_t begin, std::size_t end, float decay);
 };
 
 }  // namespace ae

@@ -22,6 +22,10 @@ struct TrainRecord {
   double lr = 0;                       // the starting learning rate
   std::size_t batch = 0;
   double trim = 0;                     // TrainConfig::trim (absent from the JSON when 0)
+  double weight_decay = 0;             // 0: off (left out of the JSON)
+  double dropout = 0;                  // 0: off (left out of the JSON)
+  double noise = 0;                    // 0: off (left out of the JSON, with noise_kind)
+  NoiseKind noise_kind = NoiseKind::gaussian;
   std::size_t epochs = 0;              // epochs run
   std::uint64_t seed = 0;
   std::size_t threads = 0;             // resolved: what bit-identity depends on

@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ae/autoencoder.hpp"
@@ -21,6 +22,7 @@
 #include "ae/diagnosis.hpp"
 #include "ae/history.hpp"
 #include "ae/loss.hpp"
+#include "ae/names.hpp"
 #include "ae/optimizer.hpp"
 
 namespace ae {
@@ -58,12 +60,30 @@ struct CheckpointPolicy {
   std::string extra = "{}";
 };
 
+// Noise on each training input (the target stays the clean row): a denoising autoencoder.
+enum class NoiseKind { gaussian, mask };
+inline constexpr std::array<NameEntry<NoiseKind>, 2> kNoiseKindNames{{
+    {NoiseKind::gaussian, "gaussian"}, {NoiseKind::mask, "mask"}}};
+inline NoiseKind parse_noise_kind(std::string_view name) { return parse_name(kNoiseKindNames, name, "noise kind"); }
+inline std::string_view noise_kind_name(NoiseKind kind) { return name_of(kNoiseKindNames, kind); }
+
 struct TrainConfig {
   std::size_t epochs = 10;  // the total, also when resuming (Keras's initial_epoch semantics)
   std::size_t batch = 32;   // Keras's default
   Loss loss = Loss::mse;
   OptimizerConfig optimizer;
   bool shuffle = true;
+  // Inverted dropout: this fraction in [0, 1) of each hidden layer's outputs, except the
+  // embedding's and the output's, is set to 0 in training and the rest scaled by 1 / (1 -
+  // dropout); inference sees every unit. Each mask is a hash of (the run's generator at the
+  // start, optimiser step, layer, row of the batch, unit): the same for every thread count
+  // and on resume. 0: off.
+  double dropout = 0;
+  // Input noise, on the rows as the model sees them (scaled): gaussian adds noise * N(0, 1)
+  // per value, mask sets each value to 0 with probability noise (in [0, 1)). Drawn like the
+  // dropout masks. 0: off.
+  double noise = 0;
+  NoiseKind noise_kind = NoiseKind::gaussian;
   // Row slices per batch (resolve_threads: 0 is every core). The weights depend on it: the
   // same count gives the same bytes. The trainer keeps the resolved count.
   std::size_t threads = 0;
@@ -126,7 +146,8 @@ using TrainObserver = std::function<void(const TrainEvent&)>;
 inline constexpr std::size_t kMaxEpochs = 100'000;
 
 // Checks the settings alone (before any data is read): epochs 1 to kMaxEpochs, batch at least 1, a
-// positive finite lr, momentum in [0, 1), restore_best only with early stopping, the
+// positive finite lr, momentum in [0, 1), a finite weight_decay >= 0, dropout in [0, 1), a
+// finite noise >= 0 (below 1 for mask noise), restore_best only with early stopping, the
 // plateau factor in (0, 1), checkpoints every N epochs only with a path. Throws
 // Error(usage) whose setting() names the field ("epochs", "reduce_lr.factor", ...).
 void check_train_config(const TrainConfig& config);

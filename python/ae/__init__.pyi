@@ -29,6 +29,10 @@ class Autoencoder:
     learning_rate: Optional[float]
     momentum: float
     nesterov: bool
+    weight_decay: float
+    dropout: float
+    noise: float
+    noise_kind: str
     init: str
     shuffle: bool
     seed: int
@@ -58,6 +62,10 @@ class Autoencoder:
         learning_rate: Optional[float] = None,
         momentum: float = 0.0,
         nesterov: bool = False,
+        weight_decay: float = 0.0,
+        dropout: float = 0.0,
+        noise: float = 0.0,
+        noise_kind: str = "gaussian",
         init: str = "auto",
         shuffle: bool = True,
         seed: int = 0,

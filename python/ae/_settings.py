@@ -65,6 +65,15 @@ KEYWORDS = (
             "Learning rate (None: Keras's default for the optimiser, 1e-3 for adam and rmsprop, 1e-2 for sgd)."),
     Keyword("momentum", "momentum", 0.0, "--momentum", "SGD momentum, in [0, 1)."),
     Keyword("nesterov", "nesterov", False, "--nesterov", "SGD with Nesterov momentum."),
+    Keyword("weight_decay", "weight_decay", 0.0, "--weight-decay",
+            "Weight decay on the weights, not the biases: decoupled (AdamW) for 'adam' and 'rmsprop', "
+            "an L2 term for 'sgd'; 0: off."),
+    Keyword("dropout", "dropout", 0.0, "--dropout",
+            "Dropout rate in [0, 1) after each hidden layer but the embedding, in training only; 0: off."),
+    Keyword("noise", "noise", 0.0, "--noise",
+            "Noise on each training input, the target the clean row (denoising): the standard deviation "
+            "(gaussian, in scaled units) or the fraction of inputs set to 0 (mask); 0: off."),
+    Keyword("noise_kind", "noise_kind", "gaussian", "--noise-kind", "Input noise: 'gaussian' or 'mask'."),
     Keyword("init", "init", "auto", "--init",
             "Weight initialiser: 'auto' (He for layers that read or give relu values, else Glorot), "
             "'glorot_uniform', 'he_uniform' or 'lecun_uniform' (biases start at zero)."),

@@ -136,10 +136,25 @@ def test_bad_settings_name_the_keyword(rows):
              (dict(scale="robust"), "unknown scaling 'robust'"),
              (dict(val_split=1.0), "val_split must be between 0 and 1"),
              (dict(bottleneck=0), "bottleneck must be a layer number of 1 or more"),
-             (dict(momentum=1.0, optimizer="sgd"), "momentum must be in")]
+             (dict(momentum=1.0, optimizer="sgd"), "momentum must be in"),
+             (dict(weight_decay=-0.1), "weight_decay must be 0 or a positive number"),
+             (dict(dropout=1.0), "dropout must be in"),
+             (dict(noise=-1.0), "noise must be 0 or a positive number"),
+             (dict(noise=0.1, noise_kind="salt"), "unknown noise kind 'salt'")]
     for params, message in cases:
         with pytest.raises(ValueError, match=message):
             ae.Autoencoder(**{"layers": SPEC, "epochs": 1, **params}).fit(rows)
+
+
+def test_weight_decay_and_dropout_reach_the_trainer_and_the_record(rows):
+    est = ae.Autoencoder(layers=SPEC, epochs=1, threads=1, weight_decay=0.25, dropout=0.2,
+                         noise=0.3, noise_kind="mask").fit(rows)
+    record = json.loads(est.model_.training)
+    assert record["weight_decay"] == 0.25 and record["dropout"] == 0.2
+    assert record["noise"] == 0.3 and record["noise_kind"] == "mask"
+    plain = ae.Autoencoder(layers=SPEC, epochs=1, threads=1).fit(rows)
+    assert "weight_decay" not in json.loads(plain.model_.training)
+    assert "dropout" not in json.loads(plain.model_.training)
 
 
 def test_layers_as_pairs_and_bottleneck(rows):

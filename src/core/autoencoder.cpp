@@ -239,6 +239,15 @@ bool BasicAutoencoder<T>::compress_input(BasicMatrixView<const T> x, std::size_t
 }
 
 template <class T>
+bool BasicAutoencoder<T>::dropout_at(const Workspace<T>& ws, std::size_t l, std::size_t rows) const {
+  if (l >= ws.masks.size() || ws.masks[l].empty()) return false;
+  if (ws.masks[l].size() < rows * arch_.layers[l].width) {
+    throw Error(ErrorKind::internal, "forward: dropout mask smaller than the batch");
+  }
+  return true;
+}
+
+template <class T>
 BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x, std::size_t first,
                                                       std::size_t last, Workspace<T>& ws) const {
   if (first >= last || last > arch_.layers.size()) {
@@ -251,6 +260,7 @@ BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x
   }
   reserve(ws, x.rows);
   const std::size_t B = x.rows;
+  ws.dropped.resize(arch_.layers.size());
   const T* in = x.data;
   ws.sparse.active = compress_input(x, arch_.layers[first].width, ws);
   for (std::size_t l = first; l < last; ++l) {
@@ -265,6 +275,11 @@ BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x
                                 ws.outputs[l].data(), B, I, O);
     }
     in = ws.outputs[l].data();
+    if (dropout_at(ws, l, B) && l + 1 < last) {
+      grow(ws.dropped[l], B * O);
+      kernels::multiply(in, ws.masks[l].data(), ws.dropped[l].data(), B * O);
+      in = ws.dropped[l].data();
+    }
   }
   ws.last_input = x;
   ws.last_first = first;
@@ -310,7 +325,10 @@ void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Wor
   std::size_t step = 0;
   for (std::size_t l = ws.last_last; l-- > ws.last_first; ++step) {
     const std::size_t I = arch_.in_width(l), O = arch_.layers[l].width;
-    const T* in = l == ws.last_first ? ws.last_input.data : ws.outputs[l - 1].data();
+    const bool dropped_in = l > ws.last_first && dropout_at(ws, l - 1, B);
+    const T* in = l == ws.last_first ? ws.last_input.data
+                  : dropped_in       ? ws.dropped[l - 1].data()
+                                     : ws.outputs[l - 1].data();
     T* dx_target = nullptr;
     if (l > ws.last_first) {
       dx_target = scratch[step % 2];
@@ -338,6 +356,7 @@ void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Wor
       kernels::dense_backward<T>(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur,
                                  dw, dw + weight_size(l), dx_target, B, I, O);
     }
+    if (dropped_in) kernels::multiply(dx_target, ws.masks[l - 1].data(), dx_target, B * I);
     cur = dx_target;
   }
 }

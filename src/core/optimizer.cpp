@@ -1,6 +1,7 @@
 // Optimiser state and dispatch to the update kernels.
 #include "ae/optimizer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -33,22 +34,50 @@ void Optimizer::update(std::span<float> params, std::span<float> grads, std::siz
   if (params.size() != m_.size() || grads.size() != m_.size() || begin > end || end > m_.size()) {
     throw Error(ErrorKind::internal, "optimizer: arena sizes differ");
   }
+  const float decay = static_cast<float>(config_.weight_decay);
+  if (decay == 0.0f || !decayed_) {
+    update_range(params.data(), grads.data(), begin, end, decay);
+    return;
+  }
+  // Walk [begin, end) through the decayed ranges and the gaps between them.
+  std::size_t at = begin;
+  for (const auto& [r0, r1] : *decayed_) {
+    if (at >= end) break;
+    if (r1 <= at) continue;
+    if (r0 > at) {
+      const std::size_t gap_end = std::min(r0, end);
+      update_range(params.data(), grads.data(), at, gap_end, 0.0f);
+      at = gap_end;
+    }
+    if (at < end && at >= r0) {
+      const std::size_t stop = std::min(r1, end);
+      update_range(params.data(), grads.data(), at, stop, decay);
+      at = stop;
+    }
+  }
+  if (at < end) update_range(params.data(), grads.data(), at, end, 0.0f);
+}
+
+void Optimizer::update_range(float* params, float* grads, std::size_t begin, std::size_t end,
+                             float decay) {
   const std::size_t n = end - begin;
-  float* p = params.data() + begin;
-  float* g = grads.data() + begin;
+  if (n == 0) return;
+  float* p = params + begin;
+  float* g = grads + begin;
+  const float lr = static_cast<float>(config_.lr);
   switch (config_.kind) {
     case OptimizerKind::adam:
       kernels::adam_step(p, g, m_.data() + begin, v_.data() + begin, n, alpha_,
                          static_cast<float>(config_.beta1), static_cast<float>(config_.beta2),
-                         static_cast<float>(config_.epsilon));
+                         static_cast<float>(config_.epsilon), lr * decay);
       break;
     case OptimizerKind::sgd:
-      kernels::sgd_step(p, g, m_.data() + begin, n, static_cast<float>(config_.lr),
-                        static_cast<float>(config_.momentum), config_.nesterov);
+      kernels::sgd_step(p, g, m_.data() + begin, n, lr, static_cast<float>(config_.momentum),
+                        config_.nesterov, decay);
       break;
     case OptimizerKind::rmsprop:
-      kernels::rmsprop_step(p, g, m_.data() + begin, n, static_cast<float>(config_.lr),
-                            static_cast<float>(config_.rho), static_cast<float>(config_.epsilon));
+      kernels::rmsprop_step(p, g, m_.data() + begin, n, lr, static_cast<float>(config_.rho),
+                            static_cast<float>(config_.epsilon), lr * decay);
       break;
   }
 }

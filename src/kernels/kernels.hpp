@@ -25,6 +25,25 @@ void gemm_ref(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::siz
 // Makes BLAS run each call on the calling thread only (ae's own threads split the work).
 void gemm_single_threaded();
 
+// --- Dropout ---
+
+// The key of one layer's masks in one training step (seed: the run's, step: the optimiser
+// step, counted over the whole run).
+std::uint64_t dropout_key(std::uint64_t seed, std::uint64_t step, std::uint64_t layer);
+// mask is (B, O): 0 with probability rate (to 2^-24), else 1 / (1 - rate), each entry a hash
+// of (key, row0 + r, j) alone, so any split of the rows over threads draws the same masks.
+// rate in [0, 1).
+template <class T>
+void dropout_mask(T* mask, std::size_t B, std::size_t O, std::uint64_t key, std::uint64_t row0, double rate);
+// x is (B, D): training input noise in place, each entry from a hash of (key, row0 + r, j)
+// like dropout_mask. Gaussian: x += sigma * N(0, 1); masking (mask): x = 0 with probability
+// sigma.
+template <class T>
+void input_noise(T* x, std::size_t B, std::size_t D, std::uint64_t key, std::uint64_t row0, double sigma, bool mask);
+// a, m and out are (n): out = a * m element-wise (out may be a).
+template <class T>
+void multiply(const T* a, const T* m, T* out, std::size_t n);
+
 // --- Activations ---
 
 // y is (B, O), b is (O): y = act(y + b) in place. The fast one vectorises relu, linear and,

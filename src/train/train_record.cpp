@@ -22,6 +22,10 @@ TrainRecord make_train_record(const Architecture& arch, const TrainConfig& confi
   r.lr = config.optimizer.lr;
   r.batch = config.batch;
   r.trim = config.trim;
+  r.weight_decay = config.optimizer.weight_decay;
+  r.dropout = config.dropout;
+  r.noise = config.noise;
+  r.noise_kind = config.noise_kind;
   r.epochs = history.epochs.size();
   r.seed = seed;
   r.threads = resolve_threads(config.threads);
@@ -58,6 +62,12 @@ std::string TrainRecord::to_json() const {
     j["seconds"] = seconds;
   }
   if (trim > 0) j["trim"] = trim;
+  if (weight_decay != 0) j["weight_decay"] = weight_decay;
+  if (dropout != 0) j["dropout"] = dropout;
+  if (noise != 0) {
+    j["noise"] = noise;
+    j["noise_kind"] = std::string(noise_kind_name(noise_kind));
+  }
   if (!validation.empty()) j["validation"] = validation;
   if (!diagnosis.empty()) j["diagnosis"] = nlohmann::json::parse(diagnosis);
   return j.dump();
@@ -77,6 +87,10 @@ TrainRecord TrainRecord::from_json(const std::string& text, const std::string& s
     get("lr", r.lr);
     get("batch", r.batch);
     get("trim", r.trim);
+    get("weight_decay", r.weight_decay);
+    get("dropout", r.dropout);
+    get("noise", r.noise);
+    if (j.contains("noise_kind")) r.noise_kind = parse_noise_kind(j.at("noise_kind").get<std::string>());
     get("epochs", r.epochs);
     get("seed", r.seed);
     get("threads", r.threads);
@@ -105,6 +119,18 @@ std::string TrainRecord::describe() const {
                 data.empty() ? "?" : data.c_str(), rows);
   out += buf;
   if (!validation.empty()) out += ", validated on " + validation;
+  if (weight_decay != 0) {
+    std::snprintf(buf, sizeof buf, "; weight decay %g", weight_decay);
+    out += buf;
+  }
+  if (dropout != 0) {
+    std::snprintf(buf, sizeof buf, "; dropout %g", dropout);
+    out += buf;
+  }
+  if (noise != 0) {
+    std::snprintf(buf, sizeof buf, "; %s input noise %g", std::string(noise_kind_name(noise_kind)).c_str(), noise);
+    out += buf;
+  }
   out += "\n";
   if (std::isfinite(final_loss)) {
     std::snprintf(buf, sizeof buf, "final loss %.6g", final_loss);

@@ -17,6 +17,7 @@
 #include "ae/parallel.hpp"
 #include "ae/random.hpp"
 #include "core/pool.hpp"
+#include "kernels/kernels.hpp"
 #include "kernels/optimizer_kernels.hpp"
 #include "train/callbacks.hpp"
 
@@ -83,6 +84,10 @@ void check_train_config(const TrainConfig& config) {
   const OptimizerConfig& o = config.optimizer;
   if (!(o.lr > 0) || !std::isfinite(o.lr)) bad("lr", "must be a positive number");
   if (!(o.momentum >= 0 && o.momentum < 1)) bad("momentum", "must be in [0, 1)");
+  if (!(o.weight_decay >= 0) || !std::isfinite(o.weight_decay)) bad("weight_decay", "must be 0 or a positive number");
+  if (!(config.dropout >= 0 && config.dropout < 1)) bad("dropout", "must be in [0, 1)");
+  if (!(config.noise >= 0) || !std::isfinite(config.noise)) bad("noise", "must be 0 or a positive number");
+  if (config.noise_kind == NoiseKind::mask && !(config.noise < 1)) bad("noise", "must be in [0, 1) for mask noise (the fraction of inputs set to 0)");
   if (config.early_stopping.restore_best && config.early_stopping.patience == 0) {
     bad("early_stopping.restore_best", "needs early stopping (a patience of at least 1 epoch)");
   }
@@ -99,6 +104,9 @@ Trainer::Trainer(Autoencoder& model, TrainConfig config, Rng& rng)
       optimizer_(config_.optimizer, model.parameters().size()) {
   config_.threads = resolve_threads(config_.threads);
   check_train_config(config_);
+  std::vector<std::pair<std::size_t, std::size_t>> weights;
+  for (std::size_t l = 0; l < model_.layer_count(); ++l) weights.emplace_back(model_.offset(l), model_.offset(l) + model_.weight_size(l));
+  optimizer_.set_decayed(std::move(weights));
 }
 
 Trainer::~Trainer() = default;
@@ -137,6 +145,13 @@ std::string Trainer::config_json() const {
   j["momentum"] = o.momentum;
   j["nesterov"] = o.nesterov;
   j["rho"] = o.rho;
+  // Regularisers only when on, so checkpoints from before they existed still resume.
+  if (o.weight_decay != 0) j["weight_decay"] = o.weight_decay;
+  if (config_.dropout != 0) j["dropout"] = config_.dropout;
+  if (config_.noise != 0) {
+    j["noise"] = config_.noise;
+    j["noise_kind"] = std::string(noise_kind_name(config_.noise_kind));
+  }
   j["batch"] = config_.batch;
   j["shuffle"] = config_.shuffle;
   j["threads"] = config_.threads;
@@ -266,8 +281,9 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   struct Slice {
     Workspace<float> ws;
     AlignedVector<float> x, dy, grads;
+    AlignedVector<float> clean;  // the rows before noise (the target), with input noise only
     double loss = 0;
-    ConstMatrixView y;  // the slice's reconstruction, kept between the two passes of trimming
+    ConstMatrixView y, target;  // reconstruction and target, kept between the two passes of trimming
   };
   std::vector<Slice> slices(threads);
   // Trimming: each row's loss, which rows get zero weight, and scratch, for one batch.
@@ -276,10 +292,20 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   std::vector<std::uint8_t> zero_weight(trimming ? batch : 0);
   std::vector<std::size_t> by_loss;
   by_loss.reserve(trimming ? batch : 0);
+  // Dropout after the hidden layers but the embedding (and not after the output).
+  std::vector<std::size_t> dropped;
+  for (std::size_t l = 0; config_.dropout > 0 && l + 1 < model_.layer_count(); ++l) {
+    if (l != model_.architecture().bottleneck) dropped.push_back(l);
+  }
+  const std::uint64_t dropout_seed = state_.rng_start[0] ^ (state_.rng_start[1] << 1);
+  constexpr std::uint64_t kNoiseLayer = ~std::uint64_t{0};  // input noise's key, beside the layers'
   for (std::size_t t = 0; t < threads; ++t) {
     slices[t].x.assign(slice_rows * D, 0.0f);
     slices[t].dy.assign(slice_rows * D, 0.0f);
+    if (config_.noise > 0) slices[t].clean.assign(slice_rows * D, 0.0f);
     if (t > 0) slices[t].grads.assign(P, 0.0f);
+    slices[t].ws.masks.resize(model_.layer_count());
+    for (std::size_t l : dropped) slices[t].ws.masks[l].assign(slice_rows * model_.architecture().layers[l].width, 0.0f);
   }
   model_.zero_gradients();
   const auto notify = [&](const TrainEvent& event) {
@@ -313,6 +339,20 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     for (std::size_t b = state_.batch; b < batches; ++b) {
       const std::size_t first = b * batch;
       const std::size_t count = std::min(batch, train.rows - first);
+      // The slice's rows with this step's dropout masks and input noise (a copy of the clean
+      // rows is the target); returns the target.
+      const auto prepare = [&](Slice& s, std::size_t r0, std::size_t r1) {
+        train.gather_rows({order.data() + first + r0, r1 - r0}, s.x.data());
+        for (std::size_t l : dropped) {
+          kernels::dropout_mask(s.ws.masks[l].data(), r1 - r0, model_.architecture().layers[l].width,
+                                kernels::dropout_key(dropout_seed, optimizer_.steps(), l), r0, config_.dropout);
+        }
+        if (config_.noise == 0) return ConstMatrixView{s.x.data(), r1 - r0, D};
+        std::copy(s.x.begin(), s.x.begin() + static_cast<std::ptrdiff_t>((r1 - r0) * D), s.clean.begin());
+        kernels::input_noise(s.x.data(), r1 - r0, D, kernels::dropout_key(dropout_seed, optimizer_.steps(), kNoiseLayer), r0,
+                             config_.noise, config_.noise_kind == NoiseKind::mask);
+        return ConstMatrixView{s.clean.data(), r1 - r0, D};
+      };
       if (!trimming) {
         pool.run([&](std::size_t t) {
           if (t >= threads) return;
@@ -320,10 +360,10 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
           s.loss = 0;
           const std::size_t r0 = slice_begin(count, threads, t), r1 = slice_begin(count, threads, t + 1);
           if (r0 == r1) return;
-          train.gather_rows({order.data() + first + r0, r1 - r0}, s.x.data());
+          const ConstMatrixView target = prepare(s, r0, r1);
           const ConstMatrixView xv{s.x.data(), r1 - r0, D};
           const MatrixView dyv{s.dy.data(), r1 - r0, D};
-          s.loss = loss_gradient<float>(config_.loss, model_.forward(xv, 0, model_.layer_count(), s.ws), xv, dyv, count);
+          s.loss = loss_gradient<float>(config_.loss, model_.forward(xv, 0, model_.layer_count(), s.ws), target, dyv, count);
           model_.backward_consuming(dyv, s.ws, t == 0 ? model_.gradients() : std::span<float>(s.grads));
         });
       } else {
@@ -334,10 +374,10 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
           Slice& s = slices[t];
           const std::size_t r0 = slice_begin(count, threads, t), r1 = slice_begin(count, threads, t + 1);
           if (r0 == r1) return;
-          train.gather_rows({order.data() + first + r0, r1 - r0}, s.x.data());
+          s.target = prepare(s, r0, r1);
           const ConstMatrixView xv{s.x.data(), r1 - r0, D};
           s.y = model_.forward(xv, 0, model_.layer_count(), s.ws);
-          loss_per_sample<float>(config_.loss, s.y, xv, row_loss.data() + r0);
+          loss_per_sample<float>(config_.loss, s.y, s.target, row_loss.data() + r0);
         });
         const std::size_t kept = count - trimmed_rows({row_loss.data(), count}, config_.trim,
                                                       {zero_weight.data(), count}, by_loss);
@@ -347,9 +387,8 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
           s.loss = 0;
           const std::size_t r0 = slice_begin(count, threads, t), r1 = slice_begin(count, threads, t + 1);
           if (r0 == r1) return;
-          const ConstMatrixView xv{s.x.data(), r1 - r0, D};
           const MatrixView dyv{s.dy.data(), r1 - r0, D};
-          loss_gradient<float>(config_.loss, s.y, xv, dyv, kept);
+          loss_gradient<float>(config_.loss, s.y, s.target, dyv, kept);
           for (std::size_t r = r0; r < r1; ++r) {
             if (zero_weight[r]) {
               std::fill(dyv.row(r - r0), dyv.row(r - r0) + D, 0.0f);

@@ -180,6 +180,10 @@ const Row kRows[] = {
     {"flags: --epochs over 100,000", "train --data t.csv --layers 2:tanh,4:sigmoid --epochs 100001 --out out/m.safetensors", 2},
     {"flags: --seed negative", "train --data t.csv --layers 2:tanh,4:sigmoid --seed -1 --out out/m.safetensors", 2},
     {"spec: more than 1,000,000,000 parameters", "summary --layers 1000000:relu,1000000:relu,4:sigmoid --input 4", 2},
+    {"flags: --weight-decay negative", "train --data t.csv --layers 2:tanh,4:sigmoid --weight-decay -0.5 --out out/m.safetensors", 2},
+    {"flags: --dropout 1", "train --data t.csv --layers 2:tanh,4:sigmoid --dropout 1 --out out/m.safetensors", 2},
+    {"flags: --noise 1 with --noise-kind mask", "train --data t.csv --layers 2:tanh,4:sigmoid --noise 1 --noise-kind mask --out out/m.safetensors", 2},
+    {"flags: unknown --noise-kind", "train --data t.csv --layers 2:tanh,4:sigmoid --noise 0.1 --noise-kind salt --out out/m.safetensors", 2},
 };
 
 struct CliRun {

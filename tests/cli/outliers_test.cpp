@@ -49,15 +49,8 @@ std::vector<std::vector<std::string>> csv_cells(const std::string& text) {
 class Outliers : public test::TempDirTest {
  protected:
   CliRun ae(const std::string& args) const {
-    const std::string command = std::string(AE_BINARY) + " " + args + " 2>" + path("stderr.txt");
-    CliRun run;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    std::array<char, 4096> buf{};
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) run.out.append(buf.data(), n);
-    const int status = ::pclose(pipe);
-    run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
+    const test::CommandRun run = test::run_command(std::string(AE_BINARY) + " " + args + " 2>" + path("stderr.txt"));
+    return {run.code, run.out};
   }
   // 400 rows on a 2-D surface in 8 columns, then 8 rows off it: rows 400..403 have columns
   // 2 and 5 pushed far out, rows 404..407 column 7 alone. Returns the CSV path; clean.csv

@@ -181,6 +181,46 @@ TEST(Gradient, WholeAutoencoderMatchesCentralDifferences) {
   for (std::size_t i = 0; i < x.size(); ++i) expect_close(dx[i], numeric_derivative(f, x[i]), "input");
 }
 
+// Dropout with fixed masks (layers 1 and 3 of 5): the loss is a function of the parameters
+// and input alone, and backward follows the masks.
+TEST(Gradient, WholeAutoencoderWithDropoutMasksMatchesCentralDifferences) {
+  const auto arch = make_architecture(5, parse_layers("6:tanh,4:elu,2:sigmoid,4:softplus,5:sigmoid"));
+  BasicAutoencoder<double> model(arch);
+  Rng rng(16);
+  model.initialize(Init::glorot_uniform, rng);
+  const std::size_t B = 4;
+  auto x = random_vector(B * 5, rng, 0, 1);
+  const auto target = random_vector(B * 5, rng, 0, 1);
+  Workspace<double> ws;
+  ws.masks.resize(model.layer_count());
+  for (std::size_t l : {0u, 3u}) {
+    ws.masks[l].resize(B * arch.layers[l].width);
+    kernels::dropout_mask(ws.masks[l].data(), B, arch.layers[l].width, kernels::dropout_key(3, 1, l), 0, 0.4);
+  }
+  const auto f = [&]() {
+    return loss_value<double>(Loss::mse, model.forward({x.data(), B, 5}, 0, model.layer_count(), ws), {target.data(), B, 5});
+  };
+  std::vector<double> dy(B * 5);
+  model.zero_gradients();
+  loss_gradient<double>(Loss::mse, model.forward({x.data(), B, 5}, 0, model.layer_count(), ws), {target.data(), B, 5},
+                        {dy.data(), B, 5});
+  std::vector<double> dx(B * 5, NAN);
+  BasicMatrixView<double> dxv{dx.data(), B, 5};
+  model.backward({dy.data(), B, 5}, ws, model.gradients(), &dxv);
+  const auto params = model.parameters();
+  const auto grads = model.gradients();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    expect_close(grads[i], numeric_derivative(f, params[i]), "parameter " + std::to_string(i));
+  }
+  for (std::size_t i = 0; i < x.size(); ++i) expect_close(dx[i], numeric_derivative(f, x[i]), "input");
+  // Without masks the same weights give another loss: the masks were in force.
+  Workspace<double> plain;
+  const double with = f();
+  const double without = loss_value<double>(Loss::mse, model.forward({x.data(), B, 5}, 0, model.layer_count(), plain),
+                                            {target.data(), B, 5});
+  EXPECT_NE(with, without);
+}
+
 TEST(Gradient, WholeAutoencoderOnSparseInputMatchesCentralDifferences) {
   // An input with about 20% nonzeros and a first layer wide enough for the sparse path.
   const auto arch = make_architecture(40, parse_layers("33:tanh,3:sigmoid,40:sigmoid"));

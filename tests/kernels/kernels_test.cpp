@@ -2,6 +2,7 @@
 // and the contracts their header states (beta = 0 overwrites, left derivative at the kink).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -147,6 +148,57 @@ TEST(Kernels, BytesToFloatScalesTo01) {
   EXPECT_EQ(out[0], 0.0f);
   EXPECT_NEAR(out[1], 128.0f / 255.0f, 1e-7f);
   EXPECT_EQ(out[2], 1.0f);
+}
+
+// Dropout masks: only 0 and 1 / (1 - rate), about `rate` of them 0, the same rows whatever
+// the split (row0), another key gives another mask, rate 0 keeps every unit.
+TEST(DropoutMask, RateScaleSplitAndKey) {
+  const std::size_t B = 64, O = 50;
+  std::vector<float> whole(B * O), top(20 * O), rest((B - 20) * O), other(B * O);
+  dropout_mask(whole.data(), B, O, dropout_key(1, 2, 3), 0, 0.25);
+  dropout_mask(top.data(), 20, O, dropout_key(1, 2, 3), 0, 0.25);
+  dropout_mask(rest.data(), B - 20, O, dropout_key(1, 2, 3), 20, 0.25);
+  dropout_mask(other.data(), B, O, dropout_key(1, 3, 3), 0, 0.25);
+  std::size_t dropped = 0;
+  for (float v : whole) {
+    EXPECT_TRUE(v == 0.0f || v == static_cast<float>(1.0 / 0.75)) << v;
+    dropped += v == 0.0f;
+  }
+  EXPECT_NEAR(static_cast<double>(dropped) / (B * O), 0.25, 0.03);
+  EXPECT_TRUE(std::equal(top.begin(), top.end(), whole.begin()));
+  EXPECT_TRUE(std::equal(rest.begin(), rest.end(), whole.begin() + 20 * O));
+  EXPECT_NE(other, whole);
+  std::vector<double> keep(B * O);
+  dropout_mask(keep.data(), B, O, dropout_key(1, 2, 3), 0, 0.0);
+  for (double v : keep) EXPECT_EQ(v, 1.0);
+}
+
+// Input noise: gaussian has mean 0 and standard deviation sigma, masking zeroes about sigma
+// of the values and keeps the rest; both the same for any split of the rows.
+TEST(InputNoise, GaussianMomentsMaskFractionAndSplit) {
+  const std::size_t B = 100, D = 100;
+  std::vector<double> x(B * D, 0.5), top(30 * D, 0.5), rest((B - 30) * D, 0.5);
+  input_noise(x.data(), B, D, dropout_key(4, 5, 6), 0, 0.3, false);
+  input_noise(top.data(), 30, D, dropout_key(4, 5, 6), 0, 0.3, false);
+  input_noise(rest.data(), B - 30, D, dropout_key(4, 5, 6), 30, 0.3, false);
+  EXPECT_TRUE(std::equal(top.begin(), top.end(), x.begin()));
+  EXPECT_TRUE(std::equal(rest.begin(), rest.end(), x.begin() + 30 * D));
+  double sum = 0, sq = 0;
+  for (double v : x) {
+    sum += v - 0.5;
+    sq += (v - 0.5) * (v - 0.5);
+  }
+  const double n = static_cast<double>(B * D), mean = sum / n;
+  EXPECT_NEAR(mean, 0.0, 0.01);
+  EXPECT_NEAR(std::sqrt(sq / n - mean * mean), 0.3, 0.01);
+  std::vector<float> m(B * D, 2.0f);
+  input_noise(m.data(), B, D, dropout_key(4, 5, 6), 0, 0.2, true);
+  std::size_t zeros = 0;
+  for (float v : m) {
+    EXPECT_TRUE(v == 0.0f || v == 2.0f);
+    zeros += v == 0.0f;
+  }
+  EXPECT_NEAR(static_cast<double>(zeros) / n, 0.2, 0.02);
 }
 
 }  // namespace

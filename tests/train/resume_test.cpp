@@ -144,6 +144,70 @@ TEST_F(Resume, StopFlagInsideAnEpochCheckpointsAndResumesExactly) {
   EXPECT_EQ(d.optimizer().config().lr, a.optimizer().config().lr);
 }
 
+// Dropout masks and input noise are a hash of the run's starting generator and the optimiser
+// step, both in the checkpoint: a run with dropout, weight decay and noise stopped inside an
+// epoch resumes exactly.
+TEST_F(Resume, DropoutWeightDecayAndNoiseResumeExactly) {
+  const Dataset data = curve();
+  const char* spec = "8:tanh,6:relu,2:sigmoid,6:relu,5:sigmoid";
+  TrainConfig base = config(3);
+  base.dropout = 0.3;
+  base.optimizer.weight_decay = 0.05;
+  base.threads = 2;
+  for (NoiseKind kind : {NoiseKind::gaussian, NoiseKind::mask}) {
+    base.noise = kind == NoiseKind::mask ? 0.2 : 0.1;
+    base.noise_kind = kind;
+    Run straight(13, spec);
+    Trainer a(straight.model, base, straight.rng);
+    const History full = a.fit(data);
+    Run plain(13, spec);
+    TrainConfig no_dropout = base;
+    no_dropout.dropout = 0;
+    Trainer p(plain.model, no_dropout, plain.rng);
+    p.fit(data);
+    EXPECT_NE(plain.weights(), straight.weights());
+
+    Run first(13, spec);
+    std::atomic<int> stop{0};
+    TrainConfig c = base;
+    c.checkpoint.path = path("drop.safetensors");
+    c.stop = &stop;
+    Trainer b(first.model, c, first.rng);
+    EXPECT_THROW(b.fit(data, nullptr, [&](const TrainEvent& e) {
+      if (e.kind == TrainEvent::Kind::batch_end && e.epoch == 2 && e.batch == 4) stop = 2;
+    }), Error);
+    Run second(13, spec);
+    TrainConfig c2 = base;
+    c2.checkpoint.path = path("drop.safetensors");
+    Trainer d(second.model, c2, second.rng);
+    d.resume_from(load_checkpoint(path("drop.safetensors")), path("drop.safetensors"));
+    EXPECT_EQ(losses(d.fit(data)), losses(full));
+    EXPECT_EQ(second.weights(), straight.weights());
+
+    // The checkpoint knows the rate: resuming without dropout is refused.
+    Run third(13, spec);
+    TrainConfig c3 = no_dropout;
+    c3.checkpoint.path = path("drop.safetensors");
+    Trainer e(third.model, c3, third.rng);
+    e.resume_from(load_checkpoint(path("drop.safetensors")), path("drop.safetensors"));
+    EXPECT_THROW(e.fit(data), Error);
+    // Noise changes the weights, and the other kind is refused on resume.
+    Run quiet(13, spec);
+    TrainConfig c4 = base;
+    c4.noise = 0;
+    Trainer q(quiet.model, c4, quiet.rng);
+    q.fit(data);
+    EXPECT_NE(quiet.weights(), straight.weights()) << noise_kind_name(kind);
+    Run fourth(13, spec);
+    TrainConfig c5 = base;
+    c5.noise_kind = kind == NoiseKind::mask ? NoiseKind::gaussian : NoiseKind::mask;
+    c5.checkpoint.path = path("drop.safetensors");
+    Trainer r(fourth.model, c5, fourth.rng);
+    r.resume_from(load_checkpoint(path("drop.safetensors")), path("drop.safetensors"));
+    EXPECT_THROW(r.fit(data), Error);
+  }
+}
+
 TEST_F(Resume, StopFlagAtAnEpochBoundaryAndWithoutShuffleAlsoResumeExactly) {
   const Dataset data = curve();
   TrainConfig base = config(3);
