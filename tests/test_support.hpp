@@ -2,6 +2,8 @@
 // command line, reading a whole file as text, and gzip-compressing a byte buffer.
 #pragma once
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -13,6 +15,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+extern char** environ;
 
 namespace ae::test {
 
@@ -51,6 +55,27 @@ inline CommandRun run_command(const std::string& command) {
   const int status = ::pclose(pipe);
   run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
+}
+
+// Starts `ae ARGS` in `dir` without waiting, stdout and stderr to dir/stdout.txt and
+// dir/stderr.txt; returns the pid, or -1 when it could not start.
+inline pid_t spawn_ae(const std::filesystem::path& dir, const std::vector<std::string>& args) {
+  std::vector<std::string> strings = {AE_BINARY};
+  strings.insert(strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : strings) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, (dir / "stdout.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, (dir / "stderr.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const std::filesystem::path cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, AE_BINARY, &actions, nullptr, argv.data(), environ);
+  std::filesystem::current_path(cwd);
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
 }
 
 inline std::string read_text(const std::filesystem::path& p) {

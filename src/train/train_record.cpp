@@ -81,20 +81,24 @@ TrainRecord TrainRecord::from_json(const std::string& text, const std::string& s
     const auto get = [&j](const char* key, auto& field) {
       if (j.contains(key)) field = j.at(key).get<std::remove_reference_t<decltype(field)>>();
     };
+    // An enum field written as its name.
+    const auto get_name = [&j](const char* key, auto& field, auto parse) {
+      if (j.contains(key)) field = parse(j.at(key).get<std::string>());
+    };
     get("spec", r.spec);
-    if (j.contains("loss")) r.loss = parse_loss(j.at("loss").get<std::string>());
-    if (j.contains("optimizer")) r.optimizer = parse_optimizer(j.at("optimizer").get<std::string>());
+    get_name("loss", r.loss, parse_loss);
+    get_name("optimizer", r.optimizer, parse_optimizer);
     get("lr", r.lr);
     get("batch", r.batch);
     get("trim", r.trim);
     get("weight_decay", r.weight_decay);
     get("dropout", r.dropout);
     get("noise", r.noise);
-    if (j.contains("noise_kind")) r.noise_kind = parse_noise_kind(j.at("noise_kind").get<std::string>());
+    get_name("noise_kind", r.noise_kind, parse_noise_kind);
     get("epochs", r.epochs);
     get("seed", r.seed);
     get("threads", r.threads);
-    if (j.contains("init")) r.init = parse_init(j.at("init").get<std::string>());
+    get_name("init", r.init, parse_init);
     get("data", r.data);
     get("rows", r.rows);
     get("final_loss", r.final_loss);

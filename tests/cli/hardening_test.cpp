@@ -31,7 +31,6 @@
 #include "ae/safetensors.hpp"
 #include "../test_support.hpp"
 
-extern char** environ;
 
 namespace ae {
 namespace {
@@ -100,24 +99,7 @@ class Hardening21 : public test::TempDirTest {
   }
 
   // Starts `ae ARGS` in the folder without waiting; stdout and stderr go to files.
-  pid_t spawn(const std::vector<std::string>& args) const {
-    std::vector<std::string> strings = {AE_BINARY};
-    strings.insert(strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : strings) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, path("stdout.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, path("stderr.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const fs::path cwd = fs::current_path();
-    fs::current_path(dir_);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, AE_BINARY, &actions, nullptr, argv.data(), environ);
-    fs::current_path(cwd);
-    posix_spawn_file_actions_destroy(&actions);
-    return rc == 0 ? pid : -1;
-  }
+  pid_t spawn(const std::vector<std::string>& args) const { return test::spawn_ae(dir_, args); }
 
   static int wait_code(pid_t pid) {
     int status = 0;
