@@ -24,12 +24,28 @@ struct LayerSpec {
   Activation activation = Activation::linear;
 };
 
+// A plain autoencoder's embedding is the bottleneck layer's output. A variational one's
+// bottleneck layer of width K has 2K outputs per row, a mean (K) then a log-variance (K) of
+// q(z | x); the decoder reads z (K): in training a draw mean + exp(log_var / 2) * noise, at
+// inference the mean.
+enum class ModelKind { plain, variational };
+inline constexpr std::array<NameEntry<ModelKind>, 2> kModelKindNames{{
+    {ModelKind::plain, "plain"}, {ModelKind::variational, "variational"}}};
+inline ModelKind parse_model_kind(std::string_view name) { return parse_name(kModelKindNames, name, "model kind"); }
+inline std::string_view model_kind_name(ModelKind kind) { return name_of(kModelKindNames, kind); }
+
 struct Architecture {
   std::size_t input = 0;           // input (and output) width
   std::vector<LayerSpec> layers;   // in order; the last width equals `input`
   std::size_t bottleneck = 0;      // index of the encoder's last layer
+  ModelKind kind = ModelKind::plain;
 
   std::size_t in_width(std::size_t layer) const { return layer == 0 ? input : layers[layer - 1].width; }
+  // Rows of layer l's weight: its width, twice that for a variational bottleneck.
+  std::size_t out_width(std::size_t layer) const {
+    return layers[layer].width * (kind == ModelKind::variational && layer == bottleneck ? 2 : 1);
+  }
+  bool variational() const { return kind == ModelKind::variational; }
   std::size_t embedding_width() const { return layers[bottleneck].width; }
   std::size_t parameter_count() const;
   // "128:relu,32:relu,..." (the form parse_layers reads).
@@ -45,9 +61,11 @@ inline constexpr std::size_t kMaxParameters = 1'000'000'000;
 
 // Checks the widths (the last must equal `input`), the layer count and the parameter count
 // (kMaxLayers, kMaxParameters) and picks the bottleneck: the narrowest layer, the first on
-// ties, unless `bottleneck` is given. Throws Error(usage).
+// ties, unless `bottleneck` is given. A variational model's bottleneck layer must be linear
+// (it gives a mean and a log-variance). Throws Error(usage).
 Architecture make_architecture(std::size_t input, std::vector<LayerSpec> layers,
-                               std::optional<std::size_t> bottleneck = std::nullopt);
+                               std::optional<std::size_t> bottleneck = std::nullopt,
+                               ModelKind kind = ModelKind::plain);
 
 // Uniform weight initialisers (zero biases). `by_activation` ("auto") picks per layer: He when
 // the layer reads or produces values of the relu family (relu, leaky_relu, elu: He's factor 2
@@ -100,6 +118,18 @@ struct Workspace {
   // the gradient flowing back into layer l by the same mask. Empty: no dropout (inference).
   std::vector<AlignedVector<T>> masks;
   std::vector<AlignedVector<T>> dropped;
+  // Terms on the embedding, set by the caller before forward() (training and evaluation):
+  // activity_l1 weighs sum |h| over each row's embedding units (a sparse plain model),
+  // kl_weight each row's KL(q(z | x) || N(0, I)) (a variational model). latent_noise (B, K),
+  // when non-empty, holds the standard normal draws of the reparameterisation (training);
+  // empty, z is the mean. forward() leaves the weighted sum of the terms over the pass's
+  // rows in `penalty`, backward() adds their gradients. `latent` (B, K) holds z and
+  // `latent_grad` (B, 2K) the gradient at the variational bottleneck.
+  T activity_l1 = 0;
+  T kl_weight = 0;
+  AlignedVector<T> latent_noise;
+  AlignedVector<T> latent, latent_grad;
+  double penalty = 0;
   struct Sparse {
     bool active = false;  // the last pass took the sparse path
     CompressedRows<T> rows, columns;
@@ -130,7 +160,7 @@ class BasicAutoencoder {
   const T* bias(std::size_t l) const { return weight(l) + weight_size(l); }
   T* weight_grad(std::size_t l) { return grads_.data() + offsets_[l]; }
   T* bias_grad(std::size_t l) { return weight_grad(l) + weight_size(l); }
-  std::size_t weight_size(std::size_t l) const { return arch_.layers[l].width * arch_.in_width(l); }
+  std::size_t weight_size(std::size_t l) const { return arch_.out_width(l) * arch_.in_width(l); }
   // Start of layer l's weight in the arenas.
   std::size_t offset(std::size_t l) const { return offsets_[l]; }
 
@@ -138,7 +168,8 @@ class BasicAutoencoder {
   void initialize(Init init, Rng& rng);
 
   // Runs layers [first, last) on x (B rows of in_width(first)). Returns the output of layer
-  // last - 1, held in the workspace until its next use. Remembers x and the activations for
+  // last - 1 (of a variational bottleneck: z, see Workspace), held in the workspace until its
+  // next use. Remembers x and the activations for
   // backward(); x must stay alive until then.
   BasicMatrixView<const T> forward(BasicMatrixView<const T> x, std::size_t first, std::size_t last,
                                    Workspace<T>& ws) const;
@@ -169,6 +200,11 @@ class BasicAutoencoder {
 
  private:
   void reserve(Workspace<T>& ws, std::size_t rows) const;
+  // The embedding terms after the bottleneck layer's forward pass (penalty, and z of a
+  // variational model), and their gradients going back: dh is the gradient at the embedding
+  // (of a variational model at z); returns the gradient at the bottleneck layer's output.
+  void embedding_forward(std::size_t B, Workspace<T>& ws) const;
+  T* embedding_backward(T* dh, std::size_t B, Workspace<T>& ws) const;
   // Whether layer l's output is dropped out in ws (masks[l] set, and covering `rows` rows).
   bool dropout_at(const Workspace<T>& ws, std::size_t l, std::size_t rows) const;
   // Fills ws.sparse with x's compressed rows when a layer of width O on x is cheaper that

@@ -29,6 +29,15 @@ void for_each_reconstruction(Autoencoder& model, const Dataset& data,
 // Per-sample error of each row under `loss`'s per-sample form (sse: sum of squares).
 std::vector<float> per_sample_errors(Autoencoder& model, const Dataset& data, Loss loss,
                                      std::size_t threads = 0);
+// Draws from a variational model's prior: n rows of z ~ N(0, I) (K values each, a hash of
+// (seed, row, unit) like the training noise, so the same seed gives the same draws on any
+// thread count), decoded into n rows (D) of the model's scaled units. Throws Error(usage)
+// for a plain model or n above kMaxSamples.
+inline constexpr std::size_t kMaxSamples = 1'000'000;
+Matrix sample_prior(Autoencoder& model, std::size_t n, std::uint64_t seed);
+// Per row, the embedding's own term: sum |h| over the embedding units of a plain model (the
+// sparsity penalty's), KL(q(z | x) || N(0, I)) of a variational one.
+std::vector<float> per_sample_embedding_terms(Autoencoder& model, const Dataset& data, std::size_t threads = 0);
 // Throws Error(usage) naming the data's source when its width is not the model's input width.
 void check_width(const Autoencoder& model, const Dataset& data);
 

@@ -20,6 +20,11 @@ inline constexpr std::array<NameEntry<Loss>, 3> kLossNames{{
 inline Loss parse_loss(std::string_view name) { return parse_name(kLossNames, name, "loss"); }
 inline std::string_view loss_name(Loss loss) { return name_of(kLossNames, loss); }
 
+// What loss_per_sample divides a row's summed terms by: 1 for sse, D for mse and bce.
+inline double per_sample_divisor(Loss loss, std::size_t D) {
+  return loss == Loss::sse ? 1.0 : static_cast<double>(D);
+}
+
 // The batch loss. Accumulates in double.
 template <class T>
 double loss_value(Loss loss, BasicMatrixView<const T> y, BasicMatrixView<const T> x);

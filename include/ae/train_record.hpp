@@ -26,6 +26,9 @@ struct TrainRecord {
   double dropout = 0;                  // 0: off (left out of the JSON)
   double noise = 0;                    // 0: off (left out of the JSON, with noise_kind)
   NoiseKind noise_kind = NoiseKind::gaussian;
+  double sparsity = 0;                 // 0: off (left out of the JSON)
+  ModelKind kind = ModelKind::plain;   // with beta, in the JSON only for a variational model
+  double beta = 1;
   std::size_t epochs = 0;              // epochs run
   std::uint64_t seed = 0;
   std::size_t threads = 0;             // resolved: what bit-identity depends on

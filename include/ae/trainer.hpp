@@ -84,6 +84,15 @@ struct TrainConfig {
   // dropout masks. 0: off.
   double noise = 0;
   NoiseKind noise_kind = NoiseKind::gaussian;
+  // L1 activity penalty of a sparse autoencoder: sparsity x sum |h| over each row's embedding
+  // units, averaged over the batch, added to the loss (and to the reported losses). 0: off.
+  // Plain models only.
+  double sparsity = 0;
+  // A variational model's KL weight: loss = reconstruction + beta x KL(q(z | x) || N(0, I)),
+  // the KL put on the loss's per-sample scale (divided by the data width for mse and bce,
+  // which average over features; as is for sse). The reparameterisation noise is hashed like
+  // the dropout masks. Ignored by plain models.
+  double beta = 1;
   // Row slices per batch (resolve_threads: 0 is every core). The weights depend on it: the
   // same count gives the same bytes. The trainer keeps the resolved count.
   std::size_t threads = 0;

@@ -23,6 +23,7 @@ namespace ae {
 struct RunSettings {
   std::optional<std::vector<LayerSpec>> layers;  // none: default_layers for the data width
   std::optional<std::size_t> bottleneck;         // 0-based; none: the narrowest layer
+  ModelKind kind = ModelKind::plain;
   Scaling scaling = Scaling::automatic;
   Init init = Init::by_activation;
   std::uint64_t seed = 0;                        // weights, shuffles and the split

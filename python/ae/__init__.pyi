@@ -33,6 +33,9 @@ class Autoencoder:
     dropout: float
     noise: float
     noise_kind: str
+    sparsity: float
+    variational: bool
+    beta: float
     init: str
     shuffle: bool
     seed: int
@@ -66,6 +69,9 @@ class Autoencoder:
         dropout: float = 0.0,
         noise: float = 0.0,
         noise_kind: str = "gaussian",
+        sparsity: float = 0.0,
+        variational: bool = False,
+        beta: float = 1.0,
         init: str = "auto",
         shuffle: bool = True,
         seed: int = 0,

@@ -74,6 +74,12 @@ KEYWORDS = (
             "Noise on each training input, the target the clean row (denoising): the standard deviation "
             "(gaussian, in scaled units) or the fraction of inputs set to 0 (mask); 0: off."),
     Keyword("noise_kind", "noise_kind", "gaussian", "--noise-kind", "Input noise: 'gaussian' or 'mask'."),
+    Keyword("sparsity", "sparsity", 0.0, "--sparsity",
+            "L1 penalty on the embedding activations (sparse autoencoder), in the loss; 0: off."),
+    Keyword("variational", "kind", False, "--variational",
+            "A variational autoencoder: the embedding layer gives a mean and a log-variance; "
+            "loss = reconstruction + beta x KL; transform() returns the mean."),
+    Keyword("beta", "beta", 1.0, "--beta", "With variational: the weight of the KL term."),
     Keyword("init", "init", "auto", "--init",
             "Weight initialiser: 'auto' (He for layers that read or give relu values, else Glorot), "
             "'glorot_uniform', 'he_uniform' or 'lecun_uniform' (biases start at zero)."),

@@ -101,6 +101,7 @@ PYBIND11_MODULE(_ae, m) {
       .def_property_readonly("input_width", [](const PyModel& p) { return p.model.autoencoder.architecture().input; })
       .def_property_readonly("embedding_width", [](const PyModel& p) { return p.model.autoencoder.architecture().embedding_width(); })
       .def_property_readonly("bottleneck", [](const PyModel& p) { return p.model.autoencoder.architecture().bottleneck; })
+      .def_property_readonly("kind", [](const PyModel& p) { return std::string(ae::model_kind_name(p.model.autoencoder.architecture().kind)); })
       .def_property_readonly("normalizer", [](const PyModel& p) { return std::string(ae::name_of(ae::kNormalizerNames, p.model.info.normalizer.kind)); })
       .def_property_readonly("training", [](const PyModel& p) { return p.model.info.training; },
                              "The training record (JSON text).")

@@ -217,3 +217,17 @@ def test_val_split_is_seeded(rows):
     c = ae.Autoencoder(layers=SPEC, val_split=0.25, epochs=2, seed=6, threads=1).fit(rows)
     assert c.history_["val_loss"] != a.history_["val_loss"]
     assert json.loads(a.model_.training)["rows"] == 300
+
+
+def test_sparsity_and_the_variational_kind_reach_the_trainer_and_the_record(rows):
+    sparse = ae.Autoencoder(layers=SPEC, epochs=1, threads=1, sparsity=0.01).fit(rows)
+    assert json.loads(sparse.model_.training)["sparsity"] == 0.01
+    assert sparse.model_.kind == "plain"
+    vae = ae.Autoencoder(epochs=1, threads=1, variational=True, beta=0.5).fit(rows)
+    record = json.loads(vae.model_.training)
+    assert record["kind"] == "variational" and record["beta"] == 0.5
+    assert vae.model_.kind == "variational"
+    # transform gives the mean: the same embedding on every call.
+    assert np.array_equal(vae.transform(rows), vae.transform(rows))
+    with pytest.raises(ValueError, match="sparsity is for plain models"):
+        ae.Autoencoder(epochs=1, variational=True, sparsity=0.1).fit(rows)

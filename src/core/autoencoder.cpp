@@ -26,7 +26,7 @@ std::string_view trim(std::string_view s) {
 
 std::size_t Architecture::parameter_count() const {
   std::size_t total = 0;
-  for (std::size_t l = 0; l < layers.size(); ++l) total += (in_width(l) + 1) * layers[l].width;
+  for (std::size_t l = 0; l < layers.size(); ++l) total += (in_width(l) + 1) * out_width(l);
   return total;
 }
 
@@ -82,7 +82,7 @@ std::vector<LayerSpec> default_layers(std::size_t input, bool unit_range_output)
 }
 
 Architecture make_architecture(std::size_t input, std::vector<LayerSpec> layers,
-                               std::optional<std::size_t> bottleneck) {
+                               std::optional<std::size_t> bottleneck, ModelKind kind) {
   if (input == 0) throw Error(ErrorKind::usage, "input width must be at least 1");
   if (layers.size() < 2) throw Error(ErrorKind::usage, "an autoencoder needs at least two layers (an encoder and a decoder)");
   if (layers.size() > kMaxLayers) {
@@ -93,7 +93,7 @@ Architecture make_architecture(std::size_t input, std::vector<LayerSpec> layers,
                                       " but the input has width " + std::to_string(input) +
                                       "; the output must rebuild the input");
   }
-  Architecture arch{input, std::move(layers), 0};
+  Architecture arch{input, std::move(layers), 0, kind};
   if (const std::size_t parameters = arch.parameter_count(); parameters > kMaxParameters) {
     // Weights, gradients and two optimiser moments: 16 bytes per parameter.
     throw Error(ErrorKind::usage, "the layers hold " + format_count(parameters) + " parameters (" +
@@ -113,6 +113,11 @@ Architecture make_architecture(std::size_t input, std::vector<LayerSpec> layers,
       if (arch.layers[l].width < arch.layers[arch.bottleneck].width) arch.bottleneck = l;
     }
   }
+  if (arch.variational() && arch.layers[arch.bottleneck].activation != Activation::linear) {
+    throw Error(ErrorKind::usage, "the embedding layer (layer " + std::to_string(arch.bottleneck + 1) + ", " +
+                                      std::string(activation_name(arch.layers[arch.bottleneck].activation)) +
+                                      ") of a variational model must be linear: it gives a mean and a log-variance");
+  }
   return arch;
 }
 
@@ -125,11 +130,11 @@ std::string summary(const Architecture& arch) {
   for (std::size_t l = 0; l < arch.layers.size(); ++l) {
     const auto& layer = arch.layers[l];
     std::string name = "dense_" + std::to_string(l + 1);
-    if (l == arch.bottleneck) name += " (embedding)";
+    if (l == arch.bottleneck) name += arch.variational() ? " (mean, log-var)" : " (embedding)";
     else name += l < arch.bottleneck ? " (encoder)" : " (decoder)";
     rows.push_back({name, std::string(activation_name(layer.activation)),
-                    "(None, " + std::to_string(layer.width) + ")",
-                    format_count((arch.in_width(l) + 1) * layer.width)});
+                    "(None, " + std::to_string(arch.out_width(l)) + ")",
+                    format_count((arch.in_width(l) + 1) * arch.out_width(l))});
   }
   std::size_t w0 = 12, w1 = 10, w2 = 12, w3 = 7;
   for (const auto& r : rows) {
@@ -144,7 +149,7 @@ std::string summary(const Architecture& arch) {
         << c << std::string(w2 + 2 - c.size(), ' ') << std::string(w3 - d.size(), ' ') << d << '\n';
   };
   const std::string rule_heavy(w0 + w1 + w2 + w3 + 6, '=');
-  out << "Model: autoencoder " << arch.input << "-";
+  out << "Model: " << (arch.variational() ? "variational autoencoder " : "autoencoder ") << arch.input << "-";
   for (std::size_t l = 0; l < arch.layers.size(); ++l) out << arch.layers[l].width << (l + 1 < arch.layers.size() ? "-" : "\n");
   out << rule_heavy << '\n';
   line("Layer", "Activation", "Output Shape", "Param #");
@@ -152,7 +157,7 @@ std::string summary(const Architecture& arch) {
   for (const auto& r : rows) line(r.name, r.activation, r.shape, r.params);
   out << rule_heavy << '\n';
   std::size_t encoder = 0;
-  for (std::size_t l = 0; l <= arch.bottleneck; ++l) encoder += (arch.in_width(l) + 1) * arch.layers[l].width;
+  for (std::size_t l = 0; l <= arch.bottleneck; ++l) encoder += (arch.in_width(l) + 1) * arch.out_width(l);
   const std::size_t total = arch.parameter_count();
   out << "Total params: " << format_count(total) << '\n';
   out << "Trainable params: " << format_count(total) << '\n';
@@ -168,7 +173,7 @@ BasicAutoencoder<T>::BasicAutoencoder(Architecture arch) : arch_(std::move(arch)
   std::size_t offset = 0;
   for (std::size_t l = 0; l < arch_.layers.size(); ++l) {
     offsets_.push_back(offset);
-    offset += (arch_.in_width(l) + 1) * arch_.layers[l].width;
+    offset += (arch_.in_width(l) + 1) * arch_.out_width(l);
   }
   params_.assign(offset, T(0));
   grads_.assign(offset, T(0));
@@ -183,7 +188,7 @@ template <class T>
 void BasicAutoencoder<T>::initialize(Init init, Rng& rng) {
   for (std::size_t l = 0; l < arch_.layers.size(); ++l) {
     const double fan_in = static_cast<double>(arch_.in_width(l));
-    const double fan_out = static_cast<double>(arch_.layers[l].width);
+    const double fan_out = static_cast<double>(arch_.out_width(l));
     double limit = 0;
     Init kind = init;
     if (kind == Init::by_activation) {
@@ -199,7 +204,7 @@ void BasicAutoencoder<T>::initialize(Init init, Rng& rng) {
     }
     T* w = weight(l);
     for (std::size_t i = 0; i < weight_size(l); ++i) w[i] = static_cast<T>(rng.uniform(-limit, limit));
-    std::fill(bias(l), bias(l) + arch_.layers[l].width, T(0));
+    std::fill(bias(l), bias(l) + arch_.out_width(l), T(0));
   }
 }
 
@@ -209,7 +214,8 @@ void BasicAutoencoder<T>::reserve(Workspace<T>& ws, std::size_t rows) const {
   // buffers, which backward() sizes on its first call.
   if (rows <= ws.capacity && ws.outputs.size() == arch_.layers.size()) return;
   ws.outputs.resize(arch_.layers.size());
-  for (std::size_t l = 0; l < arch_.layers.size(); ++l) ws.outputs[l].assign(rows * arch_.layers[l].width, T(0));
+  for (std::size_t l = 0; l < arch_.layers.size(); ++l) ws.outputs[l].assign(rows * arch_.out_width(l), T(0));
+  if (arch_.variational()) ws.latent.assign(rows * arch_.embedding_width(), T(0));
   ws.capacity = rows;
 }
 
@@ -248,6 +254,34 @@ bool BasicAutoencoder<T>::dropout_at(const Workspace<T>& ws, std::size_t l, std:
 }
 
 template <class T>
+void BasicAutoencoder<T>::embedding_forward(std::size_t B, Workspace<T>& ws) const {
+  const std::size_t l = arch_.bottleneck, K = arch_.embedding_width();
+  const T* h = ws.outputs[l].data();
+  ws.penalty = 0;
+  if (!arch_.variational()) {
+    if (ws.activity_l1 != T(0)) ws.penalty = static_cast<double>(ws.activity_l1) * kernels::l1_sum(h, B * K);
+    return;
+  }
+  const bool sampled = !ws.latent_noise.empty();
+  if (sampled && ws.latent_noise.size() < B * K) throw Error(ErrorKind::internal, "forward: latent noise smaller than the batch");
+  kernels::latent_sample(h, sampled ? ws.latent_noise.data() : nullptr, ws.latent.data(), B, K);
+  if (ws.kl_weight != T(0)) ws.penalty = static_cast<double>(ws.kl_weight) * kernels::latent_kl<T>(h, B, K, nullptr);
+}
+
+template <class T>
+T* BasicAutoencoder<T>::embedding_backward(T* dh, std::size_t B, Workspace<T>& ws) const {
+  const std::size_t l = arch_.bottleneck, K = arch_.embedding_width();
+  const T* h = ws.outputs[l].data();
+  if (!arch_.variational()) {
+    if (ws.activity_l1 != T(0)) kernels::l1_gradient_add(h, dh, B * K, ws.activity_l1);
+    return dh;
+  }
+  kernels::latent_backward(h, ws.latent_noise.empty() ? nullptr : ws.latent_noise.data(), dh, ws.latent_grad.data(), B, K,
+                           ws.kl_weight);
+  return ws.latent_grad.data();
+}
+
+template <class T>
 BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x, std::size_t first,
                                                       std::size_t last, Workspace<T>& ws) const {
   if (first >= last || last > arch_.layers.size()) {
@@ -261,10 +295,11 @@ BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x
   reserve(ws, x.rows);
   const std::size_t B = x.rows;
   ws.dropped.resize(arch_.layers.size());
+  ws.penalty = 0;
   const T* in = x.data;
   ws.sparse.active = compress_input(x, arch_.layers[first].width, ws);
   for (std::size_t l = first; l < last; ++l) {
-    const std::size_t I = arch_.in_width(l), O = arch_.layers[l].width;
+    const std::size_t I = arch_.in_width(l), O = arch_.out_width(l);
     if (l == first && ws.sparse.active) {
       auto& s = ws.sparse;
       kernels::dense_forward_sparse<T>(arch_.layers[l].activation, s.rows.start.data(), s.rows.index.data(),
@@ -275,6 +310,10 @@ BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x
                                 ws.outputs[l].data(), B, I, O);
     }
     in = ws.outputs[l].data();
+    if (l == arch_.bottleneck) {
+      embedding_forward(B, ws);
+      if (arch_.variational()) in = ws.latent.data();
+    }
     if (dropout_at(ws, l, B) && l + 1 < last) {
       grow(ws.dropped[l], B * O);
       kernels::multiply(in, ws.masks[l].data(), ws.dropped[l].data(), B * O);
@@ -284,6 +323,7 @@ BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x
   ws.last_input = x;
   ws.last_first = first;
   ws.last_last = last;
+  if (last - 1 == arch_.bottleneck && arch_.variational()) return {ws.latent.data(), B, arch_.embedding_width()};
   return {ws.outputs[last - 1].data(), B, arch_.layers[last - 1].width};
 }
 
@@ -299,6 +339,9 @@ void BasicAutoencoder<T>::prepare_backward(BasicMatrixView<const T> dy, Workspac
   if (ws.grad_a.size() < ws.capacity * widest) {
     ws.grad_a.assign(ws.capacity * widest, T(0));
     ws.grad_b.assign(ws.capacity * widest, T(0));
+  }
+  if (arch_.variational() && ws.latent_grad.size() < ws.capacity * 2 * arch_.embedding_width()) {
+    ws.latent_grad.assign(ws.capacity * 2 * arch_.embedding_width(), T(0));
   }
 }
 
@@ -324,11 +367,14 @@ void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Wor
   T* cur = first;
   std::size_t step = 0;
   for (std::size_t l = ws.last_last; l-- > ws.last_first; ++step) {
-    const std::size_t I = arch_.in_width(l), O = arch_.layers[l].width;
+    const std::size_t I = arch_.in_width(l), O = arch_.out_width(l);
     const bool dropped_in = l > ws.last_first && dropout_at(ws, l - 1, B);
+    const bool reads_latent = l > ws.last_first && l - 1 == arch_.bottleneck && arch_.variational();
     const T* in = l == ws.last_first ? ws.last_input.data
                   : dropped_in       ? ws.dropped[l - 1].data()
+                  : reads_latent     ? ws.latent.data()
                                      : ws.outputs[l - 1].data();
+    if (l == arch_.bottleneck) cur = embedding_backward(cur, B, ws);
     T* dx_target = nullptr;
     if (l > ws.last_first) {
       dx_target = scratch[step % 2];

@@ -8,6 +8,7 @@
 
 #include "ae/error.hpp"
 #include "core/pool.hpp"
+#include "kernels/kernels.hpp"
 
 namespace ae {
 namespace {
@@ -97,6 +98,37 @@ std::vector<float> per_sample_errors(Autoencoder& model, const Dataset& data, Lo
   std::vector<float> out(data.rows);
   for_each_chunk(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
     loss_per_sample<float>(loss, model.forward(x, 0, model.layer_count(), ws), x, out.data() + first);
+  });
+  return out;
+}
+
+Matrix sample_prior(Autoencoder& model, std::size_t n, std::uint64_t seed) {
+  if (!model.architecture().variational()) {
+    throw Error(ErrorKind::usage, "sampling needs a variational model; this one is plain (its embedding has no prior)");
+  }
+  if (n == 0 || n > kMaxSamples) {
+    throw Error(ErrorKind::usage, "samples must be from 1 to " + std::to_string(kMaxSamples) + ", not " + std::to_string(n), "samples");
+  }
+  const std::size_t K = model.architecture().embedding_width();
+  Matrix z(n, K);
+  constexpr std::uint64_t kPriorStream = ~std::uint64_t{2};  // beside the training streams' keys
+  kernels::input_noise(z.row(0), n, K, kernels::dropout_key(seed, 0, kPriorStream), 0, 1.0, false);
+  return decode_all(model, z.view());
+}
+
+std::vector<float> per_sample_embedding_terms(Autoencoder& model, const Dataset& data, std::size_t threads) {
+  check_width(model, data);
+  const Architecture& arch = model.architecture();
+  const std::size_t K = arch.embedding_width();
+  std::vector<float> out(data.rows);
+  for_each_chunk(data, threads, [&](std::size_t first, std::size_t count, ConstMatrixView x, Workspace<float>& ws) {
+    (void)model.forward(x, 0, arch.bottleneck + 1, ws);
+    const float* h = ws.outputs[arch.bottleneck].data();
+    if (arch.variational()) {
+      (void)kernels::latent_kl(h, count, K, out.data() + first);
+    } else {
+      for (std::size_t r = 0; r < count; ++r) out[first + r] = static_cast<float>(kernels::l1_sum(h + r * K, K));
+    }
   });
   return out;
 }

@@ -38,7 +38,7 @@ std::string architecture_json(const Architecture& arch, const std::vector<std::s
     layers.push_back({{"width", layer.width}, {"activation", std::string(activation_name(layer.activation))}});
   }
   return json{{"input", arch.input}, {"layers", layers}, {"bottleneck", arch.bottleneck},
-              {"spec", arch.spec()}, {"image_shape", image_shape}}
+              {"spec", arch.spec()}, {"image_shape", image_shape}, {"kind", std::string(model_kind_name(arch.kind))}}
       .dump();
 }
 
@@ -59,8 +59,10 @@ Architecture parse_architecture(const std::string& text, const std::string& cont
       layers.push_back({count(layer.at("width"), "width"),
                         parse_activation(layer.at("activation").get<std::string>())});
     }
+    // Files from before variational models have no kind: plain.
+    const ModelKind kind = a.contains("kind") ? parse_model_kind(a.at("kind").get<std::string>()) : ModelKind::plain;
     Architecture arch = make_architecture(count(a.at("input"), "input"), std::move(layers),
-                                          count(a.at("bottleneck"), "bottleneck"));
+                                          count(a.at("bottleneck"), "bottleneck"), kind);
     if (image_shape != nullptr && a.contains("image_shape")) {
       // [] or [height, width] whose product is the input width, each checked on its own
       // first so that no product can wrap around.
@@ -88,7 +90,7 @@ Architecture parse_architecture(const std::string& text, const std::string& cont
 void append(TensorFile& file, const Autoencoder& model) {
   const Architecture& arch = model.architecture();
   for (std::size_t l = 0; l < model.layer_count(); ++l) {
-    const std::size_t O = arch.layers[l].width, I = arch.in_width(l);
+    const std::size_t O = arch.out_width(l), I = arch.in_width(l);
     file.tensors.push_back({weight_name(l), {O, I}, std::vector<float>(model.weight(l), model.weight(l) + O * I)});
     file.tensors.push_back({bias_name(l), {O}, std::vector<float>(model.bias(l), model.bias(l) + O)});
   }
@@ -110,7 +112,7 @@ Autoencoder load(const TensorFile& file, const Architecture& arch, std::size_t e
   };
   std::vector<std::pair<const Tensor*, const Tensor*>> tensors(L);
   for (std::size_t l = 0; l < L; ++l) {
-    const std::size_t O = arch.layers[l].width, I = arch.in_width(l);
+    const std::size_t O = arch.out_width(l), I = arch.in_width(l);
     const Tensor* w = find(weight_name(l));
     const Tensor* b = find(bias_name(l));
     if (w == nullptr || b == nullptr) throw bad("tensor for layer " + std::to_string(l) + " is missing");

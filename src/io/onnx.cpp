@@ -189,6 +189,9 @@ std::string activation(Graph& g, Activation act, const std::string& x, const std
 
 // Layers [first, last) from x; the bottleneck's output is named "embedding" and the last
 // layer's `out`.
+// A variational model exports its mean path: the bottleneck's first K weight rows and
+// biases (the mean; the log-variance rows follow them), so the graph computes what encode
+// and reconstruct do.
 std::string layers(Graph& g, const Autoencoder& model, std::size_t first, std::size_t last, std::string x,
                    const std::string& out) {
   const Architecture& arch = model.architecture();

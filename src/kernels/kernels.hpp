@@ -44,6 +44,27 @@ void input_noise(T* x, std::size_t B, std::size_t D, std::uint64_t key, std::uin
 template <class T>
 void multiply(const T* a, const T* m, T* out, std::size_t n);
 
+// --- Embedding terms ---
+
+// h and dh are (n): the L1 activity penalty sum |h| (in double), and dh += weight * sign(h)
+// (0 at 0).
+template <class T>
+double l1_sum(const T* h, std::size_t n);
+template <class T>
+void l1_gradient_add(const T* h, T* dh, std::size_t n, T weight);
+// A variational embedding: h is (B, 2K), each row its mean (K) then its log-variance (K);
+// noise and z are (B, K). z = mean + exp(log_var / 2) * noise; a null noise gives z = mean.
+template <class T>
+void latent_sample(const T* h, const T* noise, T* z, std::size_t B, std::size_t K);
+// KL(N(mean, exp(log_var)) || N(0, I)) per row, 0.5 * sum(mean^2 + exp(log_var) - 1 -
+// log_var), into per_row (B) when it is not null; returns the sum over rows (in double).
+template <class T>
+double latent_kl(const T* h, std::size_t B, std::size_t K, T* per_row);
+// dz is (B, K), d loss / d z; dh (B, 2K) is overwritten with d loss / d h through
+// latent_sample (with the same noise) plus kl_weight x d KL / d h.
+template <class T>
+void latent_backward(const T* h, const T* noise, const T* dz, T* dh, std::size_t B, std::size_t K, T kl_weight);
+
 // --- Activations ---
 
 // y is (B, O), b is (O): y = act(y + b) in place. The fast one vectorises relu, linear and,

@@ -172,6 +172,7 @@ ReportSection summary_section(const ReportInputs& in, const Gathered& g) {
   ReportTable t;
   t.rows.push_back({"Model file", in.model_name});
   t.rows.push_back({"Layers", arch.spec()});
+  t.rows.push_back({"Kind", arch.variational() ? "variational (the embedding is the mean of q(z | x))" : "plain"});
   t.rows.push_back({"Input width", std::to_string(arch.input)});
   t.rows.push_back({"Embedding width (K)", std::to_string(g.K)});
   t.rows.push_back({"Parameters", format_count(arch.parameter_count())});

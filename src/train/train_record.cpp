@@ -26,6 +26,9 @@ TrainRecord make_train_record(const Architecture& arch, const TrainConfig& confi
   r.dropout = config.dropout;
   r.noise = config.noise;
   r.noise_kind = config.noise_kind;
+  r.sparsity = config.sparsity;
+  r.kind = arch.kind;
+  r.beta = config.beta;
   r.epochs = history.epochs.size();
   r.seed = seed;
   r.threads = resolve_threads(config.threads);
@@ -68,6 +71,11 @@ std::string TrainRecord::to_json() const {
     j["noise"] = noise;
     j["noise_kind"] = std::string(noise_kind_name(noise_kind));
   }
+  if (sparsity != 0) j["sparsity"] = sparsity;
+  if (kind == ModelKind::variational) {
+    j["kind"] = std::string(model_kind_name(kind));
+    j["beta"] = beta;
+  }
   if (!validation.empty()) j["validation"] = validation;
   if (!diagnosis.empty()) j["diagnosis"] = nlohmann::json::parse(diagnosis);
   return j.dump();
@@ -95,6 +103,9 @@ TrainRecord TrainRecord::from_json(const std::string& text, const std::string& s
     get("dropout", r.dropout);
     get("noise", r.noise);
     get_name("noise_kind", r.noise_kind, parse_noise_kind);
+    get("sparsity", r.sparsity);
+    get_name("kind", r.kind, parse_model_kind);
+    get("beta", r.beta);
     get("epochs", r.epochs);
     get("seed", r.seed);
     get("threads", r.threads);
@@ -133,6 +144,14 @@ std::string TrainRecord::describe() const {
   }
   if (noise != 0) {
     std::snprintf(buf, sizeof buf, "; %s input noise %g", std::string(noise_kind_name(noise_kind)).c_str(), noise);
+    out += buf;
+  }
+  if (sparsity != 0) {
+    std::snprintf(buf, sizeof buf, "; sparsity %g", sparsity);
+    out += buf;
+  }
+  if (kind == ModelKind::variational) {
+    std::snprintf(buf, sizeof buf, "; variational, beta %g", beta);
     out += buf;
   }
   out += "\n";

@@ -88,6 +88,8 @@ void check_train_config(const TrainConfig& config) {
   if (!(config.dropout >= 0 && config.dropout < 1)) bad("dropout", "must be in [0, 1)");
   if (!(config.noise >= 0) || !std::isfinite(config.noise)) bad("noise", "must be 0 or a positive number");
   if (config.noise_kind == NoiseKind::mask && !(config.noise < 1)) bad("noise", "must be in [0, 1) for mask noise (the fraction of inputs set to 0)");
+  if (!(config.sparsity >= 0) || !std::isfinite(config.sparsity)) bad("sparsity", "must be 0 or a positive number");
+  if (!(config.beta >= 0) || !std::isfinite(config.beta)) bad("beta", "must be 0 or a positive number");
   if (config.early_stopping.restore_best && config.early_stopping.patience == 0) {
     bad("early_stopping.restore_best", "needs early stopping (a patience of at least 1 epoch)");
   }
@@ -104,6 +106,9 @@ Trainer::Trainer(Autoencoder& model, TrainConfig config, Rng& rng)
       optimizer_(config_.optimizer, model.parameters().size()) {
   config_.threads = resolve_threads(config_.threads);
   check_train_config(config_);
+  if (config_.sparsity > 0 && model_.architecture().variational()) {
+    throw Error(ErrorKind::usage, "sparsity is for plain models (a variational model's KL term already regularises its embedding)", "sparsity");
+  }
   std::vector<std::pair<std::size_t, std::size_t>> weights;
   for (std::size_t l = 0; l < model_.layer_count(); ++l) weights.emplace_back(model_.offset(l), model_.offset(l) + model_.weight_size(l));
   optimizer_.set_decayed(std::move(weights));
@@ -117,6 +122,11 @@ double Trainer::evaluate(const Dataset& data) {
   const auto errors = per_sample_errors(model_, data, config_.loss, config_.threads);
   double total = 0;
   for (float e : errors) total += e;
+  // The embedding terms as in training (a variational model at its mean, without sampling).
+  const double term_weight = model_.architecture().variational() ? config_.beta / per_sample_divisor(config_.loss, data.cols) : config_.sparsity;
+  if (term_weight > 0) {
+    for (float e : per_sample_embedding_terms(model_, data, config_.threads)) total += term_weight * e;
+  }
   // per_sample_errors gives sse per row and the mean over features for mse and bce, so the
   // mean over rows is the loss in every case.
   return total / static_cast<double>(data.rows);
@@ -151,6 +161,11 @@ std::string Trainer::config_json() const {
   if (config_.noise != 0) {
     j["noise"] = config_.noise;
     j["noise_kind"] = std::string(noise_kind_name(config_.noise_kind));
+  }
+  if (config_.sparsity != 0) j["sparsity"] = config_.sparsity;
+  if (arch.variational()) {
+    j["kind"] = std::string(model_kind_name(arch.kind));
+    j["beta"] = config_.beta;
   }
   j["batch"] = config_.batch;
   j["shuffle"] = config_.shuffle;
@@ -299,6 +314,9 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   }
   const std::uint64_t dropout_seed = state_.rng_start[0] ^ (state_.rng_start[1] << 1);
   constexpr std::uint64_t kNoiseLayer = ~std::uint64_t{0};  // input noise's key, beside the layers'
+  constexpr std::uint64_t kLatentLayer = ~std::uint64_t{1};  // the reparameterisation noise's
+  const bool variational = model_.architecture().variational();
+  const std::size_t K = model_.architecture().embedding_width();
   for (std::size_t t = 0; t < threads; ++t) {
     slices[t].x.assign(slice_rows * D, 0.0f);
     slices[t].dy.assign(slice_rows * D, 0.0f);
@@ -306,6 +324,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     if (t > 0) slices[t].grads.assign(P, 0.0f);
     slices[t].ws.masks.resize(model_.layer_count());
     for (std::size_t l : dropped) slices[t].ws.masks[l].assign(slice_rows * model_.architecture().layers[l].width, 0.0f);
+    if (variational) slices[t].ws.latent_noise.assign(slice_rows * K, 0.0f);
   }
   model_.zero_gradients();
   const auto notify = [&](const TrainEvent& event) {
@@ -343,6 +362,14 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
       // rows is the target); returns the target.
       const auto prepare = [&](Slice& s, std::size_t r0, std::size_t r1) {
         train.gather_rows({order.data() + first + r0, r1 - r0}, s.x.data());
+        // The embedding terms' weights per row of this batch (their values are means over it).
+        s.ws.activity_l1 = static_cast<float>(config_.sparsity / static_cast<double>(count));
+        s.ws.kl_weight = static_cast<float>(config_.beta / (per_sample_divisor(config_.loss, D) * static_cast<double>(count)));
+        if (variational) {
+          std::fill(s.ws.latent_noise.begin(), s.ws.latent_noise.end(), 0.0f);
+          kernels::input_noise(s.ws.latent_noise.data(), r1 - r0, K, kernels::dropout_key(dropout_seed, optimizer_.steps(), kLatentLayer),
+                               r0, 1.0, false);
+        }
         for (std::size_t l : dropped) {
           kernels::dropout_mask(s.ws.masks[l].data(), r1 - r0, model_.architecture().layers[l].width,
                                 kernels::dropout_key(dropout_seed, optimizer_.steps(), l), r0, config_.dropout);
@@ -364,6 +391,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
           const ConstMatrixView xv{s.x.data(), r1 - r0, D};
           const MatrixView dyv{s.dy.data(), r1 - r0, D};
           s.loss = loss_gradient<float>(config_.loss, model_.forward(xv, 0, model_.layer_count(), s.ws), target, dyv, count);
+          s.loss += s.ws.penalty;
           model_.backward_consuming(dyv, s.ws, t == 0 ? model_.gradients() : std::span<float>(s.grads));
         });
       } else {
@@ -397,6 +425,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
             }
           }
           s.loss /= static_cast<double>(kept);
+          s.loss += s.ws.penalty;
           model_.backward_consuming(dyv, s.ws, t == 0 ? model_.gradients() : std::span<float>(s.grads));
         });
       }

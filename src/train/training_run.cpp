@@ -44,7 +44,7 @@ TrainingRun::TrainingRun(Dataset train, std::optional<Dataset> val, RunSettings 
     const Normalizer k = info_.normalizer.kind;
     settings_.layers = default_layers(train_.cols, k == Normalizer::bytes_255 || k == Normalizer::minmax);
   }
-  model_ = std::make_unique<Autoencoder>(make_architecture(train_.cols, *settings_.layers, settings_.bottleneck));
+  model_ = std::make_unique<Autoencoder>(make_architecture(train_.cols, *settings_.layers, settings_.bottleneck, settings_.kind));
   model_->initialize(settings_.init, rng_);
   // Settings beyond TrainConfig that decide the weights; the scaling and the split change the
   // rows, which the checkpoint's data hash covers.
