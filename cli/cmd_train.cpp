@@ -162,6 +162,7 @@ Command add_train(CLI::App& root) {
             settings.scaling = parse_scaling(f->scale);
             if (f->layers) settings.layers = parse_layers(*f->layers);
             settings.bottleneck = bottleneck;
+            settings.kind = f->train.variational ? ModelKind::variational : ModelKind::plain;
             settings.init = parse_init(f->train.init);
             settings.seed = f->train.seed;
             settings.val_split = f->val_split.value_or(0.0);

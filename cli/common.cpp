@@ -57,6 +57,9 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--noise", f.noise, "Noise on each training input, the target the clean row (denoising): the standard deviation (gaussian, in scaled units) or the fraction of inputs set to 0 (mask); 0: off")->capture_default_str();
   app.add_option("--noise-kind", f.noise_kind, "Input noise: gaussian or mask")->capture_default_str();
   app.add_option("--weight-decay", f.weight_decay, "Weight decay on weights, not biases: decoupled (AdamW) for adam and rmsprop, L2 for sgd; 0: off")->capture_default_str();
+  app.add_option("--sparsity", f.sparsity, "L1 penalty on the embedding activations (sparse autoencoder), in the loss; 0: off")->capture_default_str();
+  app.add_flag("--variational", f.variational, "A variational autoencoder: the embedding layer gives a mean and a log-variance, loss = reconstruction + beta x KL");
+  app.add_option("--beta", f.beta, "With --variational: the weight of the KL term")->capture_default_str();
   app.add_option("--init", f.init, "Weight initialiser: auto (He for layers that read or give relu values, else Glorot), glorot_uniform, he_uniform, lecun_uniform")->capture_default_str();
   app.add_option("--seed", f.seed, "Random seed (weights and shuffling)")->capture_default_str()->check(whole_number());
   app.add_option("--threads", f.threads, "Threads (default: all cores); results are identical for the same count");
@@ -85,6 +88,8 @@ constexpr std::pair<std::string_view, std::string_view> kSettingFlags[] = {
     {"weight_decay", "--weight-decay"},
     {"dropout", "--dropout"},
     {"noise", "--noise"},
+    {"sparsity", "--sparsity"},
+    {"beta", "--beta"},
     {"early_stopping.restore_best", "--restore-best"},
     {"reduce_lr.factor", "--reduce-lr-factor"},
     {"checkpoint.every", "--checkpoint-every"},
@@ -125,6 +130,8 @@ TrainConfig make_train_config(const TrainFlags& f) {
   config.dropout = f.dropout;
   config.noise = f.noise;
   config.noise_kind = parse_noise_kind(f.noise_kind);
+  config.sparsity = f.sparsity;
+  config.beta = f.beta;
   config.shuffle = !f.no_shuffle;
   config.threads = static_cast<std::size_t>(f.threads);
   (void)parse_init(f.init);

@@ -36,6 +36,7 @@ Command add_plot(CLI::App& root);
 Command add_report(CLI::App& root);
 Command add_export(CLI::App& root);
 Command add_explain(CLI::App& root);
+Command add_sample(CLI::App& root);
 
 // The command's files, from cli/files.cpp's table of which flag names an input or an output.
 // Checked before any work: an output that is an input (same file, however named) or two
@@ -88,6 +89,9 @@ struct TrainFlags {
   double dropout = 0.0;
   double noise = 0.0;
   std::string noise_kind = "gaussian";
+  double sparsity = 0.0;
+  bool variational = false;
+  double beta = 1.0;
   std::string init = "auto";
   std::uint64_t seed = 0;
   int threads = 0;  // 0: every core

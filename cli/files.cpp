@@ -68,6 +68,8 @@ constexpr FileFlag kFileFlags[] = {
     {"explain", "model", Role::input},
     {"explain", "--data", Role::input},
     {"explain", "--out", Role::output, ".csv"},
+    {"sample", "model", Role::input},
+    {"sample", "--out", Role::output, ".npy .png"},
     {"plot history", "--history", Role::input},
     {"plot history", "--out", Role::output},
     {"plot scores", "model", Role::input},

@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
   const Adder adders[] = {ae::cli::add_demo,   ae::cli::add_train,  ae::cli::add_summary,
                           ae::cli::add_encode, ae::cli::add_decode, ae::cli::add_reconstruct,
                           ae::cli::add_show,   ae::cli::add_score,  ae::cli::add_plot,
-                          ae::cli::add_report, ae::cli::add_export, ae::cli::add_explain};
+                          ae::cli::add_report, ae::cli::add_export, ae::cli::add_explain,
+                          ae::cli::add_sample};
   std::vector<ae::cli::Command> commands;
   for (Adder add : adders) commands.push_back(add(app));
   try {

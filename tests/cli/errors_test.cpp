@@ -184,6 +184,10 @@ const Row kRows[] = {
     {"flags: --dropout 1", "train --data t.csv --layers 2:tanh,4:sigmoid --dropout 1 --out out/m.safetensors", 2},
     {"flags: --noise 1 with --noise-kind mask", "train --data t.csv --layers 2:tanh,4:sigmoid --noise 1 --noise-kind mask --out out/m.safetensors", 2},
     {"flags: unknown --noise-kind", "train --data t.csv --layers 2:tanh,4:sigmoid --noise 0.1 --noise-kind salt --out out/m.safetensors", 2},
+    {"flags: --sparsity negative", "train --data t.csv --layers 2:tanh,4:sigmoid --sparsity -1 --out out/m.safetensors", 2},
+    {"flags: --variational with a non-linear embedding layer", "train --data t.csv --layers 2:tanh,4:sigmoid --variational --out out/m.safetensors", 2},
+    {"flags: --variational with --sparsity", "train --data t.csv --layers 2:linear,4:sigmoid --variational --sparsity 0.1 --out out/m.safetensors", 2},
+    {"model: ae sample of a plain model", "sample m.safetensors --n 3 --out out/s.npy", 2},
 };
 
 struct CliRun {
