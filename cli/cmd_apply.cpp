@@ -1,8 +1,13 @@
-// ae encode / decode / reconstruct: apply a model's halves to a data file.
+// ae encode / decode / reconstruct: apply a model's halves to a data file. encode and
+// reconstruct stream their input a block of rows at a time and write rows as they come, so
+// memory stays bounded whatever the file's size; decode reads its embeddings whole.
 #include <cstdio>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "ae/data_stream.hpp"
 #include "ae/error.hpp"
 #include "ae/inference.hpp"
 #include "common.hpp"
@@ -26,6 +31,34 @@ void write_rows(const std::string& out, const Matrix& rows, const std::string& c
   }
 }
 
+void check_out_name(const std::string& out) {
+  if (!(out.empty() || out == "-" || out.ends_with(".npy") || out.ends_with(".csv") || is_stream(out))) {
+    throw Error(ErrorKind::usage, "--out " + out + ": use a .npy or .csv name (or - for CSV on stdout)");
+  }
+}
+
+// Streams the data file through `apply` (a normalised block in, its output rows out) into
+// `out`. The first block is computed before the output is opened, so that a bad width or
+// normaliser fails before anything is written.
+void stream_rows(const std::string& data_path, const ModelInfo& info, const std::string& out,
+                 const std::string& column_prefix, const std::function<Matrix(const Dataset&)>& apply) {
+  check_out_name(out);
+  DataStream stream(data_path, stream_block_rows());
+  std::optional<TableWriter> writer;
+  Dataset block;
+  while (stream.next(block)) {
+    normalize(block, info.normalizer);
+    const Matrix rows = apply(block);
+    if (!writer) {
+      std::vector<std::string> header;
+      for (std::size_t c = 0; c < rows.cols(); ++c) header.push_back(column_prefix + std::to_string(c));
+      writer.emplace(out, table_kind(out), stream.rows(), header);
+    }
+    writer->write(rows.view());
+  }
+  writer->commit();
+}
+
 struct Flags {
   std::string model, data, out;
 };
@@ -47,8 +80,8 @@ Command add_encode(CLI::App& root) {
                              "Data to embed (IDX[.gz], NPY or CSV)", *f);
   return {app, [f]() {
             Model model = load_model(f->model);
-            const Dataset data = load_model_data(f->data, model.info);
-            write_rows(f->out, encode_all(model.autoencoder, data), "z");
+            stream_rows(f->data, model.info, f->out, "z",
+                        [&model](const Dataset& block) { return encode_all(model.autoencoder, block); });
             return 0;
           }};
 }
@@ -73,10 +106,11 @@ Command add_reconstruct(CLI::App& root) {
                              "Data to reconstruct (IDX[.gz], NPY or CSV)", *f);
   return {app, [f]() {
             Model model = load_model(f->model);
-            const Dataset data = load_model_data(f->data, model.info);
-            Matrix rows = reconstruct_all(model.autoencoder, data);
-            denormalize(rows.view(), model.info.normalizer);
-            write_rows(f->out, rows, "x");
+            stream_rows(f->data, model.info, f->out, "x", [&model](const Dataset& block) {
+              Matrix rows = reconstruct_all(model.autoencoder, block);
+              denormalize(rows.view(), model.info.normalizer);
+              return rows;
+            });
             return 0;
           }};
 }

@@ -5,9 +5,11 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <memory>
 
 #include "ae/data_hash.hpp"
+#include "ae/data_stream.hpp"
 #include "ae/error.hpp"
 #include "ae/pca.hpp"
 #include "ae/train_record.hpp"
@@ -97,12 +99,14 @@ Command add_score(CLI::App& root) {
             if (f->eps_factor && !standardised(kind)) throw Error(ErrorKind::usage, "--eps-factor applies to zsae and zsse only");
             if (!f->baseline.empty() && f->labels.empty()) throw Error(ErrorKind::usage, "--baseline needs --labels");
             Model model = load_model(f->model);
-            const Dataset data = load_model_data(f->data, model.info);
+            // Streamed a block at a time; read whole for the PCA baseline, which needs every row.
+            DataStream stream(f->data, f->baseline.empty() ? stream_block_rows() : std::numeric_limits<std::size_t>::max());
+            const std::size_t rows = stream.rows();
             // The labels are checked before anything is written.
             std::vector<std::uint8_t> truth;
-            if (!f->labels.empty()) truth = truth_from_labels(f->labels, data.rows, f->outlier_class);
-            if (!f->baseline.empty() && data.cols > kMaxPcaWidth) {
-              throw Error(ErrorKind::usage, "--baseline pca: " + f->data + " has " + std::to_string(data.cols) +
+            if (!f->labels.empty()) truth = truth_from_labels(f->labels, rows, f->outlier_class);
+            if (!f->baseline.empty() && stream.cols() > kMaxPcaWidth) {
+              throw Error(ErrorKind::usage, "--baseline pca: " + f->data + " has " + std::to_string(stream.cols()) +
                                                 " columns; the PCA baseline takes at most " + std::to_string(kMaxPcaWidth));
             }
             std::optional<Dataset> fit_data, pca_rows;
@@ -127,51 +131,77 @@ Command add_score(CLI::App& root) {
               throw Error(ErrorKind::usage, f->model + ": no training statistics for score " + f->score +
                                                 " (bce needs data in [0, 1]; a model saved before zsae existed needs --fit TRAINING_DATA)");
             }
-            if (const std::string w = score_fit_warning(kind, data); !w.empty()) std::fprintf(stderr, "ae: warning: %s\n", w.c_str());
             const double cut = threshold_value(threshold, stats->second);
-            Matrix per_feature;
             const auto start = std::chrono::steady_clock::now();
-            const auto scores = compute_scores(model.autoencoder, data, kind, cal, f->per_feature.empty() ? nullptr : &per_feature);
+            std::vector<float> scores;
+            scores.reserve(rows);
+            std::optional<TableWriter> per_feature;
+            Dataset block, data;  // data: the whole file, kept for the PCA baseline
+            while (stream.next(block)) {
+              normalize(block, model.info.normalizer);
+              if (block.first_row == 0) {
+                if (const std::string w = score_fit_warning(kind, block); !w.empty()) std::fprintf(stderr, "ae: warning: %s\n", w.c_str());
+              }
+              Matrix block_features;
+              const auto block_scores = compute_scores(model.autoencoder, block, kind, cal,
+                                                       f->per_feature.empty() ? nullptr : &block_features);
+              scores.insert(scores.end(), block_scores.begin(), block_scores.end());
+              if (!f->per_feature.empty()) {
+                if (!per_feature) {
+                  std::vector<std::string> names;
+                  for (std::size_t c = 0; c < block.cols; ++c) names.push_back("x" + std::to_string(c));
+                  per_feature.emplace(f->per_feature, table_kind(f->per_feature), rows, names);
+                }
+                per_feature->write(block_features.view());
+              }
+              if (!f->baseline.empty()) data = std::move(block);
+            }
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             const Ranking ranking = rank_scores(scores);
 
             // p_value: the share of training scores at or above the row's, from the saved grid.
+            // Written a piece at a time; index and rank are exact integers at any row count
+            // (an NPY table is float64).
             const ScoreStats& train_stats = stats->second;
-            Matrix table(scores.size(), 6);
             std::size_t flagged = 0;
-            for (std::size_t i = 0; i < scores.size(); ++i) {
-              const bool flag = scores[i] > cut;
-              flagged += flag;
-              table(i, 0) = static_cast<float>(i);
-              table(i, 1) = scores[i];
-              table(i, 2) = static_cast<float>(ranking.rank[i]);
-              table(i, 3) = static_cast<float>(ranking.percentile[i]);
-              table(i, 4) = flag ? 1.0f : 0.0f;
-              table(i, 5) = static_cast<float>(train_stats.p_value(scores[i]));
-            }
             const std::vector<std::string> header{"index", "score", "rank", "percentile", "flag", "p_value"};
-            if (f->out.empty()) {
-              std::string text = "index,score,rank,percentile,flag,p_value\n";
-              char buf[128];
-              for (std::size_t i = 0; i < scores.size(); ++i) {
-                std::snprintf(buf, sizeof buf, "%zu,%.9g,%zu,%.4f,%d,%.9g\n", i, static_cast<double>(scores[i]),
-                              ranking.rank[i], ranking.percentile[i], scores[i] > cut ? 1 : 0,
-                              static_cast<double>(table(i, 5)));
-                text += buf;
+            constexpr std::size_t kPiece = 4096;
+            std::optional<TableWriter> table;
+            if (!f->out.empty()) table.emplace(f->out, table_kind(f->out, true), rows, header);
+            std::string text = f->out.empty() ? "index,score,rank,percentile,flag,p_value\n" : "";
+            std::vector<double> piece;
+            for (std::size_t first = 0; first < rows; first += kPiece) {
+              const std::size_t n = std::min(kPiece, rows - first);
+              piece.resize(n * 6);
+              for (std::size_t k = 0; k < n; ++k) {
+                const std::size_t i = first + k;
+                const bool flag = scores[i] > cut;
+                flagged += flag;
+                const double p_value = static_cast<float>(train_stats.p_value(scores[i]));
+                if (table) {
+                  double* row = piece.data() + k * 6;
+                  row[0] = static_cast<double>(i);
+                  row[1] = scores[i];
+                  row[2] = static_cast<double>(ranking.rank[i]);
+                  row[3] = ranking.percentile[i];
+                  row[4] = flag ? 1.0 : 0.0;
+                  row[5] = p_value;
+                } else {
+                  char buf[128];
+                  std::snprintf(buf, sizeof buf, "%zu,%.9g,%zu,%.4f,%d,%.9g\n", i, static_cast<double>(scores[i]),
+                                ranking.rank[i], ranking.percentile[i], flag ? 1 : 0, p_value);
+                  text += buf;
+                }
               }
-              std::fwrite(text.data(), 1, text.size(), stdout);
-            } else if (f->out.ends_with(".npy")) {
-              write_npy(f->out, table.view());
-            } else {
-              write_csv(f->out, table.view(), header);
+              if (table) {
+                table->write(piece.data(), n);
+              } else {
+                std::fwrite(text.data(), 1, text.size(), stdout);
+                text.clear();
+              }
             }
-            if (f->per_feature.ends_with(".csv")) {
-              std::vector<std::string> names;
-              for (std::size_t c = 0; c < per_feature.cols(); ++c) names.push_back("x" + std::to_string(c));
-              write_csv(f->per_feature, per_feature.view(), names);
-            } else if (!f->per_feature.empty()) {
-              write_npy(f->per_feature, per_feature.view());
-            }
+            if (table) table->commit();
+            if (per_feature) per_feature->commit();
 
             std::fprintf(stderr, "score %s, threshold %s = %.6g: %zu of %zu rows flagged\n", f->score.c_str(),
                          threshold_text(threshold).c_str(), cut, flagged, scores.size());

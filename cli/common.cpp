@@ -5,12 +5,16 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <unistd.h>
 #include <utility>
 
 #include "ae/data_hash.hpp"
+#include "ae/data_stream.hpp"
+#include "ae/inference.hpp"
 #include "ae/error.hpp"
 #include "ae/train_record.hpp"
 
@@ -228,6 +232,18 @@ Dataset load_model_data(const std::string& path, const ModelInfo& info) {
   Dataset data = load_data(path);
   normalize(data, info.normalizer);
   return data;
+}
+
+std::size_t stream_block_rows() {
+  const char* text = std::getenv("AE_STREAM_ROWS");
+  if (text == nullptr || *text == '\0') return kStreamBlockRows;
+  std::size_t rows = 0;
+  const auto [end, ec] = std::from_chars(text, text + std::strlen(text), rows);
+  if (ec != std::errc() || *end != '\0' || rows == 0) {
+    throw Error(ErrorKind::usage, std::string("AE_STREAM_ROWS=") + text + ": expected a positive whole number of rows");
+  }
+  rows = std::min<std::size_t>(rows, std::size_t{1} << 40);
+  return (rows + kInferenceChunk - 1) / kInferenceChunk * kInferenceChunk;
 }
 
 ModelInfo model_info_for(const Dataset& data, Normalization normalizer) {

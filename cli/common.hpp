@@ -122,6 +122,10 @@ std::string training_record(const Architecture& arch, const TrainFlags& flags,
 ModelInfo model_info_for(const Dataset& data, Normalization normalizer);
 // A data file read for a model: load_data, then the model's normaliser applied.
 Dataset load_model_data(const std::string& path, const ModelInfo& info);
+// Rows per block for the commands that stream their data (score, encode, reconstruct): the
+// environment variable AE_STREAM_ROWS when set, rounded up to whole inference chunks (for
+// tests and measurements: results do not depend on it), else kStreamBlockRows.
+std::size_t stream_block_rows();
 
 // "name  ROC-AUC x  PR-AUC y  precision@k z".
 std::string metrics_line(const std::string& name, const Metrics& m);

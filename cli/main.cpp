@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -53,6 +54,19 @@ std::string one_line(const std::string& text) {
   return out;
 }
 
+// The number of processes an MPI launcher started together with this one (mpirun, mpiexec:
+// OpenMPI's OMPI_COMM_WORLD_SIZE, MPICH's PMI_SIZE); 1 when not started by one.
+long launcher_processes() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
+    if (const char* text = std::getenv(name)) {
+      char* end = nullptr;
+      const long n = std::strtol(text, &end, 10);
+      if (end != text && *end == '\0' && n > 1) return n;
+    }
+  }
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,6 +100,13 @@ int main(int argc, char** argv) {
   try {
     for (const auto& command : commands) {
       if (!command.app->parsed()) continue;
+      // Several copies would each do the whole work and write the same files.
+      if (const long n = launcher_processes(); n > 1) {
+        throw ae::Error(ae::ErrorKind::usage,
+                        "started as one of " + std::to_string(n) +
+                            " processes by an MPI launcher (mpirun), but ae runs as one process: "
+                            "run it without mpirun and use --threads for the cores");
+      }
       ae::cli::OutputGuard outputs(*command.app);
       const int code = command.run();
       // Whatever went to stdout must have arrived: a full disk, a closed pipe or a size limit

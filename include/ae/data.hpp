@@ -30,6 +30,7 @@ struct Dataset {
   // given by the caller); empty otherwise.
   std::vector<std::size_t> image_shape;
   std::string source;  // the file it came from, for messages
+  std::size_t first_row = 0;  // the file row of row 0 (a block of a streamed file), for messages
 
   bool byte_data = false;
   // Feature value (r, c) as float (byte * (1.0f / 255.0f) for byte data). Not range-checked.

@@ -21,6 +21,9 @@ class InputFile {
   // Reads up to `size` bytes (fewer only at the end of the file); throws Error(io) on a read
   // error.
   std::size_t read(void* buffer, std::size_t size);
+  // Reads up to `size` bytes from byte `offset` of a regular file on, without moving the
+  // position read() uses (fewer only at the end of the file); throws Error(io) on a read error.
+  std::size_t read_at(void* buffer, std::size_t size, std::uint64_t offset);
   // True for a pipe, whose size is not known ahead.
   bool stream() const { return stream_; }
   // The size of a regular file at opening (0 for a pipe).

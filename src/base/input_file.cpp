@@ -77,4 +77,21 @@ std::size_t InputFile::read(void* buffer, std::size_t size) {
   return done;
 }
 
+std::size_t InputFile::read_at(void* buffer, std::size_t size, std::uint64_t offset) {
+  auto* bytes = static_cast<unsigned char*>(buffer);
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(fd_, bytes + done, std::min<std::size_t>(size - done, std::size_t{1} << 30),
+                              static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      throw Error(ErrorKind::io, path_ + ": read failed at byte " + std::to_string(offset + done) + ": " +
+                                     std::strerror(errno));
+    }
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
+}
+
 }  // namespace ae

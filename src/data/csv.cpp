@@ -8,6 +8,7 @@
 #include <cstring>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -16,6 +17,7 @@
 #include "ae/atomic_file.hpp"
 #include "ae/data.hpp"
 #include "ae/error.hpp"
+#include "data/raw_layout.hpp"
 
 namespace ae {
 namespace {
@@ -96,48 +98,62 @@ class CsvParser {
   explicit CsvParser(const std::string& path) : path_(path) {}
 
   Dataset parse(std::string_view text) {
-    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 byte order mark
     Dataset d;
     d.source = path_;
-    bool header = false;
-    std::size_t first_blank = 0;  // line of the first blank line seen, 0 if none
+    feed(text, d, static_cast<std::size_t>(-1));
+    finish(d.rows);
+    return d;
+  }
+
+  // Appends the rows of `text` (whole lines: it ends at a line end or at the file's end) to
+  // d until d holds max_rows rows; returns the bytes consumed (a line end included). Called
+  // again with the rest, the parser carries on with the same row numbers and header state.
+  std::size_t feed(std::string_view text, Dataset& d, std::size_t max_rows) {
     std::size_t pos = 0;
-    while (pos < text.size()) {
+    if (line_ == 0 && text.starts_with("\xEF\xBB\xBF")) pos = 3;  // UTF-8 byte order mark
+    while (pos < text.size() && d.rows < max_rows) {
       // Lines end in \n, \r\n or a lone \r (old Mac files).
       std::size_t end = text.find_first_of("\r\n", pos);
       if (end == std::string_view::npos) end = text.size();
       const std::string_view line = text.substr(pos, end - pos);
-      const std::size_t next = end + (text.substr(end, 2) == "\r\n" ? 2 : 1);
+      const std::size_t next = std::min(text.size(), end + (text.substr(end, 2) == "\r\n" ? 2 : 1));
       ++line_;
       if (trim(line).empty()) {
-        if (first_blank == 0) first_blank = line_;
+        if (first_blank_ == 0) first_blank_ = line_;
         pos = next;
         continue;
       }
-      if (first_blank != 0) {
-        fail("row " + std::to_string(first_blank) + ": empty line inside the data");
+      if (first_blank_ != 0) {
+        fail("row " + std::to_string(first_blank_) + ": empty line inside the data");
       }
       split(line);
-      if (d.cols == 0) {
-        d.cols = cells_.size();
+      if (cols_ == 0) {
+        cols_ = cells_.size();
         if (is_header()) {
-          header = true;
+          header_ = true;
           pos = next;
           continue;
         }
-        // Reserve for the rest of the file, guessing from this row's length.
-        d.values.reserve(d.cols * (text.size() / (line.size() + 1) + 1));
       }
-      if (cells_.size() != d.cols) {
-        fail("row " + std::to_string(line_) + ": expected " + std::to_string(d.cols) +
+      if (d.cols == 0) {
+        d.cols = cols_;
+        // Reserve for the rest of the text, guessing from this row's length.
+        d.values.reserve(d.cols * std::min(max_rows, text.size() / (line.size() + 1) + 1));
+      }
+      if (cells_.size() != cols_) {
+        fail("row " + std::to_string(line_) + ": expected " + std::to_string(cols_) +
              " columns, found " + std::to_string(cells_.size()));
       }
       for (std::size_t c = 0; c < cells_.size(); ++c) d.values.push_back(number(cells_[c], c));
       ++d.rows;
       pos = next;
     }
-    if (d.rows == 0) fail(header ? "no data rows (only a header row)" : "no data rows (empty file)");
-    return d;
+    return pos;
+  }
+
+  // After the last feed: total_rows rows were read in all.
+  void finish(std::size_t total_rows) const {
+    if (total_rows == 0) fail(header_ ? "no data rows (only a header row)" : "no data rows (empty file)");
   }
 
  private:
@@ -228,6 +244,9 @@ class CsvParser {
 
   const std::string& path_;
   std::size_t line_ = 0;  // 1-based line number of the current row
+  std::size_t cols_ = 0;  // columns of the first row, 0 before it
+  std::size_t first_blank_ = 0;  // line of the first blank line seen, 0 if none
+  bool header_ = false;
   std::vector<Cell> cells_;
   std::deque<std::string> scratch_;  // unescaped text of quoted cells holding ""
 };
@@ -253,6 +272,25 @@ std::string header_cell(const std::string& name) {
 Dataset parse_csv(std::string_view text, const std::string& path) {
   return CsvParser(path).parse(text);
 }
+
+namespace detail {
+
+struct CsvRows::Impl {
+  explicit Impl(std::string p) : path(std::move(p)), parser(path) {}
+  std::string path;
+  CsvParser parser;
+};
+
+CsvRows::CsvRows(const std::string& path) : impl_(std::make_unique<Impl>(path)) {}
+CsvRows::~CsvRows() = default;
+std::size_t CsvRows::feed(std::string_view text, Dataset& d, std::size_t max_rows) {
+  return impl_->parser.feed(text, d, max_rows);
+}
+void CsvRows::finish(std::size_t total_rows) const { impl_->parser.finish(total_rows); }
+
+std::string csv_header_cell(const std::string& name) { return header_cell(name); }
+
+}  // namespace detail
 
 namespace {
 

@@ -11,6 +11,7 @@
 
 #include "ae/data.hpp"
 #include "ae/error.hpp"
+#include "data/raw_layout.hpp"
 
 namespace ae {
 namespace {
@@ -59,36 +60,47 @@ float element_value(std::uint8_t type, const std::uint8_t* p) {
 
 namespace {
 
-// parse_idx's work; when `owned` holds the same bytes, u8 data takes over its storage (the
-// payload is moved to the front) instead of being copied, so a 47 MB file is in memory once.
-Dataset parse_idx_into(std::span<const std::uint8_t> bytes, const std::string& path,
-                       std::vector<std::uint8_t>* owned) {
-  if (bytes.size() < 4) {
-    fail(path, "IDX header: file is only " + std::to_string(bytes.size()) + " bytes long");
+// The header of an IDX file read from its first bytes (`bytes`, at least the header) and
+// checked against the file's size.
+struct IdxHeader {
+  std::uint8_t type = 0;
+  std::size_t elem = 0, ndims = 0, header = 0;
+  std::size_t dims[4] = {};
+  std::uint64_t count = 0, need = 0;
+};
+
+IdxHeader read_idx_header(std::span<const std::uint8_t> bytes, std::uint64_t file_size, const std::string& path) {
+  if (file_size < 4) {
+    fail(path, "IDX header: file is only " + std::to_string(file_size) + " bytes long");
   }
   if (bytes[0] != 0 || bytes[1] != 0) {
     fail(path, "IDX header, bytes 0-1: magic is " + hex_byte(bytes[0]) + " " + hex_byte(bytes[1]) +
                    ", expected 0x00 0x00 (not an IDX file)");
   }
-  const std::uint8_t type = bytes[2];
-  const std::size_t elem = element_size(type);
+  IdxHeader h;
+  h.type = bytes[2];
+  const std::uint8_t type = h.type;
+  h.elem = element_size(type);
+  const std::size_t elem = h.elem;
   if (elem == 0) {
     fail(path, "IDX header, byte 2: unsupported type code " + hex_byte(type) +
                    " (supported: 0x08 u8, 0x09 i8, 0x0b i16, 0x0c i32, 0x0d f32, 0x0e f64)");
   }
   const std::size_t ndims = bytes[3];
+  h.ndims = ndims;
   if (ndims < 1 || ndims > 4) {
     fail(path, "IDX header, byte 3: " + std::to_string(ndims) +
                    " dimensions; expected 1 (labels), 2 (rows x features) or 3-4 (images)");
   }
   const std::size_t header = 4 + 4 * ndims;
-  if (bytes.size() < header) {
+  h.header = header;
+  if (file_size < header || bytes.size() < header) {
     fail(path, "IDX header: truncated, " + std::to_string(ndims) + " dimensions need " +
                    std::to_string(header) + " header bytes but the file has " +
-                   std::to_string(bytes.size()));
+                   std::to_string(file_size));
   }
 
-  std::size_t dims[4] = {};
+  std::size_t* dims = h.dims;
   std::uint64_t count = 1;
   std::string shape_text;
   bool overflow = false;
@@ -107,7 +119,7 @@ Dataset parse_idx_into(std::span<const std::uint8_t> bytes, const std::string& p
     fail(path, "IDX header: dimensions " + shape_text + " are too large (size overflows)");
   }
   const std::uint64_t need = count * elem;
-  const std::uint64_t have = bytes.size() - header;
+  const std::uint64_t have = file_size - header;
   if (have < need) {
     fail(path, "IDX payload: dimensions " + shape_text + " need " + std::to_string(need) +
                    " bytes after the header but only " + std::to_string(have) +
@@ -117,6 +129,25 @@ Dataset parse_idx_into(std::span<const std::uint8_t> bytes, const std::string& p
     fail(path, "IDX payload: " + std::to_string(have - need) + " trailing bytes after the " +
                    std::to_string(need) + " bytes that dimensions " + shape_text + " need");
   }
+  h.count = count;
+  h.need = need;
+  return h;
+}
+
+template <std::uint8_t T>
+float value_as_float(const std::uint8_t* p) {
+  return element_value(T, p);
+}
+
+// parse_idx's work; when `owned` holds the same bytes, u8 data takes over its storage (the
+// payload is moved to the front) instead of being copied, so a 47 MB file is in memory once.
+Dataset parse_idx_into(std::span<const std::uint8_t> bytes, const std::string& path,
+                       std::vector<std::uint8_t>* owned) {
+  const IdxHeader h = read_idx_header(bytes, bytes.size(), path);
+  const std::uint8_t type = h.type;
+  const std::size_t elem = h.elem, ndims = h.ndims, header = h.header;
+  const std::size_t* dims = h.dims;
+  const std::uint64_t count = h.count, need = h.need;
 
   Dataset d;
   d.source = path;
@@ -148,6 +179,30 @@ Dataset parse_idx_into(std::span<const std::uint8_t> bytes, const std::string& p
 }
 
 }  // namespace
+
+namespace detail {
+
+RawLayout idx_layout(std::span<const std::uint8_t> head, std::uint64_t file_size, const std::string& path) {
+  const IdxHeader h = read_idx_header(head, file_size, path);
+  RawLayout l;
+  l.offset = h.header;
+  l.rows = h.dims[0];
+  l.cols = static_cast<std::size_t>(h.count / h.dims[0]);
+  l.elem = h.elem;
+  if (h.ndims == 3) l.image_shape = {h.dims[1], h.dims[2]};
+  l.bytes = h.type == 0x08;
+  switch (h.type) {
+    case 0x09: l.value = value_as_float<0x09>; break;
+    case 0x0B: l.value = value_as_float<0x0B>; break;
+    case 0x0C: l.value = value_as_float<0x0C>; break;
+    case 0x0D: l.value = value_as_float<0x0D>; break;
+    case 0x0E: l.value = value_as_float<0x0E>; break;
+    default: l.value = value_as_float<0x08>; break;
+  }
+  return l;
+}
+
+}  // namespace detail
 
 Dataset parse_idx(std::span<const std::uint8_t> bytes, const std::string& path) {
   return parse_idx_into(bytes, path, nullptr);

@@ -15,6 +15,7 @@
 #include "ae/atomic_file.hpp"
 #include "ae/data.hpp"
 #include "ae/error.hpp"
+#include "data/raw_layout.hpp"
 
 namespace ae {
 namespace {
@@ -184,8 +185,9 @@ std::uint64_t read_le(const std::uint8_t* p, std::size_t n) {
   return v;
 }
 
-// Reads the preamble and header and checks the payload size against the shape.
-NpyHeader read_header(std::span<const std::uint8_t> bytes, const std::string& path) {
+// Reads the preamble and header and checks the payload size against the shape. `bytes` holds
+// the file from its start, at least through the header; file_size is the whole file's size.
+NpyHeader read_header(std::span<const std::uint8_t> bytes, std::uint64_t file_size, const std::string& path) {
   if (bytes.size() < kMagicSize || std::memcmp(bytes.data(), kMagic, kMagicSize) != 0) {
     fail(path, "NPY preamble, byte 0: magic is not \\x93NUMPY (not an NPY file)");
   }
@@ -203,9 +205,13 @@ NpyHeader read_header(std::span<const std::uint8_t> bytes, const std::string& pa
     fail(path, "NPY preamble, byte 6: unsupported format version " + std::to_string(major) + "." +
                    std::to_string(minor) + " (supported: 1.0, 2.0, 3.0)");
   }
-  if (header_len > bytes.size() - start) {
+  if (header_len > file_size - start) {
     fail(path, "NPY header: its length " + std::to_string(header_len) +
-                   " runs past the end of the file (" + std::to_string(bytes.size()) + " bytes)");
+                   " runs past the end of the file (" + std::to_string(file_size) + " bytes)");
+  }
+  if (header_len > bytes.size() - start) {
+    fail(path, "NPY header: " + std::to_string(header_len) + " bytes long, more than the " +
+                   std::to_string(bytes.size() - start) + " read ahead of the rows; save it again with numpy");
   }
   NpyHeader h;
   const std::string_view text(reinterpret_cast<const char*>(bytes.data() + start), header_len);
@@ -230,7 +236,7 @@ NpyHeader read_header(std::span<const std::uint8_t> bytes, const std::string& pa
     fail(path, "NPY header: shape is too large (size overflows)");
   }
   const std::uint64_t need = count * h.elem;
-  const std::uint64_t have = bytes.size() - h.data_offset;
+  const std::uint64_t have = file_size - h.data_offset;
   if (have < need) {
     fail(path, "NPY payload: shape (" + shape_text + ") needs " + std::to_string(need) +
                    " bytes after the header but only " + std::to_string(have) +
@@ -287,10 +293,46 @@ void write_le(AtomicFile& file, const T* data, std::size_t n) {
   }
 }
 
+template <NpyType T>
+float value_as_float(const std::uint8_t* p) {
+  return static_cast<float>(element_value(T, p));
+}
+
 }  // namespace
 
+namespace detail {
+
+RawLayout npy_layout(std::span<const std::uint8_t> head, std::uint64_t file_size, const std::string& path) {
+  const NpyHeader h = read_header(head, file_size, path);
+  RawLayout l;
+  l.offset = h.data_offset;
+  l.rows = static_cast<std::size_t>(h.shape[0]);
+  l.cols = h.shape.size() == 2 ? static_cast<std::size_t>(h.shape[1]) : 1;
+  l.elem = h.elem;
+  l.bytes = h.type == NpyType::u1;
+  switch (h.type) {
+    case NpyType::f4: l.value = value_as_float<NpyType::f4>; break;
+    case NpyType::f8: l.value = value_as_float<NpyType::f8>; break;
+    case NpyType::u1: l.value = value_as_float<NpyType::u1>; break;
+    case NpyType::i4: l.value = value_as_float<NpyType::i4>; break;
+    case NpyType::i8: l.value = value_as_float<NpyType::i8>; break;
+  }
+  return l;
+}
+
+std::string npy_header_text(const std::string& descr, std::size_t rows, std::size_t cols) {
+  std::string shape = "(";
+  shape += std::to_string(rows);
+  shape += ", ";
+  shape += std::to_string(cols);
+  shape += ")";
+  return npy_header(descr, shape);
+}
+
+}  // namespace detail
+
 Dataset parse_npy(std::span<const std::uint8_t> bytes, const std::string& path) {
-  const NpyHeader h = read_header(bytes, path);
+  const NpyHeader h = read_header(bytes, bytes.size(), path);
   Dataset d;
   d.source = path;
   d.rows = static_cast<std::size_t>(h.shape[0]);
@@ -316,7 +358,7 @@ Dataset parse_npy(std::span<const std::uint8_t> bytes, const std::string& path) 
 
 std::vector<std::int64_t> parse_npy_labels(std::span<const std::uint8_t> bytes,
                                            const std::string& path) {
-  const NpyHeader h = read_header(bytes, path);
+  const NpyHeader h = read_header(bytes, bytes.size(), path);
   if (h.shape.size() == 2 && h.shape[1] != 1) {
     fail(path, "labels: shape (" + std::to_string(h.shape[0]) + ", " + std::to_string(h.shape[1]) +
                    ") has more than one column; expected (rows,) or (rows, 1)");

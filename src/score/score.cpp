@@ -183,7 +183,8 @@ std::vector<float> scores_with(const ChunkPass& pass, const Dataset& data, Score
       const std::size_t first = c * kInferenceChunk, last = std::min(first + kInferenceChunk, data.rows);
       throw Error(ErrorKind::usage,
                   data.source + ": the bce score needs values in [0, 1], but rows " +
-                      std::to_string(first + 1) + " to " + std::to_string(last) + " hold values in [" +
+                      std::to_string(data.first_row + first + 1) + " to " +
+                      std::to_string(data.first_row + last) + " hold values in [" +
                       std::to_string(chunk_lo[c]) + ", " + std::to_string(chunk_hi[c]) +
                       "]; choose another score");
     }

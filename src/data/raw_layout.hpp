@@ -1,0 +1,54 @@
+// Internal to src/data: what the streamed reader (stream.cpp) needs from the format readers,
+// the payload layout of an NPY or raw IDX file read from its header alone, and the CSV
+// parser fed a block of lines at a time. The whole-file parsers use the same code.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ae/data.hpp"
+
+namespace ae::detail {
+
+// Rows x cols elements of `elem` bytes each, from byte `offset` of the file on.
+struct RawLayout {
+  std::uint64_t offset = 0;
+  std::size_t rows = 0, cols = 0, elem = 1;
+  std::vector<std::size_t> image_shape;
+  bool bytes = false;                             // uint8 elements, kept as bytes
+  float (*value)(const std::uint8_t*) = nullptr;  // one element as float (not bytes)
+};
+
+// From the file's first bytes (head, holding at least the whole header) and its size; checks
+// the header and that the payload has exactly the size the shape needs, throwing
+// Error(bad_data) as parse_npy / parse_idx do.
+RawLayout npy_layout(std::span<const std::uint8_t> head, std::uint64_t file_size, const std::string& path);
+RawLayout idx_layout(std::span<const std::uint8_t> head, std::uint64_t file_size, const std::string& path);
+
+// The NPY v1.0 preamble and header of a C-order (rows, cols) array of dtype `descr`.
+std::string npy_header_text(const std::string& descr, std::size_t rows, std::size_t cols);
+
+// A header name as write_csv writes it: quoted when it would not read back as header text.
+std::string csv_header_cell(const std::string& name);
+
+// parse_csv fed a block of lines at a time, with row numbers and the header carried over.
+class CsvRows {
+ public:
+  explicit CsvRows(const std::string& path);
+  ~CsvRows();
+  // Appends the rows of `text` (whole lines, or the file's last bytes) to d until d holds
+  // max_rows rows; returns the bytes consumed.
+  std::size_t feed(std::string_view text, Dataset& d, std::size_t max_rows);
+  // After the last feed: throws when the file had no data rows.
+  void finish(std::size_t total_rows) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ae::detail
