@@ -28,6 +28,7 @@ void write_rows(const std::string& out, const Matrix& rows, const std::string& c
 
 struct Flags {
   std::string model, data, out;
+  std::string precision = "fp32";
 };
 
 CLI::App* add_common(CLI::App& root, const std::string& name, const std::string& help,
@@ -36,6 +37,7 @@ CLI::App* add_common(CLI::App& root, const std::string& name, const std::string&
   app->add_option("model", f.model, "Model file (.safetensors)")->required();
   app->add_option("--data", f.data, data_help)->required();
   app->add_option("--out", f.out, "Output .npy or .csv (default: CSV on stdout)");
+  add_precision_flag(*app, f.precision);
   return app;
 }
 
@@ -46,7 +48,9 @@ Command add_encode(CLI::App& root) {
   CLI::App* app = add_common(root, "encode", "Embed samples: one row of K values per sample",
                              "Data to embed (IDX[.gz], NPY or CSV)", *f);
   return {app, [f]() {
+            const Precision precision = checked_precision(f->precision);
             Model model = load_model(f->model);
+            model.autoencoder.set_precision(precision);
             const Dataset data = load_model_data(f->data, model.info);
             write_rows(f->out, encode_all(model.autoencoder, data), "z");
             return 0;
@@ -58,7 +62,9 @@ Command add_decode(CLI::App& root) {
   CLI::App* app = add_common(root, "decode", "Decode embeddings back into samples",
                              "Embeddings (NPY or CSV, K columns)", *f);
   return {app, [f]() {
+            const Precision precision = checked_precision(f->precision);
             Model model = load_model(f->model);
+            model.autoencoder.set_precision(precision);
             const Dataset data = load_data(f->data);
             Matrix rows = decode_all(model.autoencoder, data.to_matrix().view());
             denormalize(rows.view(), model.info.normalizer);
@@ -72,7 +78,9 @@ Command add_reconstruct(CLI::App& root) {
   CLI::App* app = add_common(root, "reconstruct", "Encode and decode samples (the model's rebuild)",
                              "Data to reconstruct (IDX[.gz], NPY or CSV)", *f);
   return {app, [f]() {
+            const Precision precision = checked_precision(f->precision);
             Model model = load_model(f->model);
+            model.autoencoder.set_precision(precision);
             const Dataset data = load_model_data(f->data, model.info);
             Matrix rows = reconstruct_all(model.autoencoder, data);
             denormalize(rows.view(), model.info.normalizer);
