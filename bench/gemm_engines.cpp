@@ -3,7 +3,7 @@
 // bf16 -> f32, the bf16 rounding of both inputs included). Prints GFLOP/s per shape; the
 // fastest fp32 engine per shape decides kernels::gemm's choice. Built and run by
 // bench/gemm_engines.sh: g++ -O2 ... against build/libae.a.
-#include <omp.h>
+extern "C" void omp_set_num_threads(int);  // libgomp's, under oneDNN
 
 #include <algorithm>
 #include <chrono>

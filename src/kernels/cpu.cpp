@@ -5,6 +5,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 namespace ae::kernels {
 namespace {
 
@@ -23,12 +27,16 @@ bool listed(const char* list, const char* word) {
 
 CpuFeatures detect() {
   CpuFeatures f;
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__)
   __builtin_cpu_init();
   f.avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  f.avx512 = __builtin_cpu_supports("x86-64-v4");
+  f.avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+             __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq") &&
+             __builtin_cpu_supports("avx512vl");
   f.avx512_bf16 = f.avx512 && __builtin_cpu_supports("avx512bf16");
-  f.amx_bf16 = __builtin_cpu_supports("amx-bf16");
+  // AMX-BF16: CPUID leaf 7, EDX bit 22 (read directly: not every compiler names it).
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) != 0) f.amx_bf16 = ((d >> 22) & 1u) != 0;
 #endif
   if (const char* mask = std::getenv("AE_CPU_MASK"); mask != nullptr) {
     if (listed(mask, "avx2")) f.avx2 = false;

@@ -3,8 +3,6 @@
 // describes the strides and keeps each thread's primitives.
 #include "kernels/gemm_dnnl.hpp"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cstring>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -13,6 +11,10 @@
 #include "kernels/cpu.hpp"
 #include "kernels/isa.hpp"
 #include "kernels/kernels.hpp"
+
+// From the OpenMP runtime oneDNN is built on (libgomp), declared here rather than through
+// <omp.h>, which not every compiler installs.
+extern "C" void omp_set_num_threads(int);
 
 namespace ae::kernels {
 
