@@ -3,8 +3,9 @@
 bottleneck and output), MSE, Adam (Keras epsilon 1e-7 by default), batch 256, MNIST train +
 one Fashion-MNIST image, validation on MNIST test. Prints one line per epoch
 (seconds, loss, val_loss) and, at the end, the scoring throughput and the injected image's
-rank by SSE. Run with Debian's python3-torch: /usr/bin/python3 bench/reference.py."""
-import argparse, gzip, time
+rank by SSE. --bf16 runs forward and loss under torch.autocast('cpu', torch.bfloat16), in
+training and scoring. Run with Debian's python3-torch: /usr/bin/python3 bench/reference.py."""
+import argparse, contextlib, gzip, time
 import numpy as np
 import torch
 from torch import nn
@@ -27,7 +28,9 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--init", choices=["keras", "torch"], default="keras",
                    help="keras: glorot-uniform weights, zero biases; torch: nn.Linear's defaults")
+    p.add_argument("--bf16", action="store_true", help="bf16 autocast (CPU) for forward and loss")
     a = p.parse_args()
+    precision = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if a.bf16 else contextlib.nullcontext
     torch.manual_seed(a.seed)
     rng = np.random.default_rng(a.seed)
     torch.set_num_threads(a.threads)
@@ -58,7 +61,8 @@ def main():
         for b in range(0, len(xt), 256):
             batch = xt[order[b:b + 256]]
             opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(batch), batch)
+            with precision():
+                loss = loss_fn(model(batch), batch)
             loss.backward()
             opt.step()
             total += loss.item() * len(batch)
@@ -69,7 +73,8 @@ def main():
     with torch.no_grad():
         both = torch.cat([xt, xv])
         t0 = time.perf_counter()
-        rec = model(both)
+        with precision():
+            rec = model(both)
         score_seconds = time.perf_counter() - t0
         sse = ((model(xt) - xt) ** 2).sum(1).numpy()
     rank = int((sse > sse[where]).sum()) + 1

@@ -61,6 +61,7 @@ void stream_rows(const std::string& data_path, const ModelInfo& info, const std:
 
 struct Flags {
   std::string model, data, out;
+  std::string precision = "fp32";
 };
 
 CLI::App* add_common(CLI::App& root, const std::string& name, const std::string& help,
@@ -69,6 +70,7 @@ CLI::App* add_common(CLI::App& root, const std::string& name, const std::string&
   app->add_option("model", f.model, "Model file (.safetensors)")->required();
   app->add_option("--data", f.data, data_help)->required();
   app->add_option("--out", f.out, "Output .npy or .csv (default: CSV on stdout)");
+  add_precision_flag(*app, f.precision);
   return app;
 }
 
@@ -79,7 +81,9 @@ Command add_encode(CLI::App& root) {
   CLI::App* app = add_common(root, "encode", "Embed samples: one row of K values per sample",
                              "Data to embed (IDX[.gz], NPY or CSV)", *f);
   return {app, [f]() {
+            const Precision precision = checked_precision(f->precision);
             Model model = load_model(f->model);
+            model.autoencoder.set_precision(precision);
             stream_rows(f->data, model.info, f->out, "z",
                         [&model](const Dataset& block) { return encode_all(model.autoencoder, block); });
             return 0;
@@ -91,7 +95,9 @@ Command add_decode(CLI::App& root) {
   CLI::App* app = add_common(root, "decode", "Decode embeddings back into samples",
                              "Embeddings (NPY or CSV, K columns)", *f);
   return {app, [f]() {
+            const Precision precision = checked_precision(f->precision);
             Model model = load_model(f->model);
+            model.autoencoder.set_precision(precision);
             const Dataset data = load_data(f->data);
             Matrix rows = decode_all(model.autoencoder, data.to_matrix().view());
             denormalize(rows.view(), model.info.normalizer);
@@ -105,7 +111,9 @@ Command add_reconstruct(CLI::App& root) {
   CLI::App* app = add_common(root, "reconstruct", "Encode and decode samples (the model's rebuild)",
                              "Data to reconstruct (IDX[.gz], NPY or CSV)", *f);
   return {app, [f]() {
+            const Precision precision = checked_precision(f->precision);
             Model model = load_model(f->model);
+            model.autoencoder.set_precision(precision);
             stream_rows(f->data, model.info, f->out, "x", [&model](const Dataset& block) {
               Matrix rows = reconstruct_all(model.autoencoder, block);
               denormalize(rows.view(), model.info.normalizer);

@@ -74,6 +74,7 @@ Command add_score(CLI::App& root) {
                                                                       threshold = "contamination=0.01";
     std::optional<std::int64_t> outlier_class;
     std::optional<double> eps_factor;
+    std::string precision = "fp32";
   };
   auto f = std::make_shared<Flags>();
   CLI::App* app = root.add_subcommand("score", "Outlier scores by reconstruction error, with threshold, flags and ranking");
@@ -89,6 +90,7 @@ Command add_score(CLI::App& root) {
   app->add_option("--outlier-class", f->outlier_class, "The label that marks an outlier")->needs(labels);
   app->add_option("--baseline", f->baseline, "pca: also score a PCA reconstruction with as many components as the embedding");
   app->add_option("--fit", f->fit, "Trusted data to fit the score statistics on (default: those saved at training)");
+  add_precision_flag(*app, f->precision);
   app->add_option("--eps-factor", f->eps_factor, "Floor of zsae or zsse: eps = F x (data range)^2 (needs --fit; default 1e-5 for zsae, 1e-4 for zsse)");
   return {app, [f, app]() {
             ScoreKind kind = parse_score(f->score);
@@ -98,7 +100,9 @@ Command add_score(CLI::App& root) {
             if (f->eps_factor && !(*f->eps_factor > 0)) throw Error(ErrorKind::usage, "--eps-factor must be positive");
             if (f->eps_factor && !standardised(kind)) throw Error(ErrorKind::usage, "--eps-factor applies to zsae and zsse only");
             if (!f->baseline.empty() && f->labels.empty()) throw Error(ErrorKind::usage, "--baseline needs --labels");
+            const Precision precision = checked_precision(f->precision);
             Model model = load_model(f->model);
+            model.autoencoder.set_precision(precision);
             // Streamed a block at a time; read whole for the PCA baseline, which needs every row.
             DataStream stream(f->data, f->baseline.empty() ? stream_block_rows() : std::numeric_limits<std::size_t>::max());
             const std::size_t rows = stream.rows();

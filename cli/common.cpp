@@ -67,6 +67,7 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--init", f.init, "Weight initialiser: auto (He for layers that read or give relu values, else Glorot), glorot_uniform, he_uniform, lecun_uniform")->capture_default_str();
   app.add_option("--seed", f.seed, "Random seed (weights and shuffling)")->capture_default_str()->check(whole_number());
   app.add_option("--threads", f.threads, "Threads (default: all cores); results are identical for the same count");
+  add_precision_flag(app, f.precision);
   app.add_option("--history", f.history, "Write per-epoch history CSV (epoch,loss,val_loss,seconds,lr)");
   app.add_flag("--quiet", f.quiet, "No progress or warnings on stderr (errors still)");
   app.add_flag("--no-shuffle", f.no_shuffle, "Keep the data order in every epoch");
@@ -79,6 +80,18 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--trim", f.trim,
                  "Robust training: give the share F of each batch's rows with the largest loss zero weight, in [0, 0.5] (0: off)")
       ->capture_default_str();
+}
+
+void add_precision_flag(CLI::App& app, std::string& precision) {
+  app.add_option("--precision", precision,
+                 "GEMM arithmetic: fp32, or bf16 (bf16 weights and activations, fp32 sums and master weights; needs a CPU with AVX-512 BF16 or AMX)")
+      ->capture_default_str();
+}
+
+Precision checked_precision(const std::string& name) {
+  const Precision p = parse_precision(name);
+  require_precision(p);
+  return p;
 }
 
 namespace {
@@ -138,6 +151,7 @@ TrainConfig make_train_config(const TrainFlags& f) {
   config.beta = f.beta;
   config.shuffle = !f.no_shuffle;
   config.threads = static_cast<std::size_t>(f.threads);
+  config.precision = checked_precision(f.precision);
   (void)parse_init(f.init);
   if (f.early_stop) {
     if (*f.early_stop < 1) throw Error(ErrorKind::usage, "--early-stop must be at least 1 (epochs of patience)");

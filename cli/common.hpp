@@ -95,6 +95,7 @@ struct TrainFlags {
   std::string init = "auto";
   std::uint64_t seed = 0;
   int threads = 0;  // 0: every core
+  std::string precision = "fp32";
   std::string history;
   bool quiet = false;
   bool no_shuffle = false;
@@ -106,6 +107,10 @@ struct TrainFlags {
   double trim = 0;  // share of each batch's largest-loss rows given zero weight
 };
 void add_train_flags(CLI::App& app, TrainFlags& flags);
+// --precision on an inference command (the same words as training's).
+void add_precision_flag(CLI::App& app, std::string& precision);
+// The precision named, checked against this CPU (exit 2 where it has no native bf16).
+Precision checked_precision(const std::string& name);
 // Checks the values (exit 2 naming the flag) and turns them into a TrainConfig.
 TrainConfig make_train_config(const TrainFlags& flags);
 

@@ -14,6 +14,7 @@
 #include "ae/activation.hpp"
 #include "ae/matrix.hpp"
 #include "ae/names.hpp"
+#include "ae/precision.hpp"
 
 namespace ae {
 
@@ -164,6 +165,12 @@ class BasicAutoencoder {
   // Start of layer l's weight in the arenas.
   std::size_t offset(std::size_t l) const { return offsets_[l]; }
 
+  // The arithmetic of forward and backward (ae/precision.hpp); fp32 unless set. bf16 needs a
+  // float model; throws Error(usage) where the CPU cannot run it (require_precision). The
+  // sparse first-layer path stays fp32.
+  void set_precision(Precision p);
+  Precision precision() const { return precision_; }
+
   // Glorot/He/LeCun uniform weights drawn in layer order, zero biases.
   void initialize(Init init, Rng& rng);
 
@@ -217,11 +224,14 @@ class BasicAutoencoder {
   void backward_from(T* first, std::array<T*, 2> scratch, Workspace<T>& ws, std::span<T> grads,
                      BasicMatrixView<T>* dx) const;
 
+  bool bf16() const { return precision_ == Precision::bf16; }
+
   Architecture arch_;
   std::vector<std::size_t> offsets_;
   std::vector<T> params_;
   std::vector<T> grads_;
   Workspace<T> ws_;
+  Precision precision_ = Precision::fp32;
 };
 
 using Autoencoder = BasicAutoencoder<float>;

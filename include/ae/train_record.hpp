@@ -32,6 +32,7 @@ struct TrainRecord {
   std::size_t epochs = 0;              // epochs run
   std::uint64_t seed = 0;
   std::size_t threads = 0;             // resolved: what bit-identity depends on
+  Precision precision = Precision::fp32;  // the GEMMs' arithmetic
   Init init = Init::glorot_uniform;
   std::string data;                    // the training data's source
   std::size_t rows = 0;

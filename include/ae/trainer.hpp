@@ -96,6 +96,9 @@ struct TrainConfig {
   // Row slices per batch (resolve_threads: 0 is every core). The weights depend on it: the
   // same count gives the same bytes. The trainer keeps the resolved count.
   std::size_t threads = 0;
+  // The GEMMs' arithmetic (ae/precision.hpp); the trainer sets it on the model. bf16 is
+  // refused (Error(usage)) where the CPU has no native bf16.
+  Precision precision = Precision::fp32;
   EarlyStopping early_stopping;
   ReduceLrOnPlateau reduce_lr;
   CheckpointPolicy checkpoint;

@@ -40,6 +40,7 @@ class Autoencoder:
     shuffle: bool
     seed: int
     threads: int
+    precision: str
     early_stopping: Optional[int]
     restore_best: bool
     reduce_lr: Optional[int]
@@ -76,6 +77,7 @@ class Autoencoder:
         shuffle: bool = True,
         seed: int = 0,
         threads: int = 0,
+        precision: str = "fp32",
         early_stopping: Optional[int] = None,
         restore_best: bool = False,
         reduce_lr: Optional[int] = None,

@@ -92,6 +92,7 @@ constexpr std::pair<std::string_view, Reader> kSettings[] = {
     {"shuffle", [](TrainSettings& s, py::handle v) { s.run.config.shuffle = flag(v, "shuffle"); }},
     {"seed", [](TrainSettings& s, py::handle v) { s.run.seed = whole(v, "seed", 0); }},
     {"threads", [](TrainSettings& s, py::handle v) { s.run.config.threads = whole(v, "threads", 0); }},
+    {"precision", [](TrainSettings& s, py::handle v) { s.run.config.precision = ae::parse_precision(text(v, "precision")); }},
     {"early_stopping.patience", [](TrainSettings& s, py::handle v) { s.run.config.early_stopping.patience = patience(v, "early_stopping.patience"); }},
     {"early_stopping.restore_best", [](TrainSettings& s, py::handle v) { s.run.config.early_stopping.restore_best = flag(v, "early_stopping.restore_best"); }},
     {"reduce_lr.patience", [](TrainSettings& s, py::handle v) { s.run.config.reduce_lr.patience = patience(v, "reduce_lr.patience"); }},

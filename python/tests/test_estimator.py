@@ -140,7 +140,8 @@ def test_bad_settings_name_the_keyword(rows):
              (dict(weight_decay=-0.1), "weight_decay must be 0 or a positive number"),
              (dict(dropout=1.0), "dropout must be in"),
              (dict(noise=-1.0), "noise must be 0 or a positive number"),
-             (dict(noise=0.1, noise_kind="salt"), "unknown noise kind 'salt'")]
+             (dict(noise=0.1, noise_kind="salt"), "unknown noise kind 'salt'"),
+             (dict(precision="fp16"), "unknown precision 'fp16'")]
     for params, message in cases:
         with pytest.raises(ValueError, match=message):
             ae.Autoencoder(**{"layers": SPEC, "epochs": 1, **params}).fit(rows)

@@ -7,10 +7,12 @@
 #include <cmath>
 #include <cstring>
 #include <sstream>
+#include <type_traits>
 
 #include "ae/error.hpp"
 #include "ae/format.hpp"
 #include "ae/random.hpp"
+#include "kernels/gemm_dnnl.hpp"
 #include "kernels/kernels.hpp"
 
 namespace ae {
@@ -229,6 +231,15 @@ void grow(T& v, std::size_t n) {
 }  // namespace
 
 template <class T>
+void BasicAutoencoder<T>::set_precision(Precision p) {
+  if (p == Precision::bf16 && !std::is_same_v<T, float>) {
+    throw Error(ErrorKind::usage, "bf16 precision needs a float model");
+  }
+  require_precision(p);
+  precision_ = p;
+}
+
+template <class T>
 bool BasicAutoencoder<T>::compress_input(BasicMatrixView<const T> x, std::size_t O, Workspace<T>& ws) const {
   const std::size_t B = x.rows, I = x.cols;
   if (ws.sparse_density <= 0 || !kernels::sparse_pays_off(0, B, I, O, 1.0)) return false;
@@ -305,6 +316,11 @@ BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x
       kernels::dense_forward_sparse<T>(arch_.layers[l].activation, s.rows.start.data(), s.rows.index.data(),
                                        s.rows.values.data(), weight(l), bias(l), ws.outputs[l].data(), B,
                                        I, O, s.panel.data(), s.cursor.data());
+    } else if (bf16()) {
+      if constexpr (std::is_same_v<T, float>) {
+        kernels::dense_forward_bf16(arch_.layers[l].activation, in, weight(l), bias(l), ws.outputs[l].data(),
+                                    B, I, O);
+      }
     } else {
       kernels::dense_forward<T>(arch_.layers[l].activation, in, weight(l), bias(l),
                                 ws.outputs[l].data(), B, I, O);
@@ -398,6 +414,11 @@ void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Wor
                                         s.columns.index.data(), s.columns.values.data(), weight(l),
                                         ws.outputs[l].data(), cur, dw, dw + weight_size(l), dx_target,
                                         B, I, O, s.weight_grad_t.data(), s.panel.data(), s.cursor.data());
+    } else if (bf16()) {
+      if constexpr (std::is_same_v<T, float>) {
+        kernels::dense_backward_bf16(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur, dw,
+                                     dw + weight_size(l), dx_target, B, I, O);
+      }
     } else {
       kernels::dense_backward<T>(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur,
                                  dw, dw + weight_size(l), dx_target, B, I, O);

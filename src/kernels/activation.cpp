@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "kernels/fast_math.hpp"
+#include "kernels/isa.hpp"
 #include "kernels/kernels.hpp"
 
 namespace ae::kernels {
@@ -104,12 +105,12 @@ void forward_pass(Activation act, const T* b, T* y, std::size_t B, std::size_t O
 }  // namespace
 
 template <class T>
-void bias_activation_forward(Activation act, const T* b, T* y, std::size_t B, std::size_t O) {
+AE_KERNEL void bias_activation_forward(Activation act, const T* b, T* y, std::size_t B, std::size_t O) {
   forward_pass<true>(act, b, y, B, O);
 }
 
 template <class T>
-void activation_forward(Activation act, T* y, std::size_t n) {
+AE_KERNEL void activation_forward(Activation act, T* y, std::size_t n) {
   forward_pass<false>(act, static_cast<const T*>(nullptr), y, 1, n);
 }
 
@@ -141,7 +142,7 @@ bool with_fast_rule(Activation act, Fn fn) {
 }  // namespace
 
 template <class T>
-void activation_backward(Activation act, const T* y, T* dy, std::size_t n) {
+AE_KERNEL void activation_backward(Activation act, const T* y, T* dy, std::size_t n) {
   const bool fast = with_fast_rule<T>(act, [&](auto rule) {
     for (std::size_t i = 0; i < n; ++i) dy[i] = rule(y[i], dy[i]);
   });
@@ -149,7 +150,7 @@ void activation_backward(Activation act, const T* y, T* dy, std::size_t n) {
 }
 
 template <class T>
-void bias_backward(const T* dz, T* db, std::size_t B, std::size_t O) {
+AE_KERNEL void bias_backward(const T* dz, T* db, std::size_t B, std::size_t O) {
   for (std::size_t r = 0; r < B; ++r) {
     const T* row = dz + r * O;
     for (std::size_t o = 0; o < O; ++o) db[o] += row[o];
@@ -157,7 +158,7 @@ void bias_backward(const T* dz, T* db, std::size_t B, std::size_t O) {
 }
 
 template <class T>
-void activation_bias_backward(Activation act, const T* y, T* dy, T* db, std::size_t B, std::size_t O) {
+AE_KERNEL void activation_bias_backward(Activation act, const T* y, T* dy, T* db, std::size_t B, std::size_t O) {
   // One pass instead of activation_backward then bias_backward, adding into db row by row
   // as bias_backward does (the same sums).
   const bool fast = with_fast_rule<T>(act, [&](auto rule) {
@@ -196,7 +197,7 @@ AE_INSTANTIATE(float)
 AE_INSTANTIATE(double)
 #undef AE_INSTANTIATE
 
-void bytes_to_float(const unsigned char* in, float* out, std::size_t n) {
+AE_KERNEL void bytes_to_float(const unsigned char* in, float* out, std::size_t n) {
   constexpr float kScale = 1.0f / 255.0f;
   for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(in[i]) * kScale;
 }

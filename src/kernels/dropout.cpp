@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "kernels/isa.hpp"
 #include "kernels/kernels.hpp"
 
 namespace ae::kernels {
@@ -22,7 +23,7 @@ std::uint64_t dropout_key(std::uint64_t seed, std::uint64_t step, std::uint64_t 
 }
 
 template <class T>
-void dropout_mask(T* mask, std::size_t B, std::size_t O, std::uint64_t key, std::uint64_t row0, double rate) {
+AE_KERNEL void dropout_mask(T* mask, std::size_t B, std::size_t O, std::uint64_t key, std::uint64_t row0, double rate) {
   const T keep = static_cast<T>(1.0 / (1.0 - rate));
   // A unit is dropped when the top 24 bits of its hash, as a fraction, fall below rate.
   const std::uint64_t cut = static_cast<std::uint64_t>(rate * 16777216.0);
@@ -35,7 +36,7 @@ void dropout_mask(T* mask, std::size_t B, std::size_t O, std::uint64_t key, std:
 }
 
 template <class T>
-void input_noise(T* x, std::size_t B, std::size_t D, std::uint64_t key, std::uint64_t row0, double sigma, bool mask) {
+AE_KERNEL void input_noise(T* x, std::size_t B, std::size_t D, std::uint64_t key, std::uint64_t row0, double sigma, bool mask) {
   const std::uint64_t cut = static_cast<std::uint64_t>(sigma * 16777216.0);
   constexpr double kTwoPi = 6.283185307179586476925;
   for (std::size_t r = 0; r < B; ++r) {
@@ -55,7 +56,7 @@ void input_noise(T* x, std::size_t B, std::size_t D, std::uint64_t key, std::uin
 }
 
 template <class T>
-void multiply(const T* a, const T* m, T* out, std::size_t n) {
+AE_KERNEL void multiply(const T* a, const T* m, T* out, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) out[i] = a[i] * m[i];
 }
 

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "kernels/fast_math.hpp"
+#include "kernels/isa.hpp"
 #include "kernels/kernels.hpp"
 
 namespace ae::kernels {
@@ -33,7 +34,7 @@ double sum_in_lanes(std::size_t n, Term term) {
 }  // namespace
 
 template <class T>
-double squared_error_sum(const T* y, const T* x, std::size_t n) {
+AE_KERNEL double squared_error_sum(const T* y, const T* x, std::size_t n) {
   // Eight partial sums in double (two vector registers), added up in order at the end.
   constexpr std::size_t kLanes = 8;
   double acc[kLanes] = {};
@@ -66,7 +67,7 @@ double squared_error_sum_ref(const T* y, const T* x, std::size_t n) {
 // In float, bce runs in float with log_approx (the double version is the reference): about
 // 8.6x faster (bench: BM_BceGradient), within 2e-6 of it relatively.
 template <class T>
-double bce_sum(const T* y, const T* x, std::size_t n) {
+AE_KERNEL double bce_sum(const T* y, const T* x, std::size_t n) {
   if constexpr (std::is_same_v<T, float>) {
     return sum_in_lanes(n, [&](std::size_t i) { return bce_term(y[i], x[i]); });
   } else {
@@ -75,14 +76,14 @@ double bce_sum(const T* y, const T* x, std::size_t n) {
 }
 
 template <class T>
-double bce_sum_ref(const T* y, const T* x, std::size_t n) {
+[[gnu::noinline]] double bce_sum_ref(const T* y, const T* x, std::size_t n) {
   double sum = 0;
   for (std::size_t i = 0; i < n; ++i) sum += bce_term_ref(y[i], x[i]);
   return sum;
 }
 
 template <class T>
-double squared_error_gradient(const T* y, const T* x, T* dy, std::size_t B, std::size_t D, T two_scale) {
+AE_KERNEL double squared_error_gradient(const T* y, const T* x, T* dy, std::size_t B, std::size_t D, T two_scale) {
   // Per row, kLanes partial sums in T that the compiler keeps in vector registers, added up
   // in double; only the returned sum depends on this order, not the gradient.
   constexpr std::size_t kLanes = 16;
@@ -118,7 +119,7 @@ double squared_error_gradient_ref(const T* y, const T* x, T* dy, std::size_t B, 
 }
 
 template <class T>
-double bce_gradient(const T* y, const T* x, T* dy, std::size_t n, T scale) {
+AE_KERNEL double bce_gradient(const T* y, const T* x, T* dy, std::size_t n, T scale) {
   if constexpr (std::is_same_v<T, float>) {
     return sum_in_lanes(n, [&](std::size_t i) {
       float p;
@@ -132,7 +133,7 @@ double bce_gradient(const T* y, const T* x, T* dy, std::size_t n, T scale) {
 }
 
 template <class T>
-double bce_gradient_ref(const T* y, const T* x, T* dy, std::size_t n, T scale) {
+[[gnu::noinline]] double bce_gradient_ref(const T* y, const T* x, T* dy, std::size_t n, T scale) {
   double total = 0;
   for (std::size_t i = 0; i < n; ++i) {
     double p = 0;

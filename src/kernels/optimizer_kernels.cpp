@@ -2,11 +2,12 @@
 // optimizer_kernels.hpp).
 #include <cmath>
 
+#include "kernels/isa.hpp"
 #include "kernels/optimizer_kernels.hpp"
 
 namespace ae::kernels {
 
-void adam_step(float* p, float* g, float* m, float* v, std::size_t n, float alpha, float beta1,
+AE_KERNEL void adam_step(float* p, float* g, float* m, float* v, std::size_t n, float alpha, float beta1,
                float beta2, float epsilon, float shrink) {
   const float c1 = 1.0f - beta1, c2 = 1.0f - beta2;
   for (std::size_t i = 0; i < n; ++i) {
@@ -19,7 +20,7 @@ void adam_step(float* p, float* g, float* m, float* v, std::size_t n, float alph
   }
 }
 
-void sgd_step(float* p, float* g, float* velocity, std::size_t n, float lr, float momentum,
+AE_KERNEL void sgd_step(float* p, float* g, float* velocity, std::size_t n, float lr, float momentum,
               bool nesterov, float l2) {
   if (momentum == 0.0f) {
     for (std::size_t i = 0; i < n; ++i) {
@@ -36,7 +37,7 @@ void sgd_step(float* p, float* g, float* velocity, std::size_t n, float lr, floa
   }
 }
 
-void rmsprop_step(float* p, float* g, float* v, std::size_t n, float lr, float rho,
+AE_KERNEL void rmsprop_step(float* p, float* g, float* v, std::size_t n, float lr, float rho,
                   float epsilon, float shrink) {
   for (std::size_t i = 0; i < n; ++i) {
     v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
@@ -46,7 +47,7 @@ void rmsprop_step(float* p, float* g, float* v, std::size_t n, float lr, float r
   }
 }
 
-void add_and_zero(float* dst, float* src, std::size_t n) {
+AE_KERNEL void add_and_zero(float* dst, float* src, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     dst[i] += src[i];
     src[i] = 0.0f;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/fast_math.hpp"
+#include "kernels/isa.hpp"
 #include "kernels/score_kernels.hpp"
 
 namespace ae::kernels {
@@ -19,7 +20,7 @@ double lane_sum(const float* acc) {
 
 }  // namespace
 
-void score_sq(const float* x, const float* y, const float* w, double scale, float* out,
+AE_KERNEL void score_sq(const float* x, const float* y, const float* w, double scale, float* out,
               float* pf, std::size_t B, std::size_t D) {
   for (std::size_t r = 0; r < B; ++r) {
     const float* xr = x + r * D;
@@ -71,7 +72,7 @@ void score_sq_ref(const float* x, const float* y, const float* w, double scale, 
   }
 }
 
-void score_abs(const float* x, const float* y, const float* w, double scale, float* out,
+AE_KERNEL void score_abs(const float* x, const float* y, const float* w, double scale, float* out,
                float* pf, std::size_t B, std::size_t D) {
   for (std::size_t r = 0; r < B; ++r) {
     const float* xr = x + r * D;
@@ -113,7 +114,7 @@ void score_abs_ref(const float* x, const float* y, const float* w, double scale,
   }
 }
 
-void score_max_abs(const float* x, const float* y, float* out, float* pf, std::size_t B,
+AE_KERNEL void score_max_abs(const float* x, const float* y, float* out, float* pf, std::size_t B,
                    std::size_t D) {
   for (std::size_t r = 0; r < B; ++r) {
     float m = 0.0f;
@@ -126,7 +127,7 @@ void score_max_abs(const float* x, const float* y, float* out, float* pf, std::s
   }
 }
 
-void score_bce(const float* x, const float* y, float* out, float* pf, std::size_t B,
+AE_KERNEL void score_bce(const float* x, const float* y, float* out, float* pf, std::size_t B,
                std::size_t D) {
   // In float with bce_term, in 8 lanes (16 would spill registers: each term takes two
   // logarithms); within about 1e-6 of score_bce_ref relatively.
@@ -168,7 +169,7 @@ void score_bce_ref(const float* x, const float* y, float* out, float* pf, std::s
   }
 }
 
-void residual_sq_sum(const float* x, const float* y, double* sum, std::size_t B, std::size_t D) {
+AE_KERNEL void residual_sq_sum(const float* x, const float* y, double* sum, std::size_t B, std::size_t D) {
   for (std::size_t r = 0; r < B; ++r) {
     for (std::size_t j = 0; j < D; ++j) {
       const double d = static_cast<double>(x[r * D + j]) - static_cast<double>(y[r * D + j]);
@@ -177,7 +178,7 @@ void residual_sq_sum(const float* x, const float* y, double* sum, std::size_t B,
   }
 }
 
-void value_range(const float* v, std::size_t n, float* lo, float* hi) {
+AE_KERNEL void value_range(const float* v, std::size_t n, float* lo, float* hi) {
   float l = *lo, h = *hi;
   for (std::size_t i = 0; i < n; ++i) {
     if (v[i] < l) l = v[i];

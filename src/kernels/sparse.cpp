@@ -7,10 +7,11 @@
 #include <cstring>
 #include <type_traits>
 
-#if defined(__AVX2__)
+#if defined(__x86_64__)
 #include <immintrin.h>
 #endif
 
+#include "kernels/isa.hpp"
 #include "kernels/kernels.hpp"
 
 namespace ae::kernels {
@@ -50,7 +51,11 @@ void store(T* p, Vec<T> v) {
 inline Vec8f broadcast(float x) { return Vec8f{x, x, x, x, x, x, x, x}; }
 inline Vec4d broadcast(double x) { return Vec4d{x, x, x, x}; }
 
-#if defined(__AVX2__)
+#if defined(__x86_64__)
+// The AVX2 code below is compiled for AVX2 whatever the build's baseline, and called only
+// where the CPU has it (has_avx2).
+bool has_avx2() { return __builtin_cpu_supports("avx2") != 0; }
+
 // For each 8-bit mask, the lane numbers of its set bits first: the permutation that packs
 // the selected lanes of a vector to its front.
 constexpr std::array<std::array<int, 8>, 256> make_compress_table() {
@@ -67,7 +72,7 @@ alignas(32) constexpr auto kCompressTable = make_compress_table();
 
 // Eight floats at a time: packs the nonzero lanes and their column numbers to the front and
 // stores all eight (the tail is overwritten by the next group). Returns the new count.
-std::uint32_t compress_row_avx2(const float* row, std::size_t C, std::uint32_t n,
+__attribute__((target("avx2"))) std::uint32_t compress_row_avx2(const float* row, std::size_t C, std::uint32_t n,
                                 std::uint32_t* index, float* values, std::size_t& c) {
   const __m256 zero = _mm256_setzero_ps();
   const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -85,7 +90,7 @@ std::uint32_t compress_row_avx2(const float* row, std::size_t C, std::uint32_t n
 }
 
 // Transposes the 8 x 8 block held in r[0..7] (row i in r[i]) in place.
-inline void transpose8(__m256 r[8]) {
+__attribute__((target("avx2"))) inline void transpose8(__m256 r[8]) {
   __m256 t[8];
   for (int i = 0; i < 8; i += 2) {
     t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
@@ -109,7 +114,7 @@ inline void transpose8(__m256 r[8]) {
 // Tiles of 32 x 32 (4 KB each side) keep both sides' lines in L1 whatever the strides (a
 // 512-byte stride would otherwise send every block's lines to the same few L1 sets).
 template <bool Add>
-void transpose_blocks(const float* a, std::size_t R, std::size_t C, std::size_t lda, float* out,
+__attribute__((target("avx2"))) void transpose_blocks(const float* a, std::size_t R, std::size_t C, std::size_t lda, float* out,
                       std::size_t ldo) {
   constexpr std::size_t kTile = 32;
   const std::size_t R8 = R / 8 * 8, C8 = C / 8 * 8;
@@ -155,11 +160,13 @@ void transpose_rect(const T* a, std::size_t lda, T* out, std::size_t ldo, std::s
 template <bool Add, class T>
 void transpose_into(const T* a, std::size_t R, std::size_t C, std::size_t lda, T* out, std::size_t ldo) {
   std::size_t R8 = 0, C8 = 0;  // the part the 8 x 8 vector blocks cover
-#if defined(__AVX2__)
+#if defined(__x86_64__)
   if constexpr (std::is_same_v<T, float>) {
-    transpose_blocks<Add>(a, R, C, lda, out, ldo);
-    R8 = R / 8 * 8;
-    C8 = C / 8 * 8;
+    if (has_avx2()) {
+      transpose_blocks<Add>(a, R, C, lda, out, ldo);
+      R8 = R / 8 * 8;
+      C8 = C / 8 * 8;
+    }
   }
 #endif
   transpose_rect<Add>(a, lda, out, ldo, R8, R, 0, C);   // the last rows, all columns
@@ -169,7 +176,7 @@ void transpose_into(const T* a, std::size_t R, std::size_t C, std::size_t lda, T
 }  // namespace
 
 template <class T>
-std::size_t count_nonzero(const T* x, std::size_t n) {
+AE_KERNEL std::size_t count_nonzero(const T* x, std::size_t n) {
   std::size_t count = 0;
   for (std::size_t i = 0; i < n; ++i) count += x[i] != T(0) ? 1 : 0;
   return count;
@@ -188,8 +195,10 @@ void compress_rows_with(const T* x, std::size_t R, std::size_t C, std::uint32_t*
     start[r] = n;
     const T* row = x + r * C;
     std::size_t c = 0;
-#if defined(__AVX2__)
-    if constexpr (Vector && std::is_same_v<T, float>) n = compress_row_avx2(row, C, n, index, values, c);
+#if defined(__x86_64__)
+    if constexpr (Vector && std::is_same_v<T, float>) {
+      if (has_avx2()) n = compress_row_avx2(row, C, n, index, values, c);
+    }
 #endif
     for (; c < C; ++c) {
       index[n] = static_cast<std::uint32_t>(c);
@@ -203,7 +212,7 @@ void compress_rows_with(const T* x, std::size_t R, std::size_t C, std::uint32_t*
 }  // namespace
 
 template <class T>
-void compress_rows(const T* x, std::size_t R, std::size_t C, std::uint32_t* start,
+AE_KERNEL void compress_rows(const T* x, std::size_t R, std::size_t C, std::uint32_t* start,
                    std::uint32_t* index, T* values) {
   compress_rows_with<true>(x, R, C, start, index, values);
 }
@@ -215,7 +224,7 @@ void compress_rows_ref(const T* x, std::size_t R, std::size_t C, std::uint32_t* 
 }
 
 template <class T>
-void transpose_compressed(const std::uint32_t* start, const std::uint32_t* index, const T* values,
+AE_KERNEL void transpose_compressed(const std::uint32_t* start, const std::uint32_t* index, const T* values,
                           std::size_t R, std::size_t C, std::uint32_t* t_start, std::uint32_t* t_index,
                           T* t_values) {
   // Counting sort by column. t_start[c] first counts column c - 1's entries, then serves as
@@ -296,7 +305,7 @@ std::size_t sparse_panels(const std::uint32_t* start, const std::uint32_t* index
 }  // namespace
 
 template <class T>
-void sparse_gemm(const std::uint32_t* start, const std::uint32_t* index, const T* values,
+AE_KERNEL void sparse_gemm(const std::uint32_t* start, const std::uint32_t* index, const T* values,
                  std::size_t R, std::size_t K, const T* b, bool b_transposed, std::size_t N, T* c,
                  T* panel, std::uint32_t* cursor) {
   // Panels of 64 output columns (8 vectors of 8 floats), then narrower ones for what is left,
@@ -320,12 +329,12 @@ void sparse_gemm(const std::uint32_t* start, const std::uint32_t* index, const T
 }
 
 template <class T>
-void transpose(const T* a, std::size_t R, std::size_t C, T* at) {
+AE_KERNEL void transpose(const T* a, std::size_t R, std::size_t C, T* at) {
   transpose_into<false>(a, R, C, C, at, R);
 }
 
 template <class T>
-void add_transposed(const T* a, std::size_t R, std::size_t C, T* c) {
+AE_KERNEL void add_transposed(const T* a, std::size_t R, std::size_t C, T* c) {
   transpose_into<true>(a, R, C, C, c, R);
 }
 

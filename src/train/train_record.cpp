@@ -32,6 +32,7 @@ TrainRecord make_train_record(const Architecture& arch, const TrainConfig& confi
   r.epochs = history.epochs.size();
   r.seed = seed;
   r.threads = resolve_threads(config.threads);
+  r.precision = config.precision;
   r.init = init;
   r.data = utf8_or_escaped(data.source);
   r.rows = data.rows;
@@ -55,6 +56,7 @@ std::string TrainRecord::to_json() const {
       {"epochs", epochs},
       {"seed", seed},
       {"threads", threads},
+      {"precision", std::string(precision_name(precision))},
       {"init", std::string(init_name(init))},
       {"data", data},
       {"rows", rows},
@@ -109,6 +111,7 @@ TrainRecord TrainRecord::from_json(const std::string& text, const std::string& s
     get("epochs", r.epochs);
     get("seed", r.seed);
     get("threads", r.threads);
+    get_name("precision", r.precision, parse_precision);
     get_name("init", r.init, parse_init);
     get("data", r.data);
     get("rows", r.rows);
@@ -134,6 +137,7 @@ std::string TrainRecord::describe() const {
                 data.empty() ? "?" : data.c_str(), rows);
   out += buf;
   if (!validation.empty()) out += ", validated on " + validation;
+  if (precision != Precision::fp32) out += "; precision " + std::string(precision_name(precision));
   if (weight_decay != 0) {
     std::snprintf(buf, sizeof buf, "; weight decay %g", weight_decay);
     out += buf;

@@ -109,6 +109,7 @@ Trainer::Trainer(Autoencoder& model, TrainConfig config, Rng& rng)
   if (config_.sparsity > 0 && model_.architecture().variational()) {
     throw Error(ErrorKind::usage, "sparsity is for plain models (a variational model's KL term already regularises its embedding)", "sparsity");
   }
+  model_.set_precision(config_.precision);
   std::vector<std::pair<std::size_t, std::size_t>> weights;
   for (std::size_t l = 0; l < model_.layer_count(); ++l) weights.emplace_back(model_.offset(l), model_.offset(l) + model_.weight_size(l));
   optimizer_.set_decayed(std::move(weights));
@@ -170,6 +171,7 @@ std::string Trainer::config_json() const {
   j["batch"] = config_.batch;
   j["shuffle"] = config_.shuffle;
   j["threads"] = config_.threads;
+  if (config_.precision != Precision::fp32) j["precision"] = std::string(precision_name(config_.precision));
   j["early_stop"] = es.patience;
   j["early_stop_min_delta"] = es.min_delta;
   j["restore_best"] = es.restore_best;
