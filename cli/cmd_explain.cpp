@@ -47,7 +47,7 @@ Command add_explain(CLI::App& root) {
   app->add_option("--data", f->data, "Data to explain (IDX[.gz], NPY or CSV)")->required();
   app->add_option("--top", f->top, "Features per row")->capture_default_str()->check(positive_whole());
   app->add_option("--rows", f->rows, "Row indices (from 0, comma-separated) instead of the flagged rows");
-  app->add_option("--score", f->score, "Score: zsae, zsse, sse, mse, mae, bce, max")->capture_default_str();
+  app->add_option("--score", f->score, "Score: zsae, zsse, sse, mse, mae, bce, max, zsae_ic, dual")->capture_default_str();
   app->add_option("--threshold", f->threshold, "Which rows are flagged, as in ae score")->capture_default_str();
   app->add_option("--out", f->out, "CSV file (default: standard output)");
   return {app, [f, app]() {

@@ -150,7 +150,7 @@ Command add_plot(CLI::App& root) {
   add_model_and_data(s, *f);
   s->add_option("--labels", f->labels, "Truth per row (0/1, or class labels with --outlier-class): two colours");
   s->add_option("--outlier-class", f->outlier_class, "The label that marks an outlier");
-  s->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max")->capture_default_str();
+  s->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max, zsae_ic (zsae per bit of input complexity), dual (the larger of zsae and zsae_ic, standardised)")->capture_default_str();
   s->add_option("--threshold", f->threshold,
                 "contamination=F | quantile=Q | sigma=K | mad=K | iqr=K | max-train | value=X (from the training scores)")
       ->capture_default_str();
