@@ -68,6 +68,7 @@ constexpr FileFlag kFileFlags[] = {
     {"explain", "model", Role::input},
     {"explain", "--data", Role::input},
     {"explain", "--out", Role::output, ".csv"},
+    {"explain", "--map", Role::output, ".png"},
     {"plot history", "--history", Role::input},
     {"plot history", "--out", Role::output},
     {"plot scores", "model", Role::input},
