@@ -40,7 +40,7 @@ std::vector<std::size_t> parse_rows(const std::string& text) {
 
 Command add_explain(CLI::App& root) {
   struct Flags {
-    std::string model, data, out, map, rows, score = "zsae", threshold = "contamination=0.01";
+    std::string model, data, out, map, rows, score = "dual", threshold = "contamination=0.01";
     std::size_t top = 5;
   };
   auto f = std::make_shared<Flags>();

@@ -78,7 +78,7 @@ void ReportJob::write(const std::string& path) const {
 
 Command add_report(CLI::App& root) {
   struct Flags {
-    std::string model, data, labels, val, history, score = "zsae", threshold = "contamination=0.01", out = "report.html";
+    std::string model, data, labels, val, history, score = "dual", threshold = "contamination=0.01", out = "report.html";
     std::optional<std::int64_t> outlier_class;
     bool quiet = false;
   };

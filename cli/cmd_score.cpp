@@ -68,7 +68,7 @@ Dataset recorded_training_rows(const Model& model, const std::string& model_path
 
 Command add_score(CLI::App& root) {
   struct Flags {
-    std::string model, data, out, per_feature, labels, baseline, fit, score = "zsae",
+    std::string model, data, out, per_feature, labels, baseline, fit, score = "dual",
                                                                       threshold = "contamination=0.01";
     std::optional<std::int64_t> outlier_class;
     std::optional<double> eps_factor;
