@@ -147,7 +147,8 @@ struct ScoreCalibration {
 
 // The input complexity L(x) of a row of (scaled) values in bits: each value quantised to a
 // byte, q_j = clamp(floor(255 (x_j - lo) / range + 0.5), 0, 255) (all 0 when range is 0), and
-// L(x) = 8 x the length of zlib's compress2 of q_1..q_D at level 9. Lossless compressed
+// L(x) = 8 x the length of zlib's compress2 of q_1..q_D at level 1 (level 9 ranks the images
+// of bench/outliers_images alike but is slower, 30-fold on repetitive rows). Lossless compressed
 // length is Serra et al.'s complexity estimate; on byte images q is the image itself.
 double input_complexity_bits(std::span<const float> row, double lo, double range);
 

@@ -92,7 +92,8 @@ void score_rows(ScoreKind kind, const float* w, ConstMatrixView x, ConstMatrixVi
 void zsae_and_bits(const float* w, double lo, double range, ConstMatrixView x, ConstMatrixView y, float* out,
                    float* pf, double* bits) {
   score_rows(ScoreKind::zsae, w, x, y, out, pf);
-  for (std::size_t i = 0; i < x.rows; ++i) bits[i] = input_complexity_bits({x.row(i), x.cols}, lo, range);
+  detail::ComplexityMeter meter(x.cols);
+  for (std::size_t i = 0; i < x.rows; ++i) bits[i] = meter.bits({x.row(i), x.cols}, lo, range);
 }
 
 // What dual needs of the training statistics: median and MAD of zsae and zsae_ic.
