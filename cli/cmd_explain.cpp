@@ -10,7 +10,9 @@
 #include "ae/error.hpp"
 #include "ae/explain.hpp"
 #include "ae/score.hpp"
+#include "ae/report.hpp"
 #include "common.hpp"
+#include "explain_map.hpp"
 
 namespace ae::cli {
 namespace {
@@ -38,7 +40,7 @@ std::vector<std::size_t> parse_rows(const std::string& text) {
 
 Command add_explain(CLI::App& root) {
   struct Flags {
-    std::string model, data, out, rows, score = "zsae", threshold = "contamination=0.01";
+    std::string model, data, out, map, rows, score = "dual", threshold = "contamination=0.01";
     std::size_t top = 5;
   };
   auto f = std::make_shared<Flags>();
@@ -47,9 +49,10 @@ Command add_explain(CLI::App& root) {
   app->add_option("--data", f->data, "Data to explain (IDX[.gz], NPY or CSV)")->required();
   app->add_option("--top", f->top, "Features per row")->capture_default_str()->check(positive_whole());
   app->add_option("--rows", f->rows, "Row indices (from 0, comma-separated) instead of the flagged rows");
-  app->add_option("--score", f->score, "Score: zsae, zsse, sse, mse, mae, bce, max")->capture_default_str();
+  app->add_option("--score", f->score, "Score: zsae, zsse, sse, mse, mae, bce, max, zsae_ic, dual")->capture_default_str();
   app->add_option("--threshold", f->threshold, "Which rows are flagged, as in ae score")->capture_default_str();
   app->add_option("--out", f->out, "CSV file (default: standard output)");
+  app->add_option("--map", f->map, "Also draw each explained row as a PNG: original, reconstruction and the map of its score terms");
   return {app, [f, app]() {
             ScoreKind kind = parse_score(f->score);
             const Threshold threshold = parse_threshold(f->threshold);
@@ -90,6 +93,10 @@ Command add_explain(CLI::App& root) {
               std::fwrite(text.data(), 1, text.size(), stdout);
             } else {
               write_file_atomic(f->out, text);
+            }
+            if (!f->map.empty()) {
+              write_explain_map(f->map, "Why these rows score high (" + std::string(score_name(kind)) + ") - " + data.source,
+                                explained, image_shape_of(data, model.info), kind);
             }
             std::fprintf(stderr, "score %s, threshold %s = %.6g: %zu rows explained, %zu features each\n",
                          std::string(score_name(kind)).c_str(), threshold_text(threshold).c_str(), cut, explained.size(),

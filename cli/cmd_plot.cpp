@@ -16,7 +16,7 @@ namespace ae::cli {
 namespace {
 
 struct ModelFlags {
-  std::string model, data, labels, out, score = "zsae", threshold = "contamination=0.01", color;
+  std::string model, data, labels, out, score = "dual", threshold = "contamination=0.01", color;
   std::optional<std::int64_t> outlier_class;
   bool log = false;
   bool log_score = false;
@@ -150,12 +150,12 @@ Command add_plot(CLI::App& root) {
   add_model_and_data(s, *f);
   s->add_option("--labels", f->labels, "Truth per row (0/1, or class labels with --outlier-class): two colours");
   s->add_option("--outlier-class", f->outlier_class, "The label that marks an outlier");
-  s->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max")->capture_default_str();
+  s->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max, zsae_ic (zsae per bit of input complexity), dual (the larger of zsae and zsae_ic, standardised)")->capture_default_str();
   s->add_option("--threshold", f->threshold,
                 "contamination=F | quantile=Q | sigma=K | mad=K | iqr=K | max-train | value=X (from the training scores)")
       ->capture_default_str();
   s->add_flag("--log", f->log, "Log-scale count axis");
-  s->add_flag("--log-score", f->log_score, "Scores as log10 on the x axis (for long tails; scores must be above 0)");
+  s->add_flag("--log-score", f->log_score, "Scores as log10 on the x axis (for long tails; scores must be above 0, which dual, the default, is not below its training median)");
   add_out(s, f->out);
 
   CLI::App* l = app->add_subcommand("latent", "Scatter of the embeddings (PCA to 2-D when K > 2; a strip when K = 1)");

@@ -78,7 +78,7 @@ void ReportJob::write(const std::string& path) const {
 
 Command add_report(CLI::App& root) {
   struct Flags {
-    std::string model, data, labels, val, history, score = "zsae", threshold = "contamination=0.01", out = "report.html";
+    std::string model, data, labels, val, history, score = "dual", threshold = "contamination=0.01", out = "report.html";
     std::optional<std::int64_t> outlier_class;
     bool quiet = false;
   };
@@ -90,7 +90,7 @@ Command add_report(CLI::App& root) {
   app->add_option("--outlier-class", f->outlier_class, "The label that marks an outlier");
   app->add_option("--val", f->val, "Reference data (e.g. validation rows), drawn beside in the score histogram");
   app->add_option("--history", f->history, "History CSV of the training run (ae train --history)");
-  app->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max")->capture_default_str();
+  app->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max, zsae_ic (zsae per bit of input complexity), dual (the larger of zsae and zsae_ic, standardised)")->capture_default_str();
   app->add_option("--threshold", f->threshold,
                   "contamination=F | quantile=Q | sigma=K | mad=K | iqr=K | max-train | value=X (from the training scores)")
       ->capture_default_str();

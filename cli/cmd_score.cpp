@@ -70,7 +70,7 @@ Dataset recorded_training_rows(const Model& model, const std::string& model_path
 
 Command add_score(CLI::App& root) {
   struct Flags {
-    std::string model, data, out, per_feature, labels, baseline, fit, score = "zsae",
+    std::string model, data, out, per_feature, labels, baseline, fit, score = "dual",
                                                                       threshold = "contamination=0.01";
     std::optional<std::int64_t> outlier_class;
     std::optional<double> eps_factor;
@@ -80,7 +80,7 @@ Command add_score(CLI::App& root) {
   CLI::App* app = root.add_subcommand("score", "Outlier scores by reconstruction error, with threshold, flags and ranking");
   app->add_option("model", f->model, "Model file (.safetensors)")->required();
   app->add_option("--data", f->data, "Data to score (IDX[.gz], NPY or CSV)")->required();
-  app->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max")->capture_default_str();
+  app->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max, zsae_ic (zsae per bit of input complexity), dual (the larger of zsae and zsae_ic, standardised)")->capture_default_str();
   app->add_option("--threshold", f->threshold,
                   "contamination=F | quantile=Q | sigma=K | mad=K | iqr=K | max-train | value=X | fpr=Q (from the training scores)")
       ->capture_default_str();

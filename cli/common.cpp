@@ -169,12 +169,21 @@ TrainConfig make_train_config(const TrainFlags& f) {
 }
 
 ScoreKind resolve_score(ScoreKind kind, bool chosen, const ScoreCalibration& cal, const std::string& model, bool quiet) {
-  if (chosen || cal.train_stats.count(kind) != 0 || cal.train_stats.count(ScoreKind::zsse) == 0) return kind;
-  if (!quiet) {
-    std::fprintf(stderr, "note: %s was saved before the %s score existed; scoring with zsse (ae score --fit DATA refits)\n",
-                 model.c_str(), std::string(score_name(kind)).c_str());
+  if (chosen || cal.train_stats.count(kind) != 0) return kind;
+  // The defaults in order of age: dual, then zsae, then zsse.
+  ScoreKind older = kind;
+  for (ScoreKind k : {ScoreKind::zsae, ScoreKind::zsse}) {
+    if (cal.train_stats.count(k) != 0) {
+      older = k;
+      break;
+    }
   }
-  return ScoreKind::zsse;
+  if (older == kind) return kind;
+  if (!quiet) {
+    std::fprintf(stderr, "note: %s was saved before the %s score existed; scoring with %s (ae score --fit DATA refits)\n",
+                 model.c_str(), std::string(score_name(kind)).c_str(), std::string(score_name(older)).c_str());
+  }
+  return older;
 }
 
 namespace {

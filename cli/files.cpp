@@ -68,6 +68,7 @@ constexpr FileFlag kFileFlags[] = {
     {"explain", "model", Role::input},
     {"explain", "--data", Role::input},
     {"explain", "--out", Role::output, ".csv"},
+    {"explain", "--map", Role::output, ".png"},
     {"sample", "model", Role::input},
     {"sample", "--out", Role::output, ".npy .png"},
     {"plot history", "--history", Role::input},

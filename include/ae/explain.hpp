@@ -25,12 +25,16 @@ struct RowExplanation {
   std::size_t row = 0;  // index into the data
   float score = 0;      // the row's score of the kind asked for
   std::vector<FeatureContribution> top;  // the top_k largest terms, largest first (ties: lower column first)
+  // Every feature (D each), for maps of the whole row: values and reconstruction in data
+  // units, and the per-feature score terms.
+  std::vector<float> values, reconstruction, terms;
 };
 
 // One explanation per entry of `rows` (same order; repeats allowed), over `data` already
 // scaled by `units` as the model expects. top_k is clamped to the width. The share is of the
-// sum of terms, which is the score itself for zsae, zsse and sse (D times it for mse, mae
-// and bce; for max, whose score is the largest term, it is still the term over the sum).
+// sum of terms, which is the score itself for zsae, zsse, sse and zsae_ic (D times it for mse,
+// mae and bce; for max, whose score is the largest term, it is still the term over the sum;
+// dual's terms are zsae's).
 // Only the chosen rows are reconstructed. Throws Error(usage) when a row index is >= the
 // row count, top_k is 0, or as compute_scores does.
 std::vector<RowExplanation> explain_rows(Autoencoder& model, const Dataset& data, std::span<const std::size_t> rows,

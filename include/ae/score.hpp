@@ -21,7 +21,7 @@ namespace ae {
 
 // Per-sample scores of a row x (D features) and its reconstruction y, r = x - y, with s_j^2
 // and the floors eps from ScoreCalibration:
-//   zsae: sum_j |r_j| / sqrt(s_j^2 + eps)   (the default; standardised absolute error)
+//   zsae: sum_j |r_j| / sqrt(s_j^2 + eps)   (standardised absolute error)
 //   zsse: sum_j r_j^2 / (s_j^2 + eps)       (standardised squared error)
 //   sse:  sum_j r_j^2          mse: mean_j r_j^2          mae: mean_j |r_j|
 //   bce:  mean_j -(x_j log p_j + (1 - x_j) log(1 - p_j)), p = clamp(y, 1e-7, 1 - 1e-7);
@@ -33,18 +33,43 @@ namespace ae {
 // features (a different kind of image) outweigh one badly drawn stroke; zsse squares them,
 // letting a few large residuals dominate. Measured on 100 Fashion-MNIST images hidden in
 // MNIST (README), zsae ranks them best.
-enum class ScoreKind { zsae, zsse, sse, mse, mae, bce, max };
+// It fails the other way round: every reconstruction error ranks images simpler than the
+// inliers (MNIST digits among Fashion-MNIST) as normal (Serra et al., "Input complexity and
+// out-of-distribution detection", ICLR 2020). Two kinds correct for that:
+//   zsae_ic: zsae / L(x), L(x) the input complexity (input_complexity_bits below): error per
+//            bit of the row. Per-feature form: zsae's divided by L(x).
+//   dual:    max((zsae - m1) / d1, (zsae_ic - m2) / d2), m and d the median and raw MAD of
+//            each over the training rows (ScoreStats; a MAD of 0 counts as 1): high when the
+//            row is worse rebuilt than usual, or than usual for its complexity. Per-feature
+//            form: zsae's. Needs the training statistics of zsae and zsae_ic.
+// Both need the calibration's data_min (models saved before it existed: refit).
+enum class ScoreKind {
+  zsae, zsse, sse, mse, mae, bce, max,
+  zsae_ic, dual,
+};
 
-inline constexpr std::array<NameEntry<ScoreKind>, 7> kScoreNames{{
+inline constexpr std::array<NameEntry<ScoreKind>, 9> kScoreNames{{
     {ScoreKind::zsae, "zsae"}, {ScoreKind::zsse, "zsse"}, {ScoreKind::sse, "sse"}, {ScoreKind::mse, "mse"},
-    {ScoreKind::mae, "mae"},   {ScoreKind::bce, "bce"},   {ScoreKind::max, "max"}}};
+    {ScoreKind::mae, "mae"},   {ScoreKind::bce, "bce"},   {ScoreKind::max, "max"},
+    {ScoreKind::zsae_ic, "zsae_ic"}, {ScoreKind::dual, "dual"},
+}};
 constexpr ScoreKind kScoreKinds[] = {ScoreKind::zsae, ScoreKind::zsse, ScoreKind::sse,
                                      ScoreKind::mse,  ScoreKind::mae,  ScoreKind::bce,
-                                     ScoreKind::max};
-constexpr ScoreKind kDefaultScore = ScoreKind::zsae;
+                                     ScoreKind::max,
+                                     ScoreKind::zsae_ic, ScoreKind::dual,
+};
+// The default: dual, the best mean over bench/outliers_images and bench/outliers_tables
+// (README). Models saved before it fall back to zsae (the CLI's resolve_score).
+constexpr ScoreKind kDefaultScore = ScoreKind::dual;
 
-// True for the kinds that need a calibration's s_j^2 (zsae, zsse).
-constexpr bool standardised(ScoreKind kind) { return kind == ScoreKind::zsae || kind == ScoreKind::zsse; }
+// True for the kinds that divide by the input complexity (zsae_ic, dual); none of them has
+// an ONNX form.
+constexpr bool complexity_corrected(ScoreKind kind) { return kind == ScoreKind::zsae_ic || kind == ScoreKind::dual; }
+
+// True for the kinds that need a calibration's s_j^2 (zsae, zsse, zsae_ic, dual).
+constexpr bool standardised(ScoreKind kind) {
+  return kind == ScoreKind::zsae || kind == ScoreKind::zsse || complexity_corrected(kind);
+}
 
 // Throws Error(usage) naming the text and listing score_names().
 inline ScoreKind parse_score(std::string_view name) { return parse_name(kScoreNames, name, "score"); }
@@ -87,15 +112,19 @@ ScoreStats score_stats(std::span<const float> scores);
 struct ScoreFloors {
   double zsse = 1e-4;
   double zsae = 1e-5;
-  // The factor of a standardised kind (zsse's for any other).
-  double& of(ScoreKind kind) { return kind == ScoreKind::zsae ? zsae : zsse; }
-  double of(ScoreKind kind) const { return kind == ScoreKind::zsae ? zsae : zsse; }
+  // The factor of a standardised kind (zsae's for zsae, zsae_ic and dual; zsse's for any other).
+  double& of(ScoreKind kind) { return absolute(kind) ? zsae : zsse; }
+  double of(ScoreKind kind) const { return absolute(kind) ? zsae : zsse; }
+  static constexpr bool absolute(ScoreKind kind) {
+    return kind == ScoreKind::zsae || kind == ScoreKind::zsae_ic || kind == ScoreKind::dual;
+  }
 };
 
 // Fitted once on the training data after training and saved with the model.
 struct ScoreCalibration {
   std::vector<float> feature_mse;  // s_j^2: mean squared residual of feature j over training (D)
   double data_range = 1;           // max - min of the training values (1 for byte data)
+  double data_min = 0;             // min of the training values (0 for byte data); NaN: not saved
   ScoreFloors floors;
   // Statistics of each score kind over the training rows (bce only for data in [0, 1]).
   std::map<ScoreKind, ScoreStats> train_stats;
@@ -105,8 +134,9 @@ struct ScoreCalibration {
   bool empty() const { return feature_mse.empty(); }
   // Compact JSON: {"feature_mse":[...],"data_range":..,"eps_factor":..(zsse),
   // "zsae_eps_factor":..,"train_stats":{"<score name>":{"count","mean","std","min","max",
-  // "median","mad","q1","q3","grid"}}}. Floats are written in their shortest round-trip form;
-  // from_json(to_json()) is exact.
+  // "median","mad","q1","q3","grid"}},"data_min":..}; data_min only when finite. Floats are
+  // written in their shortest round-trip form; from_json(to_json()) is exact. A text without
+  // data_min (saved before zsae_ic existed) reads as NaN.
   std::string to_json() const;
   // Reads to_json()'s text; "{}" or an empty text gives an empty calibration; a text without
   // zsae_eps_factor (written before zsae existed) gets the default. Throws Error(bad_data)
@@ -114,6 +144,13 @@ struct ScoreCalibration {
   // negative or non-finite s_j^2, or a grid of the wrong length.
   static ScoreCalibration from_json(std::string_view text, const std::string& source);
 };
+
+// The input complexity L(x) of a row of (scaled) values in bits: each value quantised to a
+// byte, q_j = clamp(floor(255 (x_j - lo) / range + 0.5), 0, 255) (all 0 when range is 0), and
+// L(x) = 8 x the length of zlib's compress2 of q_1..q_D at level 1 (level 9 ranks the images
+// of bench/outliers_images alike but is slower, 30-fold on repetitive rows). Lossless compressed
+// length is Serra et al.'s complexity estimate; on byte images q is the image itself.
+double input_complexity_bits(std::span<const float> row, double lo, double range);
 
 // Two passes over `train` in chunks: the first collects s_j^2, the data range and the
 // statistics of every kind but the standardised ones; the second those. Throws Error(usage)

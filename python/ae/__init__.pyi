@@ -85,7 +85,7 @@ class Autoencoder:
         trim: float = 0.0,
         checkpoint: Optional[str] = None,
         checkpoint_every: int = 1,
-        score: str = "zsae",
+        score: str = "dual",
         contamination: float = 0.01,
         threshold: Optional[str] = None,
         verbose: int = 0,

@@ -105,9 +105,10 @@ KEYWORDS = (
             "Write a checkpoint file every checkpoint_every epochs, after the last, and when interrupted."),
     Keyword("checkpoint_every", "checkpoint.every", 1, "--checkpoint-every",
             "Epochs between checkpoints (with checkpoint)."),
-    Keyword("score", None, "zsae", "ae score --score",
-            "Outlier score of decision_function: 'zsae' (standardised absolute error), 'zsse', 'sse', "
-            "'mse', 'mae', 'bce' or 'max'."),
+    Keyword("score", None, "dual", "ae score --score",
+            "Outlier score of decision_function: 'dual' (the larger of zsae and zsae_ic, standardised), "
+            "'zsae' (standardised absolute error), 'zsae_ic' (zsae per bit of input complexity), 'zsse', "
+            "'sse', 'mse', 'mae', 'bce' or 'max'."),
     Keyword("contamination", None, 0.01, "ae score --threshold contamination=F",
             "Expected share of outliers in the training data, in (0, 0.5]: threshold_ is the training "
             "scores' (1 - contamination) quantile."),

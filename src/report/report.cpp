@@ -57,6 +57,12 @@ std::string score_meaning(ScoreKind kind) {
     case ScoreKind::mae: return "the mean absolute reconstruction error over the features";
     case ScoreKind::bce: return "the mean binary cross-entropy of the reconstruction";
     case ScoreKind::max: return "the largest absolute reconstruction error of any feature";
+    case ScoreKind::zsae_ic:
+      return "zsae divided by the row's input complexity (its compressed length in bits): error per bit, "
+             "so that rows simpler than the training rows are not taken for normal";
+    case ScoreKind::dual:
+      return "the larger of zsae and zsae_ic, each standardised by its median and median absolute deviation "
+             "on the training data: high for rows worse rebuilt than usual, or than usual for their complexity";
   }
   return "";
 }

@@ -79,9 +79,10 @@ std::string ScoreCalibration::to_json() const {
   for (float v : feature_mse) mse.push_back(detail::short_float(v));
   json stats = json::object();
   for (const auto& [kind, s] : train_stats) stats[std::string(score_name(kind))] = stats_json(s);
-  const json j{{"feature_mse", mse}, {"data_range", data_range}, {"eps_factor", floors.zsse},
+  json j{{"feature_mse", mse}, {"data_range", data_range}, {"eps_factor", floors.zsse},
                {"zsae_eps_factor", floors.zsae},
                {"train_stats", stats}};
+  if (std::isfinite(data_min)) j["data_min"] = data_min;
   return j.dump();
 }
 
@@ -97,6 +98,7 @@ ScoreCalibration ScoreCalibration::from_json(std::string_view text, const std::s
     }
     cal.data_range = number(field(j, "data_range"), "data_range");
     cal.floors.zsse = number(field(j, "eps_factor"), "eps_factor");
+    cal.data_min = j.contains("data_min") ? number(j["data_min"], "data_min") : std::numeric_limits<double>::quiet_NaN();
     if (j.contains("zsae_eps_factor")) cal.floors.zsae = number(j["zsae_eps_factor"], "zsae_eps_factor");
     if (!(cal.data_range >= 0) || !std::isfinite(cal.data_range)) throw Malformed{"data_range must be finite and >= 0"};
     if (!(cal.floors.zsse > 0) || !std::isfinite(cal.floors.zsse)) throw Malformed{"eps_factor must be finite and > 0"};

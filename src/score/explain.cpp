@@ -38,7 +38,8 @@ std::vector<RowExplanation> explain_rows(Autoencoder& model, const Dataset& data
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
                       [&](std::size_t a, std::size_t b) { return terms(i, a) > terms(i, b) || (terms(i, a) == terms(i, b) && a < b); });
-    RowExplanation e{rows[i], scores[i], {}};
+    RowExplanation e{rows[i], scores[i], {}, {values.row(i), values.row(i) + D}, {rebuilt.row(i), rebuilt.row(i) + D},
+                     {terms.row(i), terms.row(i) + D}};
     for (std::size_t n = 0; n < k; ++n) {
       const std::size_t j = order[n];
       e.top.push_back({j, values(i, j), rebuilt(i, j), terms(i, j), sum > 0 ? terms(i, j) / sum : 0.0});

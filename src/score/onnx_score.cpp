@@ -15,6 +15,10 @@ namespace ae {
 OnnxScore onnx_score(ScoreKind kind, const ScoreCalibration& cal, std::size_t D) {
   OnnxScore s;
   s.name = std::string(score_name(kind));
+  if (complexity_corrected(kind)) {
+    throw Error(ErrorKind::usage, "the " + s.name + " score divides by a compressed length, which ONNX cannot compute; "
+                                  "export zsae or another score");
+  }
   if (standardised(kind)) {
     if (cal.empty()) {
       throw Error(ErrorKind::usage, "the " + s.name + " score needs the model's score calibration, which it lacks");
@@ -35,6 +39,8 @@ OnnxScore onnx_score(ScoreKind kind, const ScoreCalibration& cal, std::size_t D)
     case ScoreKind::mae: s.term = Term::abs, s.scale = mean; break;
     case ScoreKind::bce: s.term = Term::bce, s.scale = mean, s.bce_clip = kernels::kBceClip; break;
     case ScoreKind::max: s.term = Term::abs, s.reduce = OnnxScore::Reduce::max; break;
+    case ScoreKind::zsae_ic:
+    case ScoreKind::dual: break;  // refused above
   }
   return s;
 }

@@ -29,7 +29,7 @@ std::vector<float> standard_weights(const ScoreCalibration& cal, ScoreKind kind)
   std::vector<float> w(cal.feature_mse.size());
   for (std::size_t j = 0; j < w.size(); ++j) {
     const double v = static_cast<double>(cal.feature_mse[j]) + eps;
-    w[j] = static_cast<float>(kind == ScoreKind::zsae ? 1.0 / std::sqrt(v) : 1.0 / v);
+    w[j] = static_cast<float>(ScoreFloors::absolute(kind) ? 1.0 / std::sqrt(v) : 1.0 / v);
   }
   return w;
 }
@@ -83,6 +83,47 @@ void score_rows(ScoreKind kind, const float* w, ConstMatrixView x, ConstMatrixVi
       return;
     case ScoreKind::bce: kernels::score_bce(x.data, y.data, out, pf, B, D); return;
     case ScoreKind::max: kernels::score_max_abs(x.data, y.data, out, pf, B, D); return;
+    case ScoreKind::zsae_ic:
+    case ScoreKind::dual: break;  // complexity_rows' business
+  }
+}
+
+// zsae of B rows into out (and pf) and L(x) of each row into bits.
+void zsae_and_bits(const float* w, double lo, double range, ConstMatrixView x, ConstMatrixView y, float* out,
+                   float* pf, double* bits) {
+  score_rows(ScoreKind::zsae, w, x, y, out, pf);
+  detail::ComplexityMeter meter(x.cols);
+  for (std::size_t i = 0; i < x.rows; ++i) bits[i] = meter.bits({x.row(i), x.cols}, lo, range);
+}
+
+// What dual needs of the training statistics: median and MAD of zsae and zsae_ic.
+struct DualStats {
+  double m1 = 0, d1 = 1, m2 = 0, d2 = 1;
+};
+
+DualStats dual_stats(const ScoreStats& zsae, const ScoreStats& ic) {
+  return {zsae.median, zsae.mad > 0 ? zsae.mad : 1.0, ic.median, ic.mad > 0 ? ic.mad : 1.0};
+}
+
+float dual_of(const DualStats& d, double zsae, double ic) {
+  return static_cast<float>(std::max((zsae - d.m1) / d.d1, (ic - d.m2) / d.d2));
+}
+
+// zsae_ic or dual of B rows (w: zsae's weights).
+void complexity_rows(ScoreKind kind, const float* w, double lo, double range, const DualStats& d,
+                     ConstMatrixView x, ConstMatrixView y, float* out, float* pf) {
+  std::vector<double> bits(x.rows);
+  zsae_and_bits(w, lo, range, x, y, out, pf, bits.data());
+  for (std::size_t i = 0; i < x.rows; ++i) {
+    const double zsae = out[i], ic = zsae / bits[i];
+    if (kind == ScoreKind::dual) {
+      out[i] = dual_of(d, zsae, ic);
+      continue;
+    }
+    out[i] = static_cast<float>(ic);
+    if (pf) {
+      for (std::size_t j = 0; j < x.cols; ++j) pf[i * x.cols + j] = static_cast<float>(pf[i * x.cols + j] / bits[i]);
+    }
   }
 }
 
@@ -127,6 +168,7 @@ ScoreCalibration calibrate_with(const ChunkPass& pass, const Dataset& train, Sco
     cal.feature_mse[j] = static_cast<float>(sum / static_cast<double>(N));
   }
   cal.data_range = train.byte_data ? 1.0 : static_cast<double>(hi) - static_cast<double>(lo);
+  cal.data_min = train.byte_data ? 0.0 : static_cast<double>(lo);
   if (!train.byte_data && (lo < 0.0f || hi > 1.0f)) scores.erase(ScoreKind::bce);
 
   // Pass 2: the standardised scores, now that s_j^2 and eps are known.
@@ -136,11 +178,21 @@ ScoreCalibration calibrate_with(const ChunkPass& pass, const Dataset& train, Sco
   std::vector<float>& zsae = scores[ScoreKind::zsae];
   zsse.resize(N);
   zsae.resize(N);
+  std::vector<double> bits(N);
   pass(train, [&](std::size_t first, ConstMatrixView x, ConstMatrixView y) {
     score_rows(ScoreKind::zsse, w_sq.data(), x, y, zsse.data() + first, nullptr);
-    score_rows(ScoreKind::zsae, w_abs.data(), x, y, zsae.data() + first, nullptr);
+    zsae_and_bits(w_abs.data(), cal.data_min, cal.data_range, x, y, zsae.data() + first, nullptr,
+                  bits.data() + first);
   });
+  std::vector<float>& ic = scores[ScoreKind::zsae_ic];
+  ic.resize(N);
+  for (std::size_t i = 0; i < N; ++i) ic[i] = static_cast<float>(zsae[i] / bits[i]);
   for (const auto& [kind, values] : scores) cal.train_stats[kind] = score_stats(values);
+  // dual standardises both by their training statistics, so it comes last.
+  const DualStats d = dual_stats(cal.train_stats.at(ScoreKind::zsae), cal.train_stats.at(ScoreKind::zsae_ic));
+  std::vector<float> dual(N);
+  for (std::size_t i = 0; i < N; ++i) dual[i] = dual_of(d, zsae[i], ic[i]);
+  cal.train_stats[ScoreKind::dual] = score_stats(dual);
   return cal;
 }
 
@@ -162,6 +214,16 @@ std::vector<float> scores_with(const ChunkPass& pass, const Dataset& data, Score
     }
     w = standard_weights(cal, kind);
   }
+  DualStats d;
+  if (complexity_corrected(kind)) {
+    const auto a = cal.train_stats.find(ScoreKind::zsae), b = cal.train_stats.find(ScoreKind::zsae_ic);
+    if (!std::isfinite(cal.data_min) || (kind == ScoreKind::dual && (a == cal.train_stats.end() || b == cal.train_stats.end()))) {
+      throw Error(ErrorKind::usage, "the " + std::string(score_name(kind)) +
+                                        " score needs calibration saved since it exists (data_min and the zsae and "
+                                        "zsae_ic statistics); refit the score statistics on the training data");
+    }
+    if (kind == ScoreKind::dual) d = dual_stats(a->second, b->second);
+  }
   std::vector<float> out(data.rows);
   if (per_feature) per_feature->resize(data.rows, D);
   // bce needs values in [0, 1]; each chunk's range is kept so that the error names the
@@ -176,7 +238,9 @@ std::vector<float> scores_with(const ChunkPass& pass, const Dataset& data, Score
       kernels::value_range(x.data, x.size(), &chunk_lo[c], &chunk_hi[c]);
       if (chunk_lo[c] < 0.0f || chunk_hi[c] > 1.0f) return;
     }
-    score_rows(kind, w.data(), x, y, out.data() + first, per_feature ? per_feature->row(first) : nullptr);
+    float* pf = per_feature ? per_feature->row(first) : nullptr;
+    if (complexity_corrected(kind)) complexity_rows(kind, w.data(), cal.data_min, cal.data_range, d, x, y, out.data() + first, pf);
+    else score_rows(kind, w.data(), x, y, out.data() + first, pf);
   });
   for (std::size_t c = 0; c < chunk_lo.size(); ++c) {
     if (chunk_lo[c] < 0.0f || chunk_hi[c] > 1.0f) {

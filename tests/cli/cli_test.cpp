@@ -217,10 +217,24 @@ TEST_F(Cli, ScoreFindsTheKnownOutliers) {
   EXPECT_EQ(ae_run("score " + model + " --data " + path("mixed.csv") + " --threshold sigma=-1").code, 2);
   EXPECT_EQ(ae_run("score " + model + " --data " + path("mixed.csv") + " --score hinge").code, 2);
 
+  // A model saved before dual existed (no dual, zsae_ic or data_min): the default falls back
+  // to zsae, an explicit --score dual is refused.
+  Model before_dual = load_model(model);
+  nlohmann::json cal = nlohmann::json::parse(before_dual.info.score);
+  cal["train_stats"].erase("dual");
+  cal["train_stats"].erase("zsae_ic");
+  cal.erase("data_min");
+  before_dual.info.score = cal.dump();
+  save_model(path("before_dual.safetensors"), before_dual.autoencoder, before_dual.info);
+  const std::string mixed_to = " --data " + path("mixed.csv") + " --out ";
+  ASSERT_EQ(ae_run("score " + path("before_dual.safetensors") + mixed_to + path("d0.csv")).code, 0);
+  ASSERT_EQ(ae_run("score " + path("before_dual.safetensors") + mixed_to + path("d1.csv") + " --score zsae").code, 0);
+  EXPECT_EQ(read_text(path("d0.csv")), read_text(path("d1.csv")));
+  EXPECT_EQ(ae_run("score " + path("before_dual.safetensors") + mixed_to + path("d2.csv") + " --score dual").code, 2);
+
   // A model saved before zsae existed (its statistics lack zsae): the default falls back to
   // zsse, an explicit --score zsae is refused, and the plots still draw.
-  Model old = load_model(model);
-  nlohmann::json cal = nlohmann::json::parse(old.info.score);
+  Model old = before_dual;
   cal["train_stats"].erase("zsae");
   cal.erase("zsae_eps_factor");
   old.info.score = cal.dump();

@@ -166,6 +166,48 @@ TEST_F(Outliers, ExplainNamesTheFeaturesThatWereMoved) {
   EXPECT_EQ(ae("explain " + path("absent.safetensors") + " --data " + data).code, 66);
 }
 
+// 8 x 8 byte images as IDX: a bright horizontal bar on one of rows 2..5 (seeded); the last
+// four images also have a bright 2 x 2 square in the top left corner (pixels 0, 1, 8, 9).
+// `count` images; the clean ones are those before count - 4.
+std::string write_bar_images(const std::string& file, int count) {
+  std::ofstream out(file, std::ios::binary);
+  const unsigned char head[16] = {0, 0, 8, 3, 0, 0, static_cast<unsigned char>(count >> 8), static_cast<unsigned char>(count & 255),
+                                  0, 0, 0, 8, 0, 0, 0, 8};
+  out.write(reinterpret_cast<const char*>(head), 16);
+  Rng rng(11);
+  for (int i = 0; i < count; ++i) {
+    std::array<unsigned char, 64> px{};
+    const std::size_t bar = 2 + rng.below(4);
+    for (std::size_t c = 0; c < 8; ++c) px[bar * 8 + c] = static_cast<unsigned char>(180 + rng.below(60));
+    if (i >= count - 4) px[0] = px[1] = px[8] = px[9] = 250;
+    out.write(reinterpret_cast<const char*>(px.data()), 64);
+  }
+  return file;
+}
+
+// ae explain on images: the corner square is what the terms of the outlying rows point at
+// (dual, the complexity-corrected default candidate), and --map draws the rows as a PNG;
+// --map must name a .png.
+TEST_F(Outliers, ExplainMapsTheErrorOfImageRows) {
+  const std::string clean = write_bar_images(path("clean-idx3-ubyte"), 296);
+  const std::string mixed = write_bar_images(path("mixed-idx3-ubyte"), 300);
+  const std::string model = path("img.safetensors");
+  ASSERT_EQ(ae("train --data " + clean + " --epochs 30 --seed 1 --threads 1 --quiet --out " + model).code, 0);
+  const CliRun run = ae("explain " + model + " --data " + mixed + " --score dual --rows 296,299 --top 4 --map " +
+                        path("why.png"));
+  ASSERT_EQ(run.code, 0);
+  const auto rows = csv_cells(run.out);
+  ASSERT_EQ(rows.size(), 9u);
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const int feature = std::stoi(rows[r][4]);
+    EXPECT_TRUE(feature == 0 || feature == 1 || feature == 8 || feature == 9) << "row " << rows[r][0] << ": " << feature;
+  }
+  const std::string png = read_text(path("why.png"));
+  ASSERT_GT(png.size(), 1000u);
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+  EXPECT_EQ(ae("explain " + model + " --data " + mixed + " --rows 296 --map " + path("why.csv")).code, 2);
+}
+
 // --trim trains deterministically, is stored in the training record, and is checked.
 TEST_F(Outliers, TrimTrainsDeterministicallyAndIsRecorded) {
   const std::string data = write_mixed();

@@ -181,7 +181,8 @@ TEST_F(ReportPlotCli, PlotEveryKindWritesValidPngAndSvg) {
     ASSERT_EQ(ae_run("plot scores " + model + data + " --labels " + path("labels.csv") + " --threshold quantile=0.9 --out " +
                      path("scores." + e)),
               0);
-    ASSERT_EQ(ae_run("plot scores " + model + data + " --log --log-score --out " + path("log-scores." + e)), 0);
+    // dual (the default) is standardised and negative below its training median: log with zsae.
+    ASSERT_EQ(ae_run("plot scores " + model + data + " --score zsae --log --log-score --out " + path("log-scores." + e)), 0);
     ASSERT_EQ(ae_run("plot latent " + model + data + " --labels " + path("labels.csv") + " --out " + path("latent." + e)), 0);
     ASSERT_EQ(ae_run("plot feature-error " + model + data + " --out " + path("features." + e)), 0);
   }

@@ -10,6 +10,7 @@ seeded numpy generator and are stored in the fixture, so the C++ side reads them
 
 import json
 import os
+import zlib
 
 import numpy as np
 
@@ -56,6 +57,34 @@ def scores(kind, x, y, s2=None, eps=None, eps_abs=None):
 
 
 KINDS = ["zsae", "zsse", "sse", "mse", "mae", "bce", "max"]
+# The complexity-corrected kinds, checked through the model (section 2) only.
+IC_KINDS = ["zsae_ic", "dual"]
+
+
+def complexity_bits(row, lo, rng_):
+    """Serra et al.'s complexity: 8 x the zlib (level 1) length of the row quantised to bytes."""
+    v = row.astype(np.float64)
+    q = np.floor(255.0 * (v - lo) / rng_ + 0.5) if rng_ > 0 else np.zeros_like(v)
+    q = np.clip(np.nan_to_num(q), 0, 255).astype(np.uint8)
+    return 8.0 * len(zlib.compress(q.tobytes(), 1))
+
+
+def ic_scores(kind, x, y, s2, eps_abs, lo, rng_, train_zsae, train_ic):
+    """zsae_ic and dual (median and raw MAD of the training zsae and zsae_ic)."""
+    zsae, pf = scores("zsae", x, y, s2, None, eps_abs)
+    bits = np.array([complexity_bits(r, lo, rng_) for r in x])
+    ic = zsae / bits
+    if kind == "zsae_ic":
+        return ic, pf / bits[:, None]
+
+    def med_mad(v):
+        v = np.asarray(v, np.float32).astype(np.float64)
+        m = np.quantile(v, 0.5)
+        d = np.median(np.abs(v - m))
+        return m, (d if d > 0 else 1.0)
+    m1, d1 = med_mad(train_zsae)
+    m2, d2 = med_mad(train_ic)
+    return np.maximum((zsae - m1) / d1, (ic - m2) / d2), pf
 
 
 def quantile_grid():
@@ -195,6 +224,20 @@ def main():
                                       "median": float(np.median(tr)), "max": float(tr.max())}
         model["test_scores"][kind] = te.tolist()
         model["test_per_feature"][kind] = pf.ravel().tolist()
+    data_min = float(train.min())
+    model["data_min"] = data_min
+    tr_zsae, _ = scores("zsae", train, reconstruct(train), feature_mse, None, model_eps_abs)
+    tr_ic, _ = ic_scores("zsae_ic", train, reconstruct(train), feature_mse, model_eps_abs, data_min, data_range,
+                         None, None)
+    for kind in IC_KINDS:
+        tr, _ = ic_scores(kind, train, reconstruct(train), feature_mse, model_eps_abs, data_min, data_range,
+                          tr_zsae, tr_ic)
+        te, pf = ic_scores(kind, test, reconstruct(test), feature_mse, model_eps_abs, data_min, data_range,
+                           tr_zsae, tr_ic)
+        model["train_stats"][kind] = {"mean": float(tr.mean()), "std": float(tr.std()),
+                                      "median": float(np.median(tr)), "max": float(tr.max())}
+        model["test_scores"][kind] = te.tolist()
+        model["test_per_feature"][kind] = pf.ravel().tolist()
     out["model"] = model
 
     # 3. Summary statistics: a small set with ties, and a larger one that fills the tail grid.
@@ -215,6 +258,18 @@ def main():
     t = (rng.uniform(0, 1, 300) < 0.1 + 0.2 * (s > 0.8)).astype(np.int64)
     cases.append(metric_case("random with ties", s, t))
     out["metrics"] = cases
+
+    # 5. Input complexity of 100-wide rows from plain to noisy, on a range that clips some.
+    crng = np.random.default_rng(7)
+    rows = [np.zeros(100), np.full(100, 0.5), np.tile([0.0, 1.0], 50), crng.uniform(0, 1, 100),
+            np.r_[np.zeros(70), crng.uniform(0, 1, 30)], crng.normal(0.5, 1.0, 100),
+            np.round(crng.uniform(0, 1, 100) * 4) / 4]
+    rows = [np.asarray(r, np.float32) for r in rows]
+    cases = []
+    for lo, rng_ in ((0.0, 1.0), (-0.25, 1.5), (0.0, 0.0)):
+        for r in rows:
+            cases.append({"row": f32(r), "lo": lo, "range": rng_, "bits": complexity_bits(r, lo, rng_)})
+    out["complexity"] = cases
 
     here = os.path.dirname(os.path.abspath(__file__))
     path = os.path.normpath(os.path.join(here, "..", "fixtures", "score_reference.json"))

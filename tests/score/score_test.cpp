@@ -53,7 +53,7 @@ void expect_rel(double got, double want, double rel, const std::string& what) {
 
 TEST(ScoreKind, NamesRoundTripAndUnknownIsUsage) {
   for (ScoreKind kind : kScoreKinds) EXPECT_EQ(parse_score(score_name(kind)), kind);
-  EXPECT_EQ(score_names(), "zsae, zsse, sse, mse, mae, bce, max");
+  EXPECT_EQ(score_names(), "zsae, zsse, sse, mse, mae, bce, max, zsae_ic, dual");
   try {
     parse_score("rmse");
     FAIL() << "no error";
@@ -74,7 +74,8 @@ TEST(ScoreModel, CalibrationAndScoresMatchNumpy) {
   EXPECT_NEAR(cal.data_range, m["data_range"].get<double>(), 1e-7);
   EXPECT_NEAR(cal.eps(ScoreKind::zsse), m["eps"].get<double>(), 1e-10);
   EXPECT_NEAR(cal.eps(ScoreKind::zsae), m["eps_abs"].get<double>(), 1e-11);
-  EXPECT_EQ(cal.train_stats.size(), 7u);
+  EXPECT_EQ(cal.train_stats.size(), std::size(kScoreKinds));
+  EXPECT_NEAR(cal.data_min, m["data_min"].get<double>(), 1e-7);
   for (ScoreKind kind : kScoreKinds) {
     const std::string name(score_name(kind));
     SCOPED_TRACE(name);
@@ -220,7 +221,7 @@ TEST(ScoreModel, ErrorsAreUsage) {
   // Out-of-range training data calibrates, without bce statistics.
   const ScoreCalibration cal = calibrate(model, outside);
   EXPECT_FALSE(cal.train_stats.count(ScoreKind::bce));
-  EXPECT_EQ(cal.train_stats.size(), 6u);
+  EXPECT_EQ(cal.train_stats.size(), std::size(kScoreKinds) - 1);
   EXPECT_FLOAT_EQ(static_cast<float>(cal.data_range), 1.5f);
 }
 

@@ -1,0 +1,60 @@
+// The input complexity against zlib through numpy (tests/gen/score_reference.py, section 5),
+// and the complexity-corrected scores on calibrations saved before they existed.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ae/error.hpp"
+#include "ae/score.hpp"
+#include "score_fixture.hpp"
+
+namespace ae {
+namespace {
+
+using score_test::float_data;
+using score_test::floats;
+using score_test::reference;
+
+TEST(InputComplexity, MatchesZlibThroughNumpy) {
+  const auto& cases = reference()["complexity"];
+  ASSERT_GE(cases.size(), 14u);
+  for (const auto& c : cases) {
+    const std::vector<float> row = floats(c["row"]);
+    EXPECT_EQ(input_complexity_bits(row, c["lo"].get<double>(), c["range"].get<double>()), c["bits"].get<double>())
+        << "lo " << c["lo"] << " range " << c["range"];
+  }
+}
+
+TEST(InputComplexity, NoisyRowsCostMoreBitsThanPlainOnes) {
+  std::vector<float> plain(256, 0.0f), noisy(256);
+  for (std::size_t j = 0; j < noisy.size(); ++j) noisy[j] = static_cast<float>((j * 7919 % 251)) / 251.0f;
+  EXPECT_LT(input_complexity_bits(plain, 0, 1), input_complexity_bits(noisy, 0, 1));
+}
+
+// A model whose reconstruction is its input plus a fixed offset on feature 0; the
+// calibration text below stands for one saved before data_min and the zsae_ic statistics.
+TEST(ComplexityScores, OldCalibrationIsRefusedWithAHintToRefit) {
+  const std::string old_text =
+      R"({"feature_mse":[0.1,0.1],"data_range":1,"eps_factor":0.0001,"zsae_eps_factor":1e-05,"train_stats":{}})";
+  const ScoreCalibration cal = ScoreCalibration::from_json(old_text, "old.safetensors");
+  EXPECT_TRUE(std::isnan(cal.data_min));
+  Autoencoder model(make_architecture(2, {{2, Activation::linear}, {2, Activation::linear}}));
+  const Dataset d = float_data(2, 2, {0.1f, 0.2f, 0.3f, 0.4f});
+  for (ScoreKind kind : {ScoreKind::zsae_ic, ScoreKind::dual}) {
+    try {
+      compute_scores(model, d, kind, cal);
+      ADD_FAILURE() << "no error for " << score_name(kind);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::usage);
+      EXPECT_NE(std::string(e.what()).find("refit"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NO_THROW(compute_scores(model, d, ScoreKind::zsae, cal));
+}
+
+}  // namespace
+}  // namespace ae
