@@ -128,6 +128,8 @@ const Row kRows[] = {
     {"flags: no subcommand", "", 2},
     {"flags: unknown subcommand", "frobnicate", 2},
     {"flags: unknown demo", "demo bogus --out out/demo", 2},
+    {"flags: demo --variational (its reference models are plain)", "demo spiral --variational --out out/demo", 2},
+    {"flags: demo --beta", "demo --beta 0.5 --out out/demo", 2},
     {"spec: unknown activation", "train --data t.csv --layers 2:swish,4:sigmoid --out out/m.safetensors", 2},
     {"spec: width that is not a number", "train --data t.csv --layers x:relu,4:sigmoid --out out/m.safetensors", 2},
     {"spec: negative width", "train --data t.csv --layers -2:relu,4:sigmoid --out out/m.safetensors", 2},
