@@ -72,12 +72,16 @@ Command add_score(CLI::App& root) {
                                                                       threshold = "contamination=0.01";
     std::optional<std::int64_t> outlier_class;
     std::optional<double> eps_factor;
+    std::size_t samples = 10;
+    std::uint64_t seed = 0;
   };
   auto f = std::make_shared<Flags>();
   CLI::App* app = root.add_subcommand("score", "Outlier scores by reconstruction error, with threshold, flags and ranking");
   app->add_option("model", f->model, "Model file (.safetensors)")->required();
   app->add_option("--data", f->data, "Data to score (IDX[.gz], NPY or CSV)")->required();
-  app->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max")->capture_default_str();
+  app->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max; of a variational model also elbo, recprob")->capture_default_str();
+  app->add_option("--samples", f->samples, "recprob: draws from each row's posterior")->capture_default_str()->check(positive_whole());
+  app->add_option("--seed", f->seed, "recprob: seed of the draws' noise")->capture_default_str();
   app->add_option("--threshold", f->threshold,
                   "contamination=F | quantile=Q | sigma=K | mad=K | iqr=K | max-train | value=X | fpr=Q (from the training scores)")
       ->capture_default_str();
@@ -97,6 +101,12 @@ Command add_score(CLI::App& root) {
             if (f->eps_factor && !standardised(kind)) throw Error(ErrorKind::usage, "--eps-factor applies to zsae and zsse only");
             if (!f->baseline.empty() && f->labels.empty()) throw Error(ErrorKind::usage, "--baseline needs --labels");
             Model model = load_model(f->model);
+            if (variational_score(kind) && !model.autoencoder.architecture().variational()) {
+              throw Error(ErrorKind::usage, f->model + ": the " + f->score + " score needs a variational model; this one is plain");
+            }
+            // elbo and recprob score on the loss and beta the model was trained with.
+            const TrainRecord record = TrainRecord::from_json(model.info.training, f->model);
+            const VariationalScoring variational{record.loss, record.beta, f->samples, f->seed};
             const Dataset data = load_model_data(f->data, model.info);
             // The labels are checked before anything is written.
             std::vector<std::uint8_t> truth;
@@ -111,7 +121,7 @@ Command add_score(CLI::App& root) {
               fit_data = load_model_data(f->fit, model.info);
               ScoreFloors floors;
               if (f->eps_factor) floors.of(kind) = *f->eps_factor;
-              cal = calibrate(model.autoencoder, *fit_data, floors);
+              cal = calibrate(model.autoencoder, *fit_data, floors, 0, variational);
             } else {
               cal = ScoreCalibration::from_json(model.info.score, f->model);
               if (cal.empty()) {
@@ -131,7 +141,7 @@ Command add_score(CLI::App& root) {
             const double cut = threshold_value(threshold, stats->second);
             Matrix per_feature;
             const auto start = std::chrono::steady_clock::now();
-            const auto scores = compute_scores(model.autoencoder, data, kind, cal, f->per_feature.empty() ? nullptr : &per_feature);
+            const auto scores = compute_scores(model.autoencoder, data, kind, cal, f->per_feature.empty() ? nullptr : &per_feature, 0, variational);
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             const Ranking ranking = rank_scores(scores);
 

@@ -57,6 +57,12 @@ std::string score_meaning(ScoreKind kind) {
     case ScoreKind::mae: return "the mean absolute reconstruction error over the features";
     case ScoreKind::bce: return "the mean binary cross-entropy of the reconstruction";
     case ScoreKind::max: return "the largest absolute reconstruction error of any feature";
+    case ScoreKind::elbo:
+      return "the negative evidence lower bound: the training loss's reconstruction error of the mean embedding "
+             "plus beta times the KL divergence of the embedding's distribution from the prior";
+    case ScoreKind::recprob:
+      return "the reconstruction probability's error: the training loss's reconstruction error averaged over "
+             "embeddings drawn from the row's posterior";
   }
   return "";
 }

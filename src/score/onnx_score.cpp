@@ -35,6 +35,9 @@ OnnxScore onnx_score(ScoreKind kind, const ScoreCalibration& cal, std::size_t D)
     case ScoreKind::mae: s.term = Term::abs, s.scale = mean; break;
     case ScoreKind::bce: s.term = Term::bce, s.scale = mean, s.bce_clip = kernels::kBceClip; break;
     case ScoreKind::max: s.term = Term::abs, s.reduce = OnnxScore::Reduce::max; break;
+    case ScoreKind::elbo:
+    case ScoreKind::recprob:
+      throw Error(ErrorKind::usage, "the " + s.name + " score is not exported to ONNX (it reads the variational embedding)");
   }
   return s;
 }
