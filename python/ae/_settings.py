@@ -104,7 +104,8 @@ KEYWORDS = (
             "Epochs between checkpoints (with checkpoint)."),
     Keyword("score", None, "zsae", "ae score --score",
             "Outlier score of decision_function: 'zsae' (standardised absolute error), 'zsse', 'sse', "
-            "'mse', 'mae', 'bce' or 'max'."),
+            "'mse', 'mae', 'bce' or 'max'; of a variational model also 'elbo' (the negative ELBO) or "
+            "'recprob' (the mean error over 10 draws from each row's posterior, seed 0)."),
     Keyword("contamination", None, 0.01, "ae score --threshold contamination=F",
             "Expected share of outliers in the training data, in (0, 0.5]: threshold_ is the training "
             "scores' (1 - contamination) quantile."),
