@@ -121,7 +121,7 @@ Command add_score(CLI::App& root) {
               fit_data = load_model_data(f->fit, model.info);
               ScoreFloors floors;
               if (f->eps_factor) floors.of(kind) = *f->eps_factor;
-              cal = calibrate(model.autoencoder, *fit_data, floors, 0, variational);
+              cal = calibrate(model.autoencoder, *fit_data, floors, 0, &variational);
             } else {
               cal = ScoreCalibration::from_json(model.info.score, f->model);
               if (cal.empty()) {
@@ -141,7 +141,7 @@ Command add_score(CLI::App& root) {
             const double cut = threshold_value(threshold, stats->second);
             Matrix per_feature;
             const auto start = std::chrono::steady_clock::now();
-            const auto scores = compute_scores(model.autoencoder, data, kind, cal, f->per_feature.empty() ? nullptr : &per_feature, 0, variational);
+            const auto scores = compute_scores(model.autoencoder, data, kind, cal, f->per_feature.empty() ? nullptr : &per_feature, 0, &variational);
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             const Ranking ranking = rank_scores(scores);
 

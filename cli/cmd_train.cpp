@@ -220,7 +220,7 @@ Command add_train(CLI::App& root) {
             if (!f->out.empty()) {
               Model model = run.finish(history);
               const VariationalScoring variational{trainer.config().loss, trainer.config().beta};
-              model.info.score = calibrate(model.autoencoder, run.train(), {}, trainer.config().threads, variational).to_json();
+              model.info.score = calibrate(model.autoencoder, run.train(), {}, trainer.config().threads, &variational).to_json();
               save_model(f->out, model.autoencoder, model.info);
             }
             return 0;

@@ -146,18 +146,19 @@ struct ScoreCalibration {
 // statistics of every kind but the standardised ones; the second those. Throws Error(usage)
 // when train is empty, its width is not the model's, or a floor is not positive and finite.
 // `threads` as in inference.hpp: 0 every core; the results do not depend on it.
-// A variational model's calibration also holds the statistics of elbo and recprob, scored
-// with `variational`.
+// Given `variational`, a variational model's calibration also holds the statistics of elbo
+// and recprob, scored with it.
 ScoreCalibration calibrate(Autoencoder& model, const Dataset& train, ScoreFloors floors = {},
-                           std::size_t threads = 0, const VariationalScoring& variational = {});
+                           std::size_t threads = 0, const VariationalScoring* variational = nullptr);
 
 // Scores in input order. per_feature, if non-null, is resized to N x D and receives the
 // per-feature form described at ScoreKind. Throws Error(usage) on a width mismatch, for zsae
 // and zsse when `cal` is empty or has a different width, for bce when a value lies outside
-// [0, 1], and for elbo and recprob on a plain model or with per_feature.
+// [0, 1], and for elbo and recprob on a plain model, with per_feature, or without
+// `variational` (the loss and beta come from the training record, which the caller reads).
 std::vector<float> compute_scores(Autoencoder& model, const Dataset& data, ScoreKind kind,
                                   const ScoreCalibration& cal, Matrix* per_feature = nullptr,
-                                  std::size_t threads = 0, const VariationalScoring& variational = {});
+                                  std::size_t threads = 0, const VariationalScoring* variational = nullptr);
 
 // The score `kind` as the reduction an ONNX export computes (ae/onnx.hpp, which callers
 // include): the same formula as compute_scores, the standardised kinds' weights from `cal`.

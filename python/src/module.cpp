@@ -150,7 +150,8 @@ PYBIND11_MODULE(_ae, m) {
             return to_numpy(with_rows(p, x, "X", [&](ae::Autoencoder& a, const ae::Dataset& d) {
               // elbo and recprob: the loss and beta of training, recprob's default draws.
               const ae::TrainRecord record = ae::TrainRecord::from_json(p.model.info.training, "the model");
-              return ae::compute_scores(a, d, kind, p.calibration, nullptr, threads, {record.loss, record.beta});
+              const ae::VariationalScoring variational{record.loss, record.beta};
+              return ae::compute_scores(a, d, kind, p.calibration, nullptr, threads, &variational);
             }));
           }, arg("x"), arg("score") = "zsae", arg("threads") = 0,
           "Per-row outlier scores (higher = more abnormal), as `ae score` computes them.")

@@ -200,7 +200,8 @@ py::tuple train(const py::array& x, const py::object& validation, const py::dict
     if (!poller.failed()) {
       model.emplace(run->finish(history));
       const ae::TrainConfig& config = run->trainer().config();
-      model->info.score = ae::calibrate(model->autoencoder, run->train(), {}, config.threads, {config.loss, config.beta}).to_json();
+      const ae::VariationalScoring variational{config.loss, config.beta};
+      model->info.score = ae::calibrate(model->autoencoder, run->train(), {}, config.threads, &variational).to_json();
     }
   }
   if (poller.failed()) poller.rethrow();

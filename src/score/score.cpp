@@ -90,12 +90,14 @@ void score_rows(ScoreKind kind, const float* w, ConstMatrixView x, ConstMatrixVi
 
 // elbo and recprob of a variational model (see ScoreKind).
 std::vector<float> variational_scores(Autoencoder& model, const Dataset& data, ScoreKind kind, bool per_feature,
-                                      std::size_t threads, const VariationalScoring& v) {
+                                      std::size_t threads, const VariationalScoring* scoring) {
   const std::string name(score_name(kind));
   if (!model.architecture().variational()) {
     throw Error(ErrorKind::usage, "the " + name + " score needs a variational model; this one is plain (choose another score)");
   }
   if (per_feature) throw Error(ErrorKind::usage, "the " + name + " score has no per-feature form");
+  if (!scoring) throw Error(ErrorKind::usage, "the " + name + " score needs the model's training loss and beta (ae score reads them)");
+  const VariationalScoring& v = *scoring;
   if (kind == ScoreKind::recprob) return per_sample_posterior_errors(model, data, v.loss, v.samples, v.seed, threads);
   std::vector<float> out = per_sample_errors(model, data, v.loss, threads);
   const double weight = v.beta / per_sample_divisor(v.loss, data.cols);
@@ -232,10 +234,10 @@ std::string score_fit_warning(ScoreKind kind, const Dataset& data) {
 }
 
 ScoreCalibration calibrate(Autoencoder& model, const Dataset& train, ScoreFloors floors,
-                           std::size_t threads, const VariationalScoring& variational) {
+                           std::size_t threads, const VariationalScoring* variational) {
   check_width(model, train);
   ScoreCalibration cal = calibrate_with(model_pass(model, threads), train, floors);
-  if (model.architecture().variational()) {
+  if (variational && model.architecture().variational()) {
     for (ScoreKind kind : kVariationalScoreKinds) {
       cal.train_stats[kind] = score_stats(variational_scores(model, train, kind, false, threads, variational));
     }
@@ -245,7 +247,7 @@ ScoreCalibration calibrate(Autoencoder& model, const Dataset& train, ScoreFloors
 
 std::vector<float> compute_scores(Autoencoder& model, const Dataset& data, ScoreKind kind,
                                   const ScoreCalibration& cal, Matrix* per_feature,
-                                  std::size_t threads, const VariationalScoring& variational) {
+                                  std::size_t threads, const VariationalScoring* variational) {
   check_width(model, data);
   if (variational_score(kind)) return variational_scores(model, data, kind, per_feature != nullptr, threads, variational);
   return scores_with(model_pass(model, threads), data, kind, cal, per_feature);

@@ -60,7 +60,8 @@ TEST(VariationalScore, ElboMatchesNumpy) {
   Autoencoder model = fixture_model();
   const Dataset rows = fixture_rows();
   for (const json& c : fixture().at("cases")) {
-    const auto got = compute_scores(model, rows, ScoreKind::elbo, {}, nullptr, 1, scoring_of(c));
+    const VariationalScoring scoring = scoring_of(c);
+    const auto got = compute_scores(model, rows, ScoreKind::elbo, {}, nullptr, 1, &scoring);
     const auto want = score_test::doubles(c.at("elbo"));
     ASSERT_EQ(got.size(), want.size());
     for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5 * (1 + want[i])) << c.at("loss") << " row " << i;
@@ -72,18 +73,19 @@ TEST(VariationalScore, RecprobMatchesTheClosedFormAndIsReproducible) {
   const Dataset rows = fixture_rows();
   for (const json& c : fixture().at("cases")) {
     const VariationalScoring scoring = scoring_of(c);
-    const auto got = compute_scores(model, rows, ScoreKind::recprob, {}, nullptr, 1, scoring);
+    const auto got = compute_scores(model, rows, ScoreKind::recprob, {}, nullptr, 1, &scoring);
     const auto want = score_test::doubles(c.at("recprob"));
     const auto tolerance = score_test::doubles(c.at("recprob_tolerance"));
     for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], tolerance[i]) << c.at("loss") << " row " << i;
     // Drawing spreads the reconstruction: recprob lies above the mean path's error.
-    const auto elbo = compute_scores(model, rows, ScoreKind::elbo, {}, nullptr, 1, {scoring.loss, 0.0});
+    const VariationalScoring no_kl{scoring.loss, 0.0};
+    const auto elbo = compute_scores(model, rows, ScoreKind::elbo, {}, nullptr, 1, &no_kl);
     for (std::size_t i = 0; i < got.size(); ++i) EXPECT_GT(got[i], elbo[i]);
     // The same seed gives the same scores on any thread count; another seed other ones.
-    EXPECT_EQ(compute_scores(model, rows, ScoreKind::recprob, {}, nullptr, 2, scoring), got);
+    EXPECT_EQ(compute_scores(model, rows, ScoreKind::recprob, {}, nullptr, 2, &scoring), got);
     VariationalScoring other = scoring;
     other.seed = 8;
-    EXPECT_NE(compute_scores(model, rows, ScoreKind::recprob, {}, nullptr, 1, other), got);
+    EXPECT_NE(compute_scores(model, rows, ScoreKind::recprob, {}, nullptr, 1, &other), got);
   }
 }
 
@@ -91,10 +93,10 @@ TEST(VariationalScore, CalibrationHoldsTheirStatistics) {
   Autoencoder model = fixture_model();
   const Dataset rows = fixture_rows();
   const VariationalScoring scoring = scoring_of(fixture().at("cases").at(0));
-  const ScoreCalibration cal = calibrate(model, rows, {}, 1, scoring);
+  const ScoreCalibration cal = calibrate(model, rows, {}, 1, &scoring);
   for (ScoreKind kind : kVariationalScoreKinds) {
     ASSERT_EQ(cal.train_stats.count(kind), 1u) << score_name(kind);
-    const auto scores = compute_scores(model, rows, kind, cal, nullptr, 1, scoring);
+    const auto scores = compute_scores(model, rows, kind, cal, nullptr, 1, &scoring);
     EXPECT_DOUBLE_EQ(cal.train_stats.at(kind).mean, score_stats(scores).mean);
     EXPECT_DOUBLE_EQ(cal.train_stats.at(kind).max, score_stats(scores).max);
   }
@@ -121,7 +123,11 @@ TEST(VariationalScore, RefusedWhereTheyDoNotApply) {
   Autoencoder model = fixture_model();
   VariationalScoring none;
   none.samples = 0;
-  EXPECT_THROW(compute_scores(model, rows, ScoreKind::recprob, {}, nullptr, 1, none), Error);
+  EXPECT_THROW(compute_scores(model, rows, ScoreKind::recprob, {}, nullptr, 1, &none), Error);
+  // Without the training loss and beta (a caller that did not read them) they are refused,
+  // and a calibration leaves them out.
+  EXPECT_THROW(compute_scores(model, rows, ScoreKind::elbo, {}), Error);
+  EXPECT_EQ(calibrate(model, rows).train_stats.count(ScoreKind::elbo), 0u);
 }
 
 }  // namespace
