@@ -244,6 +244,9 @@ Command add_demo(CLI::App& root) {
   add_train_flags(*app, f->train);
   app->get_option("--init")->description("Weight initialiser (mnist: he_uniform, spiral: glorot_uniform unless given): auto, glorot_uniform, he_uniform, lecun_uniform");
   return {app, [f, app]() {
+            if (f->train.variational || app->count("--beta") > 0) {
+              throw Error(ErrorKind::usage, "demo trains its plain reference models; --variational and --beta are for ae train");
+            }
             if (f->which == "spiral") {
               if (app->count("--init") == 0) f->train.init = "glorot_uniform";
               // The spiral's own recipe unless the user overrides it.

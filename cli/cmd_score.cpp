@@ -75,12 +75,16 @@ Command add_score(CLI::App& root) {
     std::optional<std::int64_t> outlier_class;
     std::optional<double> eps_factor;
     std::string precision = "fp32";
+    std::size_t samples = 10;
+    std::uint64_t seed = 0;
   };
   auto f = std::make_shared<Flags>();
   CLI::App* app = root.add_subcommand("score", "Outlier scores by reconstruction error, with threshold, flags and ranking");
   app->add_option("model", f->model, "Model file (.safetensors)")->required();
   app->add_option("--data", f->data, "Data to score (IDX[.gz], NPY or CSV)")->required();
-  app->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max, zsae_ic (zsae per bit of input complexity), dual (the larger of zsae and zsae_ic, standardised)")->capture_default_str();
+  app->add_option("--score", f->score, "Score: zsae (standardised absolute error), zsse (standardised SSE), sse, mse, mae, bce, max, zsae_ic (zsae per bit of input complexity), dual (the larger of zsae and zsae_ic, standardised); of a variational model also elbo, recprob")->capture_default_str();
+  app->add_option("--samples", f->samples, "recprob: draws from each row's posterior")->capture_default_str()->check(positive_whole());
+  app->add_option("--seed", f->seed, "recprob: seed of the draws' noise")->capture_default_str();
   app->add_option("--threshold", f->threshold,
                   "contamination=F | quantile=Q | sigma=K | mad=K | iqr=K | max-train | value=X | fpr=Q (from the training scores)")
       ->capture_default_str();
@@ -102,6 +106,12 @@ Command add_score(CLI::App& root) {
             if (!f->baseline.empty() && f->labels.empty()) throw Error(ErrorKind::usage, "--baseline needs --labels");
             const Precision precision = checked_precision(f->precision);
             Model model = load_model(f->model);
+            if (variational_score(kind) && !model.autoencoder.architecture().variational()) {
+              throw Error(ErrorKind::usage, f->model + ": the " + f->score + " score needs a variational model; this one is plain");
+            }
+            // elbo and recprob score on the loss and beta the model was trained with.
+            const TrainRecord record = TrainRecord::from_json(model.info.training, f->model);
+            const VariationalScoring variational{record.loss, record.beta, f->samples, f->seed};
             model.autoencoder.set_precision(precision);
             // Streamed a block at a time; read whole for the PCA baseline, which needs every row.
             DataStream stream(f->data, f->baseline.empty() ? stream_block_rows() : std::numeric_limits<std::size_t>::max());
@@ -119,7 +129,7 @@ Command add_score(CLI::App& root) {
               fit_data = load_model_data(f->fit, model.info);
               ScoreFloors floors;
               if (f->eps_factor) floors.of(kind) = *f->eps_factor;
-              cal = calibrate(model.autoencoder, *fit_data, floors);
+              cal = calibrate(model.autoencoder, *fit_data, floors, 0, &variational);
             } else {
               cal = ScoreCalibration::from_json(model.info.score, f->model);
               if (cal.empty()) {
@@ -148,7 +158,7 @@ Command add_score(CLI::App& root) {
               }
               Matrix block_features;
               const auto block_scores = compute_scores(model.autoencoder, block, kind, cal,
-                                                       f->per_feature.empty() ? nullptr : &block_features);
+                                                       f->per_feature.empty() ? nullptr : &block_features, 0, &variational);
               scores.insert(scores.end(), block_scores.begin(), block_scores.end());
               if (!f->per_feature.empty()) {
                 if (!per_feature) {

@@ -219,7 +219,8 @@ Command add_train(CLI::App& root) {
             if (!f->train.history.empty()) write_history_csv(f->train.history, history);
             if (!f->out.empty()) {
               Model model = run.finish(history);
-              model.info.score = calibrate(model.autoencoder, run.train(), {}, trainer.config().threads).to_json();
+              const VariationalScoring variational{trainer.config().loss, trainer.config().beta};
+              model.info.score = calibrate(model.autoencoder, run.train(), {}, trainer.config().threads, &variational).to_json();
               save_model(f->out, model.autoencoder, model.info);
             }
             return 0;

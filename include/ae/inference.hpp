@@ -38,6 +38,12 @@ Matrix sample_prior(Autoencoder& model, std::size_t n, std::uint64_t seed);
 // Per row, the embedding's own term: sum |h| over the embedding units of a plain model (the
 // sparsity penalty's), KL(q(z | x) || N(0, I)) of a variational one.
 std::vector<float> per_sample_embedding_terms(Autoencoder& model, const Dataset& data, std::size_t threads = 0);
+// A variational model's reconstruction error under draws from its posterior: per row, the
+// mean over `draws` draws z ~ q(z | x) of `loss`'s per-sample error of decode(z). Draw d's
+// noise is a hash of (seed, d, row, unit), so the result depends on neither the thread count
+// nor the chunking. Throws Error(usage) for a plain model or draws outside [1, kMaxSamples].
+std::vector<float> per_sample_posterior_errors(Autoencoder& model, const Dataset& data, Loss loss, std::size_t draws,
+                                               std::uint64_t seed, std::size_t threads = 0);
 // Throws Error(usage) naming the data's source when its width is not the model's input width.
 void check_width(const Autoencoder& model, const Dataset& data);
 

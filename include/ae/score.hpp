@@ -14,6 +14,7 @@
 
 #include "ae/autoencoder.hpp"
 #include "ae/data.hpp"
+#include "ae/loss.hpp"
 #include "ae/matrix.hpp"
 #include "ae/names.hpp"
 
@@ -43,15 +44,26 @@ namespace ae {
 //            row is worse rebuilt than usual, or than usual for its complexity. Per-feature
 //            form: zsae's. Needs the training statistics of zsae and zsae_ic.
 // Both need the calibration's data_min (models saved before it existed: refit).
+// Of a variational model only (VariationalScoring gives its loss, beta and draws):
+//   elbo:    the negative ELBO as the trainer defines it: the loss's per-sample error of the
+//            mean path + beta x KL(q(z | x) || N(0, I)) / (the loss's per-sample divisor);
+//            deterministic
+//   recprob: the reconstruction probability's error (An & Cho 2015): the mean over
+//            `samples` draws z ~ q(z | x) of the loss's per-sample error of decode(z)
+// They have no per-feature form.
 enum class ScoreKind {
   zsae, zsse, sse, mse, mae, bce, max,
   zsae_ic, dual,
+  elbo,
+  recprob,
 };
 
-inline constexpr std::array<NameEntry<ScoreKind>, 9> kScoreNames{{
+inline constexpr std::array<NameEntry<ScoreKind>, 11> kScoreNames{{
     {ScoreKind::zsae, "zsae"}, {ScoreKind::zsse, "zsse"}, {ScoreKind::sse, "sse"}, {ScoreKind::mse, "mse"},
     {ScoreKind::mae, "mae"},   {ScoreKind::bce, "bce"},   {ScoreKind::max, "max"},
     {ScoreKind::zsae_ic, "zsae_ic"}, {ScoreKind::dual, "dual"},
+    {ScoreKind::elbo, "elbo"},
+    {ScoreKind::recprob, "recprob"},
 }};
 constexpr ScoreKind kScoreKinds[] = {ScoreKind::zsae, ScoreKind::zsse, ScoreKind::sse,
                                      ScoreKind::mse,  ScoreKind::mae,  ScoreKind::bce,
@@ -61,6 +73,19 @@ constexpr ScoreKind kScoreKinds[] = {ScoreKind::zsae, ScoreKind::zsse, ScoreKind
 // The default: dual, the best mean over bench/outliers_images and bench/outliers_tables
 // (README). Models saved before it fall back to zsae (the CLI's resolve_score).
 constexpr ScoreKind kDefaultScore = ScoreKind::dual;
+// The kinds of a variational model only (not in kScoreKinds, which every model has).
+constexpr ScoreKind kVariationalScoreKinds[] = {ScoreKind::elbo, ScoreKind::recprob};
+constexpr bool variational_score(ScoreKind kind) { return kind == ScoreKind::elbo || kind == ScoreKind::recprob; }
+
+// What the variational kinds need beyond the model: the loss and beta it was trained with
+// (its training record), and recprob's draws, their noise a hash of `seed` (reproducible on
+// any thread count).
+struct VariationalScoring {
+  Loss loss = Loss::mse;
+  double beta = 1;
+  std::size_t samples = 10;
+  std::uint64_t seed = 0;
+};
 
 // True for the kinds that divide by the input complexity (zsae_ic, dual); none of them has
 // an ONNX form.
@@ -156,15 +181,19 @@ double input_complexity_bits(std::span<const float> row, double lo, double range
 // statistics of every kind but the standardised ones; the second those. Throws Error(usage)
 // when train is empty, its width is not the model's, or a floor is not positive and finite.
 // `threads` as in inference.hpp: 0 every core; the results do not depend on it.
+// Given `variational`, a variational model's calibration also holds the statistics of elbo
+// and recprob, scored with it.
 ScoreCalibration calibrate(Autoencoder& model, const Dataset& train, ScoreFloors floors = {},
-                           std::size_t threads = 0);
+                           std::size_t threads = 0, const VariationalScoring* variational = nullptr);
 
 // Scores in input order. per_feature, if non-null, is resized to N x D and receives the
 // per-feature form described at ScoreKind. Throws Error(usage) on a width mismatch, for zsae
-// and zsse when `cal` is empty or has a different width, and for bce when a value lies outside [0, 1].
+// and zsse when `cal` is empty or has a different width, for bce when a value lies outside
+// [0, 1], and for elbo and recprob on a plain model, with per_feature, or without
+// `variational` (the loss and beta come from the training record, which the caller reads).
 std::vector<float> compute_scores(Autoencoder& model, const Dataset& data, ScoreKind kind,
                                   const ScoreCalibration& cal, Matrix* per_feature = nullptr,
-                                  std::size_t threads = 0);
+                                  std::size_t threads = 0, const VariationalScoring* variational = nullptr);
 
 // The score `kind` as the reduction an ONNX export computes (ae/onnx.hpp, which callers
 // include): the same formula as compute_scores, the standardised kinds' weights from `cal`.

@@ -108,7 +108,8 @@ KEYWORDS = (
     Keyword("score", None, "dual", "ae score --score",
             "Outlier score of decision_function: 'dual' (the larger of zsae and zsae_ic, standardised), "
             "'zsae' (standardised absolute error), 'zsae_ic' (zsae per bit of input complexity), 'zsse', "
-            "'sse', 'mse', 'mae', 'bce' or 'max'."),
+            "'sse', 'mse', 'mae', 'bce' or 'max'; of a variational model also 'elbo' (the negative ELBO) or "
+            "'recprob' (the mean error over 10 draws from each row's posterior, seed 0)."),
     Keyword("contamination", None, 0.01, "ae score --threshold contamination=F",
             "Expected share of outliers in the training data, in (0, 0.5]: threshold_ is the training "
             "scores' (1 - contamination) quantile."),

@@ -14,6 +14,7 @@
 #include "ae/inference.hpp"
 #include "ae/model_file.hpp"
 #include "ae/score.hpp"
+#include "ae/train_record.hpp"
 #include "arrays.hpp"
 #include "model.hpp"
 
@@ -49,6 +50,9 @@ void raise_error(const Error& e) {
 // The score kind called `name` and its training statistics; Error(usage) when the model has none.
 ae::ScoreKind score_kind(const PyModel& p, const std::string& name) {
   const ae::ScoreKind kind = ae::parse_score(name);
+  if (ae::variational_score(kind) && !p.model.autoencoder.architecture().variational()) {
+    throw Error(ErrorKind::usage, "the " + name + " score needs a variational model; this one is plain", "score");
+  }
   if (p.calibration.train_stats.count(kind) == 0) {
     throw Error(ErrorKind::usage, "the model has no training statistics for score " + name +
                                       " (bce needs data in [0, 1])", "score");
@@ -144,7 +148,10 @@ PYBIND11_MODULE(_ae, m) {
       .def("scores", [](PyModel& p, const py::array& x, const std::string& score, std::size_t threads) {
             const ae::ScoreKind kind = score_kind(p, score);
             return to_numpy(with_rows(p, x, "X", [&](ae::Autoencoder& a, const ae::Dataset& d) {
-              return ae::compute_scores(a, d, kind, p.calibration, nullptr, threads);
+              // elbo and recprob: the loss and beta of training, recprob's default draws.
+              const ae::TrainRecord record = ae::TrainRecord::from_json(p.model.info.training, "the model");
+              const ae::VariationalScoring variational{record.loss, record.beta};
+              return ae::compute_scores(a, d, kind, p.calibration, nullptr, threads, &variational);
             }));
           }, arg("x"), arg("score") = "zsae", arg("threads") = 0,
           "Per-row outlier scores (higher = more abnormal), as `ae score` computes them.")

@@ -200,7 +200,9 @@ py::tuple train(const py::array& x, const py::object& validation, const py::dict
     }
     if (!poller.failed()) {
       model.emplace(run->finish(history));
-      model->info.score = ae::calibrate(model->autoencoder, run->train(), {}, run->trainer().config().threads).to_json();
+      const ae::TrainConfig& config = run->trainer().config();
+      const ae::VariationalScoring variational{config.loss, config.beta};
+      model->info.score = ae::calibrate(model->autoencoder, run->train(), {}, config.threads, &variational).to_json();
     }
   }
   if (poller.failed()) poller.rethrow();

@@ -232,3 +232,18 @@ def test_sparsity_and_the_variational_kind_reach_the_trainer_and_the_record(rows
     assert np.array_equal(vae.transform(rows), vae.transform(rows))
     with pytest.raises(ValueError, match="sparsity is for plain models"):
         ae.Autoencoder(epochs=1, variational=True, sparsity=0.1).fit(rows)
+
+
+def test_the_variational_scores(rows):
+    vae = ae.Autoencoder(epochs=1, threads=1, variational=True, beta=0.5, score="elbo").fit(rows)
+    elbo = vae.decision_function(rows)
+    assert elbo.shape == (len(rows),) and np.all(elbo > 0)
+    # The mean path's error plus the KL term: above the plain mse of the same reconstruction.
+    mse = vae.model_.scores(rows, "mse")
+    assert np.all(elbo > mse)
+    recprob = vae.model_.scores(rows, "recprob")
+    assert np.array_equal(recprob, vae.model_.scores(rows, "recprob", threads=2))
+    assert np.isfinite(vae.threshold_)
+    plain = ae.Autoencoder(layers=SPEC, epochs=1, threads=1).fit(rows)
+    with pytest.raises(ValueError, match="needs a variational model"):
+        plain.model_.scores(rows, "elbo")

@@ -133,4 +133,31 @@ std::vector<float> per_sample_embedding_terms(Autoencoder& model, const Dataset&
   return out;
 }
 
+std::vector<float> per_sample_posterior_errors(Autoencoder& model, const Dataset& data, Loss loss, std::size_t draws,
+                                               std::uint64_t seed, std::size_t threads) {
+  check_width(model, data);
+  if (!model.architecture().variational()) {
+    throw Error(ErrorKind::usage, "draws from the posterior need a variational model; this one is plain");
+  }
+  if (draws == 0 || draws > kMaxSamples) {
+    throw Error(ErrorKind::usage, "samples must be from 1 to " + std::to_string(kMaxSamples) + ", not " + std::to_string(draws), "samples");
+  }
+  const std::size_t K = model.architecture().embedding_width();
+  constexpr std::uint64_t kPosteriorStream = ~std::uint64_t{3};  // beside the prior's and training's keys
+  std::vector<float> out(data.rows);
+  for_each_chunk(data, threads, [&](std::size_t first, std::size_t count, ConstMatrixView x, Workspace<float>& ws) {
+    std::vector<double> sum(count, 0.0);
+    std::vector<float> errors(count);
+    for (std::size_t d = 0; d < draws; ++d) {
+      ws.latent_noise.assign(count * K, 0.0f);
+      kernels::input_noise(ws.latent_noise.data(), count, K, kernels::dropout_key(seed, d, kPosteriorStream), data.first_row + first, 1.0, false);
+      loss_per_sample<float>(loss, model.forward(x, 0, model.layer_count(), ws), x, errors.data());
+      for (std::size_t r = 0; r < count; ++r) sum[r] += errors[r];
+    }
+    ws.latent_noise.clear();
+    for (std::size_t r = 0; r < count; ++r) out[first + r] = static_cast<float>(sum[r] / static_cast<double>(draws));
+  });
+  return out;
+}
+
 }  // namespace ae

@@ -63,6 +63,12 @@ std::string score_meaning(ScoreKind kind) {
     case ScoreKind::dual:
       return "the larger of zsae and zsae_ic, each standardised by its median and median absolute deviation "
              "on the training data: high for rows worse rebuilt than usual, or than usual for their complexity";
+    case ScoreKind::elbo:
+      return "the negative evidence lower bound: the training loss's reconstruction error of the mean embedding "
+             "plus beta times the KL divergence of the embedding's distribution from the prior";
+    case ScoreKind::recprob:
+      return "the reconstruction probability's error: the training loss's reconstruction error averaged over "
+             "embeddings drawn from the row's posterior";
   }
   return "";
 }

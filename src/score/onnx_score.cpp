@@ -41,6 +41,9 @@ OnnxScore onnx_score(ScoreKind kind, const ScoreCalibration& cal, std::size_t D)
     case ScoreKind::max: s.term = Term::abs, s.reduce = OnnxScore::Reduce::max; break;
     case ScoreKind::zsae_ic:
     case ScoreKind::dual: break;  // refused above
+    case ScoreKind::elbo:
+    case ScoreKind::recprob:
+      throw Error(ErrorKind::usage, "the " + s.name + " score is not exported to ONNX (it reads the variational embedding)");
   }
   return s;
 }

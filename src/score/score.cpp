@@ -83,6 +83,8 @@ void score_rows(ScoreKind kind, const float* w, ConstMatrixView x, ConstMatrixVi
       return;
     case ScoreKind::bce: kernels::score_bce(x.data, y.data, out, pf, B, D); return;
     case ScoreKind::max: kernels::score_max_abs(x.data, y.data, out, pf, B, D); return;
+    case ScoreKind::elbo:
+    case ScoreKind::recprob: throw Error(ErrorKind::internal, "score_rows: a variational score has no per-row kernel");
     case ScoreKind::zsae_ic:
     case ScoreKind::dual: break;  // complexity_rows' business
   }
@@ -125,6 +127,24 @@ void complexity_rows(ScoreKind kind, const float* w, double lo, double range, co
       for (std::size_t j = 0; j < x.cols; ++j) pf[i * x.cols + j] = static_cast<float>(pf[i * x.cols + j] / bits[i]);
     }
   }
+}
+
+// elbo and recprob of a variational model (see ScoreKind).
+std::vector<float> variational_scores(Autoencoder& model, const Dataset& data, ScoreKind kind, bool per_feature,
+                                      std::size_t threads, const VariationalScoring* scoring) {
+  const std::string name(score_name(kind));
+  if (!model.architecture().variational()) {
+    throw Error(ErrorKind::usage, "the " + name + " score needs a variational model; this one is plain (choose another score)");
+  }
+  if (per_feature) throw Error(ErrorKind::usage, "the " + name + " score has no per-feature form");
+  if (!scoring) throw Error(ErrorKind::usage, "the " + name + " score needs the model's training loss and beta (ae score reads them)");
+  const VariationalScoring& v = *scoring;
+  if (kind == ScoreKind::recprob) return per_sample_posterior_errors(model, data, v.loss, v.samples, v.seed, threads);
+  std::vector<float> out = per_sample_errors(model, data, v.loss, threads);
+  const double weight = v.beta / per_sample_divisor(v.loss, data.cols);
+  const std::vector<float> kl = per_sample_embedding_terms(model, data, threads);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<float>(out[i] + weight * kl[i]);
+  return out;
 }
 
 ScoreCalibration calibrate_with(const ChunkPass& pass, const Dataset& train, ScoreFloors floors) {
@@ -279,20 +299,30 @@ std::string score_fit_warning(ScoreKind kind, const Dataset& data) {
 }
 
 ScoreCalibration calibrate(Autoencoder& model, const Dataset& train, ScoreFloors floors,
-                           std::size_t threads) {
+                           std::size_t threads, const VariationalScoring* variational) {
   check_width(model, train);
-  return calibrate_with(model_pass(model, threads), train, floors);
+  ScoreCalibration cal = calibrate_with(model_pass(model, threads), train, floors);
+  if (variational && model.architecture().variational()) {
+    for (ScoreKind kind : kVariationalScoreKinds) {
+      cal.train_stats[kind] = score_stats(variational_scores(model, train, kind, false, threads, variational));
+    }
+  }
+  return cal;
 }
 
 std::vector<float> compute_scores(Autoencoder& model, const Dataset& data, ScoreKind kind,
                                   const ScoreCalibration& cal, Matrix* per_feature,
-                                  std::size_t threads) {
+                                  std::size_t threads, const VariationalScoring* variational) {
   check_width(model, data);
+  if (variational_score(kind)) return variational_scores(model, data, kind, per_feature != nullptr, threads, variational);
   return scores_with(model_pass(model, threads), data, kind, cal, per_feature);
 }
 
 std::vector<float> pca_baseline_scores(const Dataset& train, const Dataset& data, std::size_t k,
                                        ScoreKind kind, ScoreFloors floors) {
+  if (variational_score(kind)) {
+    throw Error(ErrorKind::usage, "the PCA baseline has no " + std::string(score_name(kind)) + " score (it has no latent distribution)");
+  }
   if (train.cols != data.cols) {
     throw Error(ErrorKind::usage, data.source + ": rows have " + std::to_string(data.cols) +
                                       " values but " + train.source + " has " +

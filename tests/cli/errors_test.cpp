@@ -188,6 +188,10 @@ const Row kRows[] = {
     {"flags: --variational with a non-linear embedding layer", "train --data t.csv --layers 2:tanh,4:sigmoid --variational --out out/m.safetensors", 2},
     {"flags: --variational with --sparsity", "train --data t.csv --layers 2:linear,4:sigmoid --variational --sparsity 0.1 --out out/m.safetensors", 2},
     {"model: ae sample of a plain model", "sample m.safetensors --n 3 --out out/s.npy", 2},
+    {"flags: demo --variational (its reference models are plain)", "demo spiral --variational --out out/demo", 2},
+    {"flags: demo --beta", "demo --beta 0.5 --out out/demo", 2},
+    {"model: elbo score of a plain model", "score m.safetensors --data t.csv --score elbo --out out/s.npy", 2},
+    {"flags: recprob with --samples 0", "score m.safetensors --data t.csv --score recprob --samples 0 --out out/s.npy", 2},
 };
 
 struct CliRun {

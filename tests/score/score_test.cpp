@@ -53,7 +53,7 @@ void expect_rel(double got, double want, double rel, const std::string& what) {
 
 TEST(ScoreKind, NamesRoundTripAndUnknownIsUsage) {
   for (ScoreKind kind : kScoreKinds) EXPECT_EQ(parse_score(score_name(kind)), kind);
-  EXPECT_EQ(score_names(), "zsae, zsse, sse, mse, mae, bce, max, zsae_ic, dual");
+  EXPECT_EQ(score_names(), "zsae, zsse, sse, mse, mae, bce, max, zsae_ic, dual, elbo, recprob");
   try {
     parse_score("rmse");
     FAIL() << "no error";
