@@ -37,7 +37,8 @@ void raise_error(const Error& e) {
     case ErrorKind::io: type = PyExc_OSError; break;
     case ErrorKind::diverged: type = PyExc_FloatingPointError; break;
     case ErrorKind::interrupted:
-    case ErrorKind::terminated: type = PyExc_KeyboardInterrupt; break;
+    case ErrorKind::terminated:
+    case ErrorKind::hung_up: type = PyExc_KeyboardInterrupt; break;
     case ErrorKind::internal: type = PyExc_RuntimeError; break;
   }
   PyObject* exc = PyObject_CallFunction(type, "s", e.what());
