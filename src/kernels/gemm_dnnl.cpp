@@ -115,6 +115,14 @@ void run(ThreadState& s, const Plan& p, void* a, void* b, float* c) {
   s.stream.wait();
 }
 
+// An empty product (M, N or K zero) done by hand: oneDNN is not asked for one. True when
+// handled: c = beta * c, which for K == 0 and beta == 0 means zeros (BLAS semantics).
+bool empty_product(std::size_t M, std::size_t N, std::size_t K, float beta, float* c) {
+  if (M != 0 && N != 0 && K != 0) return false;
+  if (beta == 0.0f) std::fill(c, c + M * N, 0.0f);
+  return true;
+}
+
 }  // namespace
 
 bool gemm_dnnl_pays_off(std::size_t M, std::size_t N, std::size_t K) {
@@ -123,11 +131,7 @@ bool gemm_dnnl_pays_off(std::size_t M, std::size_t N, std::size_t K) {
 
 void gemm_f32_dnnl(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t K, const float* a,
                    const float* b, float beta, float* c) {
-  if (M == 0 || N == 0) return;
-  if (K == 0) {
-    if (beta == 0.0f) std::fill(c, c + M * N, 0.0f);
-    return;
-  }
+  if (empty_product(M, N, K, beta, c)) return;
   ThreadState& s = thread_state();
   // oneDNN reads through non-const handles but does not write its inputs.
   run(s, plan_for(s, false, trans_a, trans_b, M, N, K, beta != 0.0f), const_cast<float*>(a), const_cast<float*>(b), c);
@@ -135,11 +139,7 @@ void gemm_f32_dnnl(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std
 
 void gemm_bf16(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t K, const float* a,
                const float* b, float beta, float* c) {
-  if (M == 0 || N == 0) return;
-  if (K == 0) {
-    if (beta == 0.0f) std::fill(c, c + M * N, 0.0f);
-    return;
-  }
+  if (empty_product(M, N, K, beta, c)) return;
   ThreadState& s = thread_state();
   if (s.a16.size() < M * K) s.a16.resize(M * K);
   if (s.b16.size() < K * N) s.b16.resize(K * N);
