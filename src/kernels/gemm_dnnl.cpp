@@ -150,10 +150,10 @@ void gemm_bf16(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::si
 
 void dense_forward_bf16(Activation act, const float* x, const float* w, const float* b, float* y,
                         std::size_t B, std::size_t I, std::size_t O) {
-  // x is (B, I), w is (O, I), b is (O), y is (B, O), as dense_forward.
-  for (std::size_t r = 0; r < B; ++r) std::copy(b, b + O, y + r * O);
-  gemm_bf16(false, true, B, O, I, x, w, 1.0f, y);
-  activation_forward(act, y, B * O);
+  // x is (B, I), w is (O, I), b is (O), y is (B, O), as dense_forward: the product, then
+  // the bias with the activation in one pass.
+  gemm_bf16(false, true, B, O, I, x, w, 0.0f, y);
+  bias_activation_forward(act, b, y, B, O);
 }
 
 void dense_backward_bf16(Activation act, const float* x, const float* w, const float* y, float* dy,
