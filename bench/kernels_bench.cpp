@@ -1,7 +1,8 @@
 // Google Benchmark of the hot kernels on the demo model's shapes (batch 256):
 // GEMMs of each layer, the sparse first layer against its GEMMs, fused bias + activation,
-// the bce and mse gradients (each fast kernel against its `_ref`), the Adam step, and one
-// whole training step, all on one thread. Build with -DAE_BENCH=ON; run build/ae_bench.
+// the three GEMMs of every layer of a step, the bce and mse gradients (each fast kernel against
+// its `_ref`), the Adam step, the gradient sum over threads, and one whole training step, all
+// on one thread. Build with -DAE_BENCH=ON; run build/ae_bench.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "ae/optimizer.hpp"
 #include "ae/random.hpp"
 #include "kernels/kernels.hpp"
+#include "kernels/optimizer_kernels.hpp"
 
 namespace {
 
@@ -195,6 +197,42 @@ void BM_AdamStep(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
 }
 BENCHMARK(BM_AdamStep);
+
+// The three GEMMs of each dense layer of a training step of the demo model, batch 256, as the
+// model runs them: arg 0 the layer (0: 784 -> 128, ..., 5: 128 -> 784), arg 1 the product
+// (0: forward y = x w^T, 1: weight gradient dw += dy^T x, 2: input gradient dx = dy w). Their
+// sum against BM_TrainStep is the step's share in GEMMs (layer 0 runs sparse in training on
+// MNIST: BM_FirstLayer).
+void BM_StepGemm(benchmark::State& state) {
+  constexpr std::size_t kWidths[] = {784, 128, 32, 8, 32, 128, 784};
+  const auto l = static_cast<std::size_t>(state.range(0));
+  const std::size_t B = 256, I = kWidths[l], O = kWidths[l + 1];
+  const auto x = random_vector(B * I, 7), w = random_vector(O * I, 8), dy = random_vector(B * O, 9);
+  std::vector<float> out(std::max(B * O, std::max(O * I, B * I)));
+  for (auto _ : state) {
+    switch (state.range(1)) {
+      case 0: ae::kernels::gemm<float>(false, true, B, O, I, 1.0f, x.data(), w.data(), 0.0f, out.data()); break;
+      case 1: ae::kernels::gemm<float>(true, false, O, I, B, 1.0f, dy.data(), x.data(), 1.0f, out.data()); break;
+      default: ae::kernels::gemm<float>(false, false, B, I, O, 1.0f, dy.data(), w.data(), 0.0f, out.data()); break;
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(B * I * O), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+}
+BENCHMARK(BM_StepGemm)->ArgsProduct({{0, 1, 2, 3, 4, 5}, {0, 1, 2}});
+
+// The gradient sum over two threads' arenas (the trainer's add_and_zero over the demo
+// model's 210,520 parameters).
+void BM_AddAndZero(benchmark::State& state) {
+  const std::size_t n = 210520;
+  auto dst = random_vector(n, 10), src = random_vector(n, 11);
+  for (auto _ : state) {
+    ae::kernels::add_and_zero(dst.data(), src.data(), n);
+    benchmark::DoNotOptimize(dst.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_AddAndZero);
 
 // One single-threaded training step of the demo model on a batch of 256.
 void BM_TrainStep(benchmark::State& state) {

@@ -162,9 +162,11 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::size_t s
   std::vector<std::uint8_t> bytes;
   if (!file.stream()) {
     // Sized from the file so that a large file is not copied while the buffer grows; a file
-    // that grew meanwhile is read to its size at opening.
-    bytes.resize(static_cast<std::size_t>(file.size()));
-    bytes.reserve(bytes.size() + 1 + spare_bytes);
+    // that grew meanwhile is read to its size at opening. Reserved before it is sized: the
+    // other order holds the file twice for a moment (the peak resident memory of a run).
+    const auto size = static_cast<std::size_t>(file.size());
+    bytes.reserve(size + 1 + spare_bytes);
+    bytes.resize(size);
     bytes.resize(file.read(bytes.data(), bytes.size()));
   } else {
     // A pipe: read in pieces, the head checked first, up to 4 GiB (or an IDX header's size).

@@ -62,6 +62,30 @@ TEST(DnnlKernels, Fp32EngineIsOneDnnOnlyWithAvx512AndNoSideUnder16) {
   EXPECT_EQ(gemm_dnnl_pays_off(128, 784, 128), cpu_features().avx512);
 }
 
+// The fp32 dense layer takes oneDNN (product, then bias with activation) or OpenBLAS (bias,
+// then product added) by shape; either must write every output (pre-filled with NaN) and
+// match the reference: the product, plus the bias, through the activation.
+TEST(DnnlKernels, Fp32DenseForwardMatchesReferenceOnEitherEngineAtTileEdges) {
+  Rng rng(14);
+  for (std::size_t B : edge_sizes({16})) {
+    for (std::size_t O : edge_sizes({16})) {
+      for (std::size_t I : {std::size_t{1}, std::size_t{16}, std::size_t{53}}) {
+        for (Activation act : {Activation::relu, Activation::sigmoid, Activation::linear}) {
+          const auto x = random_vector(B * I, rng), w = random_vector(O * I, rng), b = random_vector(O, rng);
+          auto y = test::nan_vector(B * O), want = test::nan_vector(B * O);
+          dense_forward<float>(act, x.data(), w.data(), b.data(), y.data(), B, I, O);
+          gemm_ref<float>(false, true, B, O, I, 1.0f, x.data(), w.data(), 0.0f, want.data());
+          bias_activation_forward_ref(act, b.data(), want.data(), B, O);
+          for (std::size_t i = 0; i < B * O; ++i) {
+            ASSERT_NEAR(y[i], want[i], 2e-5f * static_cast<float>(I) + 1e-6f)
+                << B << "x" << I << "->" << O << " " << activation_name(act) << " dnnl " << gemm_dnnl_pays_off(B, O, I);
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(Bf16Kernels, RoundsToNearestWithTiesToEvenAndKeepsSpecials) {
   EXPECT_EQ(to_bf16(1.0f), 0x3f80);
   // 1 + 2^-8 is halfway between 1 and 1 + 2^-7: the even one (1) wins; just above rounds up.
