@@ -237,8 +237,8 @@ TEST_F(Outliers, TrimTrainsDeterministicallyAndIsRecorded) {
 // the best epoch, which are those of a run of exactly that many epochs.
 TEST_F(Outliers, TrimWithEarlyStoppingStopsAndRestoresTheBestEpoch) {
   const std::string data = write_mixed();
-  const std::string flags = "train --data " + data + " --layers 16:tanh,2:linear,16:tanh,8:linear --batch 32"
-                            " --lr 0.01 --seed 3 --threads 2 --quiet --trim 0.05 --val-split 0.2 ";
+  const std::string flags = "train --data " + data + " --layers 16:tanh,2:linear,16:tanh,8:linear --batch 64"
+                            " --lr 0.02 --seed 3 --threads 2 --quiet --trim 0.05 --val-split 0.2 ";
   const std::size_t cap = 300;
   ASSERT_EQ(ae(flags + "--epochs " + std::to_string(cap) + " --early-stop 3 --restore-best --history " +
                path("h.csv") + " --out " + path("stopped.safetensors")).code, 0);
