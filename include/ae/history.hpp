@@ -10,8 +10,8 @@ namespace ae {
 
 struct EpochRecord {
   std::size_t epoch = 0;  // 1-based
-  double loss = 0;        // mean training loss over the epoch's samples
-  double val_loss = 0;    // NaN without validation data
+  double loss = 0;        // mean training loss over the epoch's samples (with trim, of each batch's kept rows)
+  double val_loss = 0;    // NaN without validation data; with trim, the trimmed mean (Trainer::evaluate)
   double seconds = 0;     // wall time of the epoch's training steps
   double lr = 0;
 };

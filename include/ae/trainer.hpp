@@ -104,7 +104,11 @@ struct TrainConfig {
   CheckpointPolicy checkpoint;
   // Robust training: in each batch, the floor(trim x rows) rows with the largest loss get zero
   // weight (trimmed_rows) and the loss is the mean over the rest, so a few outlying rows in
-  // the training data pull less on the model. 0 (the default) is off; at most 0.5.
+  // the training data pull less on the model. 0 (the default) is off; at most 0.5. The
+  // validation loss (evaluate(), val_loss in the history, the early-stopping and plateau
+  // monitor) is then trimmed alike over the whole validation set: the floor(trim x rows) rows
+  // with the largest loss are left out of its mean, since held-out rows of contaminated data
+  // hold outliers too.
   double trim = 0;
   // Collapse diagnostics after every epoch (diagnosis.hpp): findings are reported to the
   // observer as warning events and the last diagnosis is kept (Trainer::diagnosis()).
@@ -198,7 +202,9 @@ class Trainer {
   // fit() first checks it against this run and throws Error(bad_data) naming the checkpoint
   // and what differs: architecture, settings (config_json()) or data.
   void resume_from(Checkpoint checkpoint, std::string path);
-  // Mean loss over a data set, in chunks, without touching gradients.
+  // Mean loss over a data set, in chunks, without touching gradients; with config.trim > 0
+  // the mean leaves out the floor(trim x rows) largest per-row reconstruction losses
+  // (trimmed_rows over the whole set), while sparsity and KL terms stay a mean over every row.
   double evaluate(const Dataset& data);
 
   // The settings that decide the weights (architecture, loss, optimiser, batch, shuffling,

@@ -121,16 +121,28 @@ double Trainer::evaluate(const Dataset& data) {
   check_width(model_, data);
   if (data.rows == 0) return 0.0;
   const auto errors = per_sample_errors(model_, data, config_.loss, config_.threads);
+  // With trim, the floor(trim x rows) largest reconstruction losses of the whole set are left
+  // out, as in a training batch; the embedding terms stay a mean over every row.
+  std::vector<std::uint8_t> left_out(errors.size(), 0);
+  std::size_t cut = 0;
+  if (config_.trim > 0) {
+    std::vector<std::size_t> scratch;
+    cut = trimmed_rows(errors, config_.trim, left_out, scratch);
+  }
   double total = 0;
-  for (float e : errors) total += e;
+  for (std::size_t r = 0; r < errors.size(); ++r) {
+    if (!left_out[r]) total += errors[r];
+  }
   // The embedding terms as in training (a variational model at its mean, without sampling).
   const double term_weight = model_.architecture().variational() ? config_.beta / per_sample_divisor(config_.loss, data.cols) : config_.sparsity;
+  double terms = 0;
   if (term_weight > 0) {
-    for (float e : per_sample_embedding_terms(model_, data, config_.threads)) total += term_weight * e;
+    for (float e : per_sample_embedding_terms(model_, data, config_.threads)) terms += term_weight * e;
   }
   // per_sample_errors gives sse per row and the mean over features for mse and bce, so the
   // mean over rows is the loss in every case.
-  return total / static_cast<double>(data.rows);
+  if (cut == 0) return (total + terms) / static_cast<double>(data.rows);
+  return total / static_cast<double>(data.rows - cut) + terms / static_cast<double>(data.rows);
 }
 
 std::string Trainer::config_json() const {

@@ -1,6 +1,6 @@
 // Outlier commands through the real binary (issue 15): p-values from the stored training
 // grid and the fpr=Q threshold in `ae score`; `ae explain` on rows with known outlying columns;
-// `ae train --trim`.
+// `ae train --trim`, alone and with early stopping on the trimmed validation loss.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -230,6 +230,39 @@ TEST_F(Outliers, TrimTrainsDeterministicallyAndIsRecorded) {
   EXPECT_FALSE(nlohmann::json::parse(load_model(path("c.safetensors")).info.training).contains("trim"));
   EXPECT_EQ(ae("train --data " + data + " --epochs 1 --trim 0.6 --out " + path("d.safetensors")).code, 2);
   EXPECT_EQ(ae("train --data " + data + " --epochs 1 --trim -1 --out " + path("d.safetensors")).code, 2);
+}
+
+// Early stopping with --trim on the contaminated set: the run stops before its cap once the
+// trimmed val_loss has not improved for 3 epochs, and --restore-best leaves the weights of
+// the best epoch, which are those of a run of exactly that many epochs.
+TEST_F(Outliers, TrimWithEarlyStoppingStopsAndRestoresTheBestEpoch) {
+  const std::string data = write_mixed();
+  const std::string flags = "train --data " + data + " --layers 16:tanh,2:linear,16:tanh,8:linear --batch 64"
+                            " --lr 0.02 --seed 3 --threads 2 --quiet --trim 0.05 --val-split 0.2 ";
+  const std::size_t cap = 300;
+  ASSERT_EQ(ae(flags + "--epochs " + std::to_string(cap) + " --early-stop 3 --restore-best --history " +
+               path("h.csv") + " --out " + path("stopped.safetensors")).code, 0);
+  const auto rows = csv_cells(read_text(path("h.csv")));
+  ASSERT_GT(rows.size(), 2u);
+  const std::size_t epochs = rows.size() - 1;
+  std::size_t best = 0;
+  double best_val = INFINITY;
+  for (std::size_t e = 1; e <= epochs; ++e) {
+    const double v = std::stod(rows[e].at(2));
+    if (v < best_val) {
+      best_val = v;
+      best = e;
+    }
+  }
+  EXPECT_LT(epochs, cap);
+  EXPECT_EQ(epochs, best + 3);  // stopped after 3 epochs without improving
+  ASSERT_EQ(ae(flags + "--epochs " + std::to_string(best) + " --out " + path("best.safetensors")).code, 0);
+  const auto weights = [&](const std::string& name) {
+    Model model = load_model(path(name));
+    const auto p = model.autoencoder.parameters();
+    return std::vector<float>(p.begin(), p.end());
+  };
+  EXPECT_TRUE(weights("stopped.safetensors") == weights("best.safetensors"));
 }
 
 }  // namespace
