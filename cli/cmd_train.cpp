@@ -183,8 +183,9 @@ Command add_train(CLI::App& root) {
             const bool writer = config.ranks == nullptr || config.ranks->rank() == 0;
             settings.config = config;
             std::optional<Dataset> val;
-            if (!f->val.empty()) val = load_data(f->val);
-            TrainingRun run(load_data(f->data), std::move(val), std::move(settings));
+            // uint8 NPY and IDX files are mapped, not read: data larger than memory trains.
+            if (!f->val.empty()) val = map_data(f->val);
+            TrainingRun run(map_data(f->data), std::move(val), std::move(settings));
             for (const std::string& warning : run.warnings()) std::fprintf(stderr, "ae: warning: %s\n", warning.c_str());
             Trainer& trainer = run.trainer();
             if (!f->resume.empty()) trainer.resume_from(load_checkpoint(f->resume), f->resume);
