@@ -20,6 +20,7 @@
 #include "ae/random.hpp"
 #include "ae/score.hpp"
 #include "common.hpp"
+#include "mpi_session.hpp"
 
 namespace ae::cli {
 namespace {
@@ -61,15 +62,17 @@ int run_spiral(DemoFlags& f) {
     data.values[i * 3 + 1] = static_cast<float>(r * std::sin(t) + 0.02 * rng.normal());
     data.values[i * 3 + 2] = static_cast<float>(0.3 * t - 1.4 + 0.02 * rng.normal());
   }
-  const TrainConfig config = make_train_config(f.train);
+  TrainConfig config = make_train_config(f.train);
+  config.ranks = training_ranks();  // under mpirun: each rank trains its share, rank 0 goes on
   Autoencoder model(make_architecture(3, parse_layers("32:tanh,16:tanh,1:linear,16:tanh,32:tanh,3:linear")));
   model.initialize(parse_init(f.train.init), rng);
   std::fputs(summary(model.architecture()).c_str(), stdout);
   Trainer trainer(model, config, rng);
   const History history = trainer.fit(data, nullptr, progress_printer(f.train.quiet));
+  if (config.ranks != nullptr && config.ranks->rank() != 0) return 0;
   if (!f.train.history.empty()) write_history_csv(f.train.history, history);
   const Matrix x = data.to_matrix();
-  const Matrix ae_rows = reconstruct_all(model, data, config.threads);
+  const Matrix ae_rows = reconstruct_all(model, data, trainer.local_threads());
   const Matrix pca_rows = pca_reconstruct(fit_pca(x.view(), 1), x.view());
   const double ae_mse = mse_of(ae_rows.view(), x.view());
   const double pca_mse = mse_of(pca_rows.view(), x.view());
@@ -110,7 +113,8 @@ std::string need(const std::string& dir, const std::string& name) {
 
 int run_mnist(DemoFlags& f) {
   const std::string mnist = f.data_dir + "/mnist", fashion = f.data_dir + "/fashion-mnist";
-  const TrainConfig config = make_train_config(f.train);
+  TrainConfig config = make_train_config(f.train);
+  config.ranks = training_ranks();  // under mpirun: each rank trains its share, rank 0 goes on
   Rng rng(f.train.seed);
   // Only the chosen Fashion images are kept, so one copy of the training images is alive.
   Dataset extra;
@@ -153,6 +157,7 @@ int run_mnist(DemoFlags& f) {
   std::fflush(stdout);
   Trainer trainer(model, config, rng);
   const History history = trainer.fit(train, &test_digits, progress_printer(f.train.quiet));
+  if (config.ranks != nullptr && config.ranks->rank() != 0) return 0;
   const EpochRecord& last = history.epochs.back();
   std::printf("final loss %.6f, val_loss %.6f (MSE per pixel, after %zu epochs)\n", last.loss,
               last.val_loss, history.epochs.size());
@@ -163,7 +168,7 @@ int run_mnist(DemoFlags& f) {
 
   // Scores of every training row: plain SSE (the seed's measure) and the standardised zsae
   // (the default) and zsse.
-  const std::size_t threads = config.threads;
+  const std::size_t threads = trainer.local_threads();
   const ScoreCalibration cal = calibrate(model, train, {}, threads);
   const auto sse = compute_scores(model, train, ScoreKind::sse, cal, nullptr, threads);
   const auto zsae = compute_scores(model, train, ScoreKind::zsae, cal, nullptr, threads);
@@ -193,7 +198,7 @@ int run_mnist(DemoFlags& f) {
 
   std::filesystem::create_directories(f.out);
   ModelInfo info = model_info_for(train, fit_normalization(train, Scaling::automatic));
-  info.training = training_record(model.architecture(), f.train, config, train, history, &test_digits,
+  info.training = training_record(model.architecture(), f.train, trainer.config(), train, history, &test_digits,
                                   trainer.diagnosis() ? &*trainer.diagnosis() : nullptr);
   info.score = cal.to_json();
   save_model(f.out + "/model.safetensors", model, info);

@@ -20,6 +20,7 @@
 #include "ae/score.hpp"
 #include "ae/training_run.hpp"
 #include "common.hpp"
+#include "mpi_session.hpp"
 
 namespace ae::cli {
 namespace {
@@ -86,6 +87,7 @@ std::string resume_command(const std::string& checkpoint) {
   }
   if (args.empty()) return "ae train ... --resume " + shell_quote(checkpoint);
   std::string out;
+  if (const Ranks* ranks = training_ranks()) out = "mpirun -np " + std::to_string(ranks->size()) + " ";
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--resume") {
       ++i;
@@ -176,10 +178,14 @@ Command add_train(CLI::App& root) {
                                                             : std::string("ae-interrupted.checkpoint");
             config.checkpoint.every = f->checkpoint.empty() ? 0 : f->checkpoint_every;
             config.stop = &stop_signal;
+            // Under mpirun: every rank trains its share of each batch; rank 0 writes.
+            config.ranks = training_ranks();
+            const bool writer = config.ranks == nullptr || config.ranks->rank() == 0;
             settings.config = config;
             std::optional<Dataset> val;
-            if (!f->val.empty()) val = load_data(f->val);
-            TrainingRun run(load_data(f->data), std::move(val), std::move(settings));
+            // uint8 NPY and IDX files are mapped, not read: data larger than memory trains.
+            if (!f->val.empty()) val = map_data(f->val);
+            TrainingRun run(map_data(f->data), std::move(val), std::move(settings));
             for (const std::string& warning : run.warnings()) std::fprintf(stderr, "ae: warning: %s\n", warning.c_str());
             Trainer& trainer = run.trainer();
             if (!f->resume.empty()) trainer.resume_from(load_checkpoint(f->resume), f->resume);
@@ -198,12 +204,15 @@ Command add_train(CLI::App& root) {
               } catch (const Error& e) {
                 if (e.kind() != ErrorKind::interrupted) throw;
                 std::fprintf(stderr, "ae: to resume, run: %s\n", resume_command(config.checkpoint.path).c_str());
-                if (stop_signal.load() == SIGTERM) throw Error(ErrorKind::terminated, e.what());
-                if (stop_signal.load() == SIGHUP) throw Error(ErrorKind::hung_up, e.what());
+                // The signal that stopped this rank or, under mpirun, the one the ranks agreed on.
+                const int sig = trainer.stop_request() != 0 ? trainer.stop_request() : stop_signal.load();
+                if (sig == SIGTERM) throw Error(ErrorKind::terminated, e.what());
+                if (sig == SIGHUP) throw Error(ErrorKind::hung_up, e.what());
                 throw;
               }
             }
             const TrainState& state = trainer.state();
+            if (!writer) return 0;
             if (!f->train.quiet) {
               if (state.stopped) std::fprintf(stderr, "Epoch %zu: early stopping\n", state.epoch);
               if (config.early_stopping.restore_best && !state.best_weights.empty()) {
@@ -220,7 +229,7 @@ Command add_train(CLI::App& root) {
             if (!f->out.empty()) {
               Model model = run.finish(history);
               const VariationalScoring variational{trainer.config().loss, trainer.config().beta};
-              model.info.score = calibrate(model.autoencoder, run.train(), {}, trainer.config().threads, &variational).to_json();
+              model.info.score = calibrate(model.autoencoder, run.train(), {}, trainer.local_threads(), &variational).to_json();
               save_model(f->out, model.autoencoder, model.info);
             }
             return 0;

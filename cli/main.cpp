@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "ae/atomic_file.hpp"
 #include "ae/error.hpp"
 #include "common.hpp"
+#include "mpi_session.hpp"
 
 namespace {
 
@@ -58,19 +60,6 @@ std::string one_line(const std::string& text) {
   return out;
 }
 
-// The number of processes an MPI launcher started together with this one (mpirun, mpiexec:
-// OpenMPI's OMPI_COMM_WORLD_SIZE, MPICH's PMI_SIZE); 1 when not started by one.
-long launcher_processes() {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
-    if (const char* text = std::getenv(name)) {
-      char* end = nullptr;
-      const long n = std::strtol(text, &end, 10);
-      if (end != text && *end == '\0' && n > 1) return n;
-    }
-  }
-  return 1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,17 +97,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ae: %s (see ae --help)\n", one_line(e.what()).c_str());
     return 2;
   }
+  // Under mpirun: MPI for train and demo; other commands refuse to run as several copies,
+  // which would each do the whole work and write the same files.
+  std::optional<ae::cli::MpiSession> mpi;
   try {
     for (const auto& command : commands) {
       if (!command.app->parsed()) continue;
-      // Several copies would each do the whole work and write the same files.
-      if (const long n = launcher_processes(); n > 1) {
-        throw ae::Error(ae::ErrorKind::usage,
-                        "started as one of " + std::to_string(n) +
-                            " processes by an MPI launcher (mpirun), but ae runs as one process: "
-                            "run it without mpirun and use --threads for the cores");
-      }
+      mpi.emplace(command.app->get_name());
       ae::cli::OutputGuard outputs(*command.app);
+      if (!mpi->writer()) outputs.keep();  // rank 0's outputs: not this rank's to remove
       const int code = command.run();
       // Whatever went to stdout must have arrived: a full disk, a closed pipe or a size limit
       // is exit 74, not a silent loss.
@@ -131,13 +118,18 @@ int main(int argc, char** argv) {
     }
     return 2;
   } catch (const ae::Error& e) {
-    std::fprintf(stderr, "ae: %s\n", one_line(ae::cli::message_with_flags(e)).c_str());
+    const std::string line = "ae: " + one_line(ae::cli::message_with_flags(e));
+    if (mpi && mpi->active()) return mpi->fail(e, line);
+    std::fprintf(stderr, "%s\n", line.c_str());
     return ae::exit_code(e.kind());
   } catch (const std::bad_alloc&) {
+    if (mpi && mpi->active()) return mpi->fail(ae::Error(ae::ErrorKind::internal, "out of memory"), "ae: out of memory");
     std::fprintf(stderr, "ae: out of memory\n");
     return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "ae: internal error: %s\n", one_line(e.what()).c_str());
+    const std::string line = "ae: internal error: " + one_line(e.what());
+    if (mpi && mpi->active()) return mpi->fail(ae::Error(ae::ErrorKind::internal, e.what()), line);
+    std::fprintf(stderr, "%s\n", line.c_str());
     return 1;
   }
 }

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,6 +34,12 @@ struct Dataset {
   std::size_t first_row = 0;  // the file row of row 0 (a block of a streamed file), for messages
 
   bool byte_data = false;
+  // Byte rows used in place from a mapped file (map_data) instead of held in `bytes`: rows x
+  // cols bytes at mapped_bytes, read-only, kept mapped by `mapping` (shared by copies).
+  std::shared_ptr<const void> mapping;
+  const std::uint8_t* mapped_bytes = nullptr;
+  // Byte data's rows, wherever they are.
+  const std::uint8_t* byte_rows() const { return mapped_bytes != nullptr ? mapped_bytes : bytes.data(); }
   // Feature value (r, c) as float (byte * (1.0f / 255.0f) for byte data). Not range-checked.
   float at(std::size_t r, std::size_t c) const;
   // Copies rows [first, first + count) as float into out (count x cols, row-major).
@@ -52,6 +59,12 @@ struct Dataset {
 // so that inject() into the result can add that many bytes of rows without a second copy
 // of the data (it is a hint: other formats ignore it).
 Dataset load_data(const std::string& path, std::size_t spare_bytes = 0);
+// The same rows, but an uncompressed NPY or raw IDX file of uint8 values is mapped rather than
+// read (Dataset::mapped_bytes): rows are read from the page cache as they are used, so a file
+// larger than memory can be trained on. The set operations (take, select, split, ...) copy
+// the rows they return into memory. Other files are read as load_data reads them. The file
+// must not change while the data set lives.
+Dataset map_data(const std::string& path);
 DataFormat detect_format(std::span<const std::uint8_t> head);
 
 // Per-row integer labels from an IDX label file (1-D u8), a 1-D (or N x 1) NPY of integers

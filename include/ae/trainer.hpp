@@ -28,6 +28,8 @@
 namespace ae {
 
 class Rng;
+class Ranks;
+class GradientExchange;
 struct Checkpoint;
 
 // Keras's EarlyStopping on val_loss (loss without validation data), min_delta 0. An epoch
@@ -94,8 +96,14 @@ struct TrainConfig {
   // the dropout masks. Ignored by plain models.
   double beta = 1;
   // Row slices per batch (resolve_threads: 0 is every core). The weights depend on it: the
-  // same count gives the same bytes. The trainer keeps the resolved count.
+  // same count gives the same bytes. The trainer keeps the resolved count. With `ranks`, the
+  // threads of each rank: the trainer keeps ranks x threads, the slices of one batch.
   std::size_t threads = 0;
+  // Data-parallel training (ranks.hpp), not owned: every rank calls fit() with the same data
+  // and settings and computes its share of each batch's slices; the result is that of one
+  // process with ranks x threads threads, bytes included. Rank 0 alone writes checkpoints and
+  // diagnoses collapse. Null or one rank: this process alone.
+  Ranks* ranks = nullptr;
   // The GEMMs' arithmetic (ae/precision.hpp); the trainer sets it on the model. bf16 is
   // refused (Error(usage)) where the CPU has no native bf16.
   Precision precision = Precision::fp32;
@@ -211,10 +219,15 @@ class Trainer {
   // threads, callbacks, plus checkpoint.extra), as JSON; the epoch count is not among them.
   std::string config_json() const;
   Optimizer& optimizer() { return optimizer_; }
-  // The settings in force (threads resolved).
+  // The settings in force (threads resolved: over all ranks).
   const TrainConfig& config() const { return config_; }
+  // The threads this process runs: config().threads over the ranks.
+  std::size_t local_threads() const { return local_threads_; }
   // After fit(): where training ended (also after an exception).
   const TrainState& state() const { return state_; }
+  // After fit() ended by the stop flag: the flag's value (the largest over the ranks); 0
+  // otherwise.
+  int stop_request() const { return stop_request_; }
   // After fit() with config.diagnose: the last epoch's collapse diagnosis (empty otherwise).
   const std::optional<Diagnosis>& diagnosis() const { return diagnosis_; }
 
@@ -223,6 +236,10 @@ class Trainer {
   void save_checkpoint_now();
   [[noreturn]] void stop_now(std::size_t epoch, std::size_t batch);
   void end_epoch_callbacks(const EpochRecord& record, bool has_validation);
+  // Each rank updates the optimiser moments of its own parameter blocks: gathers them all.
+  void share_optimizer_state();
+  std::size_t ranks() const;
+  std::size_t rank() const;
 
   Autoencoder& model_;
   TrainConfig config_;
@@ -233,6 +250,9 @@ class Trainer {
   std::unique_ptr<Checkpoint> pending_;
   std::string pending_path_;
   std::optional<Diagnosis> diagnosis_;
+  std::size_t local_threads_ = 1;
+  int stop_request_ = 0;
+  std::unique_ptr<GradientExchange> exchange_;  // during fit() with several ranks
 };
 
 }  // namespace ae

@@ -59,7 +59,7 @@ Dataset shaped_like(const Dataset& d, std::size_t rows) {
 void copy_row(const Dataset& src, std::size_t r, Dataset& dst, std::size_t dst_row) {
   const std::size_t n = src.cols;
   if (dst.byte_data) {
-    std::memcpy(dst.bytes.data() + dst_row * n, src.bytes.data() + r * n, n);
+    std::memcpy(dst.bytes.data() + dst_row * n, src.byte_rows() + r * n, n);
   } else if (src.byte_data) {
     src.copy_rows(r, 1, dst.values.data() + dst_row * n);
   } else {
@@ -71,7 +71,7 @@ void copy_row(const Dataset& src, std::size_t r, Dataset& dst, std::size_t dst_r
 
 float Dataset::at(std::size_t r, std::size_t c) const {
   const std::size_t i = r * cols + c;
-  return byte_data ? static_cast<float>(bytes[i]) * kByteScale : values[i];
+  return byte_data ? static_cast<float>(byte_rows()[i]) * kByteScale : values[i];
 }
 
 void Dataset::copy_rows(std::size_t first, std::size_t count, float* out) const {
@@ -82,7 +82,7 @@ void Dataset::copy_rows(std::size_t first, std::size_t count, float* out) const 
   }
   const std::size_t n = count * cols;
   if (byte_data) {
-    const std::uint8_t* src = bytes.data() + first * cols;
+    const std::uint8_t* src = byte_rows() + first * cols;
     for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(src[i]) * kByteScale;
   } else if (n > 0) {
     std::memcpy(out, values.data() + first * cols, n * sizeof(float));
@@ -98,7 +98,7 @@ void Dataset::gather_rows(std::span<const std::size_t> order, float* out) const 
   }
   if (byte_data) {
     for (const std::size_t r : order) {
-      const std::uint8_t* src = bytes.data() + r * cols;
+      const std::uint8_t* src = byte_rows() + r * cols;
       for (std::size_t c = 0; c < cols; ++c) out[c] = static_cast<float>(src[c]) * kByteScale;
       out += cols;
     }
@@ -189,7 +189,7 @@ Dataset inject(const Dataset& base, const Dataset& extra, Rng& rng, std::vector<
 }
 
 Dataset inject(Dataset&& base, const Dataset& extra, Rng& rng, std::vector<std::size_t>& positions) {
-  if (!base.byte_data || !extra.byte_data || is_default_empty(extra) || base.rows == 0) {
+  if (!base.byte_data || !extra.byte_data || is_default_empty(extra) || base.rows == 0 || base.mapped_bytes != nullptr) {
     return inject(static_cast<const Dataset&>(base), extra, rng, positions);
   }
   if (base.cols != extra.cols) (void)combined(base, extra, 0, "inject");  // throws, naming both
@@ -202,7 +202,7 @@ Dataset inject(Dataset&& base, const Dataset& extra, Rng& rng, std::vector<std::
   std::uint8_t* data = base.bytes.data();
   std::size_t next_extra = extra.rows, next_base = base.rows;
   for (std::size_t p = total; p-- > 0;) {
-    const std::uint8_t* from = taken[p] ? extra.bytes.data() + --next_extra * D : data + --next_base * D;
+    const std::uint8_t* from = taken[p] ? extra.byte_rows() + --next_extra * D : data + --next_base * D;
     if (from != data + p * D) std::memmove(data + p * D, from, D);
   }
   positions.reserve(extra.rows);

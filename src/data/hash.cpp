@@ -19,7 +19,7 @@ std::uint32_t crc32_of(const void* data, std::size_t size, std::uint32_t crc) {
 }
 
 std::uint32_t data_crc32(const Dataset& data) {
-  return data.byte_data ? crc32_of(data.bytes.data(), data.bytes.size())
+  return data.byte_data ? crc32_of(data.byte_rows(), data.rows * data.cols)
                         : crc32_of(data.values.data(), data.values.size() * sizeof(float));
 }
 
@@ -37,7 +37,7 @@ std::uint64_t training_data_hash(const Dataset& train, const Dataset* validation
   const auto add = [&h](const Dataset& d) {
     const std::uint64_t shape[3] = {d.rows, d.cols, d.byte_data ? 1u : 0u};
     h = fnv1a64(shape, sizeof shape, h);
-    h = d.byte_data ? fnv1a64(d.bytes.data(), d.bytes.size(), h)
+    h = d.byte_data ? fnv1a64(d.byte_rows(), d.rows * d.cols, h)
                     : fnv1a64(d.values.data(), d.values.size() * sizeof(float), h);
   };
   add(train);

@@ -87,6 +87,8 @@ void normalize(Dataset& data, const Normalization& n) {
     data.copy_rows(0, data.rows, data.values.data());
     data.bytes.clear();
     data.bytes.shrink_to_fit();
+    data.mapping.reset();
+    data.mapped_bytes = nullptr;
     data.byte_data = false;
   }
   apply_rows(data.values.data(), data.rows, n);

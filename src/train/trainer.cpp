@@ -16,10 +16,12 @@
 #include "ae/inference.hpp"
 #include "ae/parallel.hpp"
 #include "ae/random.hpp"
+#include "ae/ranks.hpp"
 #include "core/pool.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/optimizer_kernels.hpp"
 #include "train/callbacks.hpp"
+#include "train/data_parallel.hpp"
 
 namespace ae {
 namespace {
@@ -106,6 +108,19 @@ Trainer::Trainer(Autoencoder& model, TrainConfig config, Rng& rng)
       optimizer_(config_.optimizer, model.parameters().size()) {
   config_.threads = resolve_threads(config_.threads);
   check_train_config(config_);
+  local_threads_ = config_.threads;
+  if (config_.ranks != nullptr && config_.ranks->size() > 1) {
+    // The slices of a batch are numbered over all ranks, so every rank needs the same count.
+    std::vector<double> all(config_.ranks->size());
+    const double mine = static_cast<double>(local_threads_);
+    config_.ranks->all_gather({&mine, 1}, all);
+    if (std::any_of(all.begin(), all.end(), [&](double t) { return t != mine; })) {
+      std::string counts;
+      for (double t : all) counts += (counts.empty() ? "" : ", ") + std::to_string(static_cast<std::size_t>(t));
+      throw Error(ErrorKind::usage, "threads differ between the ranks (" + counts + " in rank order): give every rank the same count", "threads");
+    }
+    config_.threads = local_threads_ * config_.ranks->size();
+  }
   if (config_.sparsity > 0 && model_.architecture().variational()) {
     throw Error(ErrorKind::usage, "sparsity is for plain models (a variational model's KL term already regularises its embedding)", "sparsity");
   }
@@ -117,10 +132,13 @@ Trainer::Trainer(Autoencoder& model, TrainConfig config, Rng& rng)
 
 Trainer::~Trainer() = default;
 
+std::size_t Trainer::ranks() const { return config_.ranks != nullptr ? config_.ranks->size() : 1; }
+std::size_t Trainer::rank() const { return config_.ranks != nullptr ? config_.ranks->rank() : 0; }
+
 double Trainer::evaluate(const Dataset& data) {
   check_width(model_, data);
   if (data.rows == 0) return 0.0;
-  const auto errors = per_sample_errors(model_, data, config_.loss, config_.threads);
+  const auto errors = per_sample_errors(model_, data, config_.loss, local_threads_);
   // With trim, the floor(trim x rows) largest reconstruction losses of the whole set are left
   // out, as in a training batch; the embedding terms stay a mean over every row.
   std::vector<std::uint8_t> left_out(errors.size(), 0);
@@ -137,7 +155,7 @@ double Trainer::evaluate(const Dataset& data) {
   const double term_weight = model_.architecture().variational() ? config_.beta / per_sample_divisor(config_.loss, data.cols) : config_.sparsity;
   double terms = 0;
   if (term_weight > 0) {
-    for (float e : per_sample_embedding_terms(model_, data, config_.threads)) terms += term_weight * e;
+    for (float e : per_sample_embedding_terms(model_, data, local_threads_)) terms += term_weight * e;
   }
   // per_sample_errors gives sse per row and the mean over features for mse and bce, so the
   // mean over rows is the loss in every case.
@@ -257,7 +275,17 @@ void Trainer::apply_checkpoint(const Dataset& train, const Dataset* validation, 
   pending_.reset();
 }
 
+void Trainer::share_optimizer_state() {
+  if (!exchange_) return;
+  const std::size_t P = model_.parameters().size();
+  for (std::vector<float>* moment : {&optimizer_.first_moment(), &optimizer_.second_moment()}) {
+    if (moment->size() == P) exchange_->share(*moment);
+  }
+}
+
 void Trainer::save_checkpoint_now() {
+  share_optimizer_state();  // each rank has updated its own blocks of the moments
+  if (rank() != 0) return;
   Checkpoint c(model_);
   c.steps = optimizer_.steps();
   c.lr = optimizer_.config().lr;
@@ -302,11 +330,26 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   }
 
   // Each thread takes a contiguous slice of every batch, with its own workspace, input and
-  // gradient buffers and gradient arena; thread 0's arena is the model's own.
-  ThreadPool& pool = pool_for(config_.threads);
-  const std::size_t threads = std::min(pool.size(), batch);
-  const std::size_t slice_rows = (batch + threads - 1) / threads;
+  // gradient buffers and gradient arena; thread 0's arena is the model's own. With several
+  // ranks the slices are numbered over all of them (data_parallel.hpp): this process computes
+  // `threads` of them, from slice first_slice on.
+  ThreadPool& pool = pool_for(local_threads_);
   const std::size_t P = model_.parameters().size();
+  const SliceShare share{ranks(), rank(), local_threads_, std::min(config_.threads, batch)};
+  const std::size_t threads = share.local(), first_slice = share.first(share.rank);
+  const std::size_t slice_rows = (batch + share.slices - 1) / share.slices;
+  exchange_.reset();
+  if (share.ranks > 1) {
+    exchange_ = std::make_unique<GradientExchange>(*config_.ranks, share, P);
+    std::vector<double> hashes(share.ranks);
+    const double mine = static_cast<double>(training_data_hash(train, validation) >> 11);  // exact in a double
+    config_.ranks->all_gather({&mine, 1}, hashes);
+    if (std::any_of(hashes.begin(), hashes.end(), [&](double h) { return h != mine; })) {
+      throw Error(ErrorKind::bad_data, train.source + ": the ranks read different training or validation rows (each rank must read the same files)");
+    }
+  }
+  std::vector<double> slice_loss(threads);
+  std::vector<float*> arenas(threads);
   struct Slice {
     Workspace<float> ws;
     AlignedVector<float> x, dy, grads;
@@ -315,6 +358,9 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     ConstMatrixView y, target;  // reconstruction and target, kept between the two passes of trimming
   };
   std::vector<Slice> slices(threads);
+  const auto slice_rows_of = [&](std::size_t count, std::size_t t) {
+    return std::pair{slice_begin(count, share.slices, first_slice + t), slice_begin(count, share.slices, first_slice + t + 1)};
+  };
   // Trimming: each row's loss, which rows get zero weight, and scratch, for one batch.
   const bool trimming = config_.trim > 0;
   std::vector<float> row_loss(trimming ? batch : 0);
@@ -336,6 +382,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     slices[t].dy.assign(slice_rows * D, 0.0f);
     if (config_.noise > 0) slices[t].clean.assign(slice_rows * D, 0.0f);
     if (t > 0) slices[t].grads.assign(P, 0.0f);
+    arenas[t] = t == 0 ? model_.gradients().data() : slices[t].grads.data();
     slices[t].ws.masks.resize(model_.layer_count());
     for (std::size_t l : dropped) slices[t].ws.masks[l].assign(slice_rows * model_.architecture().layers[l].width, 0.0f);
     if (variational) slices[t].ws.latent_noise.assign(slice_rows * K, 0.0f);
@@ -344,7 +391,10 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   const auto notify = [&](const TrainEvent& event) {
     if (observer) observer(event);
   };
-  const auto stop_requested = [&] { return config_.stop != nullptr && config_.stop->load() != 0; };
+  const auto stop_value = [&] { return config_.stop != nullptr ? config_.stop->load() : 0; };
+  // The stop flag's value, the largest over the ranks: the same on every rank.
+  const auto stop_agreed = [&] { return stop_request_ = exchange_ ? exchange_->largest(stop_value()) : stop_value(); };
+  stop_request_ = 0;
   const auto check_weights = [&](std::size_t epoch) {
     if (!all_finite(model_.parameters())) {
       throw Error(ErrorKind::diverged, "training diverged: weights are NaN or Inf after epoch " +
@@ -353,7 +403,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   };
   const bool checkpoints = config_.checkpoint.every > 0;
   std::optional<Diagnostician> diagnostician;
-  if (config_.diagnose) diagnostician.emplace(train, validation, config_.loss);
+  if (config_.diagnose && rank() == 0) diagnostician.emplace(train, validation, config_.loss);
   diagnosis_.reset();
   // The most findings reported so far (mean row, dead units, stuck units): a warning is sent
   // when an epoch finds more of any kind.
@@ -399,7 +449,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
           if (t >= threads) return;
           Slice& s = slices[t];
           s.loss = 0;
-          const std::size_t r0 = slice_begin(count, threads, t), r1 = slice_begin(count, threads, t + 1);
+          const auto [r0, r1] = slice_rows_of(count, t);
           if (r0 == r1) return;
           const ConstMatrixView target = prepare(s, r0, r1);
           const ConstMatrixView xv{s.x.data(), r1 - r0, D};
@@ -414,20 +464,21 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
         pool.run([&](std::size_t t) {
           if (t >= threads) return;
           Slice& s = slices[t];
-          const std::size_t r0 = slice_begin(count, threads, t), r1 = slice_begin(count, threads, t + 1);
+          const auto [r0, r1] = slice_rows_of(count, t);
           if (r0 == r1) return;
           s.target = prepare(s, r0, r1);
           const ConstMatrixView xv{s.x.data(), r1 - r0, D};
           s.y = model_.forward(xv, 0, model_.layer_count(), s.ws);
           loss_per_sample<float>(config_.loss, s.y, s.target, row_loss.data() + r0);
         });
+        if (exchange_) exchange_->share_rows(row_loss, count);
         const std::size_t kept = count - trimmed_rows({row_loss.data(), count}, config_.trim,
                                                       {zero_weight.data(), count}, by_loss);
         pool.run([&](std::size_t t) {
           if (t >= threads) return;
           Slice& s = slices[t];
           s.loss = 0;
-          const std::size_t r0 = slice_begin(count, threads, t), r1 = slice_begin(count, threads, t + 1);
+          const auto [r0, r1] = slice_rows_of(count, t);
           if (r0 == r1) return;
           const MatrixView dyv{s.dy.data(), r1 - r0, D};
           loss_gradient<float>(config_.loss, s.y, s.target, dyv, kept);
@@ -444,7 +495,12 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
         });
       }
       double loss = 0;
-      for (const Slice& s : slices) loss += s.loss;
+      if (exchange_) {
+        for (std::size_t t = 0; t < threads; ++t) slice_loss[t] = slices[t].loss;
+        loss = exchange_->sum_slices(slice_loss, stop_value(), stop_request_);
+      } else {
+        for (const Slice& s : slices) loss += s.loss;
+      }
       if (!std::isfinite(loss)) {
         // Leave the arenas clean for whoever looks at the model next.
         for (Slice& s : slices) std::fill(s.grads.begin(), s.grads.end(), 0.0f);
@@ -453,23 +509,37 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
                                              " at epoch " + std::to_string(epoch) + ", batch " +
                                              std::to_string(b + 1) + " (try a lower lr)", "lr");
       }
-      // Sum the arenas into the model's in thread order, then update, each thread over its
-      // own range of parameters.
+      // Sum the arenas into the model's in slice order, then update, each thread over its
+      // own block of parameters. With several ranks, each sums and updates the blocks of its
+      // slices, then they share the parameters.
       optimizer_.begin_step();
-      pool.run([&](std::size_t t) {
-        if (t >= threads) return;
-        const std::size_t p0 = slice_begin(P, threads, t), p1 = slice_begin(P, threads, t + 1);
-        float* g = model_.gradients().data();
-        for (std::size_t k = 1; k < threads; ++k) kernels::add_and_zero(g + p0, slices[k].grads.data() + p0, p1 - p0);
-        optimizer_.update(model_.parameters(), model_.gradients(), p0, p1);
-      });
+      if (exchange_) {
+        exchange_->exchange(arenas);
+        pool.run([&](std::size_t t) {
+          if (t >= threads) return;
+          const std::size_t g = first_slice + t;
+          exchange_->sum_block(g, model_.gradients().data());
+          optimizer_.update(model_.parameters(), model_.gradients(), exchange_->block_begin(g), exchange_->block_begin(g + 1));
+        });
+        exchange_->share(model_.parameters());
+      } else {
+        pool.run([&](std::size_t t) {
+          if (t >= threads) return;
+          const std::size_t p0 = slice_begin(P, threads, t), p1 = slice_begin(P, threads, t + 1);
+          float* g = model_.gradients().data();
+          for (std::size_t k = 1; k < threads; ++k) kernels::add_and_zero(g + p0, slices[k].grads.data() + p0, p1 - p0);
+          optimizer_.update(model_.parameters(), model_.gradients(), p0, p1);
+        });
+      }
       state_.loss_sum += loss * static_cast<double>(count);
       state_.seen += count;
       state_.batch = b + 1;
       state_.seconds = earlier + seconds_since(start);
       notify({TrainEvent::Kind::batch_end, epoch, config_.epochs, b + 1, batches,
               state_.loss_sum / static_cast<double>(state_.seen), state_.seconds, nullptr, {}});
-      if (stop_requested()) {
+      // Alone: a stop asked by now. With ranks: the one they agreed on with this batch's losses.
+      if (!exchange_) stop_request_ = stop_value();
+      if (stop_request_ != 0) {
         check_weights(epoch);
         stop_now(epoch, b + 1);
       }
@@ -492,7 +562,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     notify({TrainEvent::Kind::epoch_end, epoch, config_.epochs, batches, batches, record.loss,
             record.seconds, &state_.history.epochs.back(), {}});
     if (diagnostician) {
-      diagnosis_ = diagnostician->run(model_, epoch, config_.threads);
+      diagnosis_ = diagnostician->run(model_, epoch, local_threads_);
       const std::array<std::size_t, 3> found{diagnosis_->mean_predictor ? 1u : 0u, diagnosis_->count(UnitState::dead),
                                              diagnosis_->count(UnitState::stuck)};
       bool more = false;
@@ -509,12 +579,13 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     end_epoch_callbacks(record, validation != nullptr);
     const bool last = epoch == config_.epochs || state_.stopped;
     if (checkpoints && (epoch % config_.checkpoint.every == 0 || last)) save_checkpoint_now();
-    if (!last && stop_requested()) stop_now(epoch, 0);
+    if (!last && stop_agreed()) stop_now(epoch, 0);
   }
+  share_optimizer_state();
   check_weights(state_.epoch);
   if (config_.early_stopping.restore_best && !state_.best_weights.empty()) {
     std::copy(state_.best_weights.begin(), state_.best_weights.end(), model_.parameters().begin());
-    if (diagnostician) diagnosis_ = diagnostician->run(model_, state_.best_epoch, config_.threads);
+    if (diagnostician) diagnosis_ = diagnostician->run(model_, state_.best_epoch, local_threads_);
   }
   return state_.history;
 }

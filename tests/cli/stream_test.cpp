@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ae/data.hpp"
+#include "ae/model_file.hpp"
 #include "ae/random.hpp"
 #include "../test_support.hpp"
 
@@ -113,6 +114,26 @@ TEST_F(StreamCli, ScoresAFileLargerThanItsMemoryLimit) {
   ASSERT_EQ(s.rows, rows);
   // Row r repeats row r mod 997: the same score.
   EXPECT_EQ(s.values[159999 * 6 + 1], s.values[(159999 % 997) * 6 + 1]);
+}
+
+
+TEST_F(StreamCli, TrainingOnAMappedFileGivesTheModelOfTheSameFileReadWhole) {
+  // 300 images of 8 x 8 bytes as raw IDX (mapped by ae train) and gzipped (read whole).
+  test::Bytes file = {0, 0, 0x08, 3, 0, 0, 0x01, 0x2c, 0, 0, 0, 8, 0, 0, 0, 8};
+  Rng rng(4);
+  for (std::size_t i = 0; i < 300 * 64; ++i) file.push_back(static_cast<std::uint8_t>(rng.below(256)));
+  const auto save = [&](const std::string& name, const test::Bytes& bytes) {
+    std::ofstream(path(name), std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  };
+  save("x.idx", file);
+  save("x.idx.gz", test::gzip(file));
+  const std::string flags = " --layers 16:relu,4:sigmoid,16:relu,64:sigmoid --epochs 2 --val-split 0.2 --seed 3 --quiet";
+  ASSERT_EQ(ae("train --data x.idx --out mapped.safetensors" + flags), 0) << test::read_text(dir_ / "stderr.txt");
+  ASSERT_EQ(ae("train --data x.idx.gz --out read.safetensors" + flags), 0);
+  const Model mapped = load_model(path("mapped.safetensors")), read = load_model(path("read.safetensors"));
+  EXPECT_EQ(std::vector<float>(mapped.autoencoder.parameters().begin(), mapped.autoencoder.parameters().end()),
+            std::vector<float>(read.autoencoder.parameters().begin(), read.autoencoder.parameters().end()));
+  EXPECT_EQ(mapped.info.data_crc32, read.info.data_crc32);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ae/data.hpp"
+#include "ae/data_hash.hpp"
 #include "ae/data_stream.hpp"
 #include "ae/error.hpp"
 #include "ae/random.hpp"
@@ -236,6 +237,57 @@ TEST_F(Stream, TablesWrittenInBlocksReadBackExactly) {
     EXPECT_THROW(short_table.commit(), Error);
   }
   EXPECT_FALSE(std::filesystem::exists(path("short.npy")));
+}
+
+
+// --- mapped data (map_data), for training on files larger than memory ---------------------
+
+TEST_F(Stream, MappedByteFilesGiveTheRowsOfLoadDataWithoutCopyingThem) {
+  const Bytes payload = random_bytes(37 * 12, 5);
+  write("u8.npy", npy("|u1", 37, 12, payload));
+  write("u8.idx", idx(0x08, {37, 3, 4}, payload));
+  for (const std::string name : {"u8.npy", "u8.idx"}) {
+    const Dataset mapped = map_data(path(name)), loaded = load_data(path(name));
+    ASSERT_NE(mapped.mapped_bytes, nullptr) << name;
+    EXPECT_TRUE(mapped.bytes.empty()) << name;
+    EXPECT_EQ(mapped.rows, 37u);
+    EXPECT_EQ(mapped.cols, 12u);
+    EXPECT_EQ(mapped.image_shape, loaded.image_shape) << name;
+    EXPECT_EQ(mapped.to_matrix().values(), loaded.to_matrix().values()) << name;
+    EXPECT_EQ(data_crc32(mapped), data_crc32(loaded)) << name;
+    EXPECT_EQ(training_data_hash(mapped, nullptr), training_data_hash(loaded, nullptr)) << name;
+    // Rows taken out of it are copies, alive after the mapping's data set is gone.
+    Dataset part;
+    {
+      const Dataset again = map_data(path(name));
+      part = take(again, 5, 9);
+    }
+    EXPECT_EQ(part.mapped_bytes, nullptr);
+    EXPECT_EQ(part.to_matrix().values(), take(loaded, 5, 9).to_matrix().values());
+  }
+}
+
+TEST_F(Stream, FilesThatCannotBeMappedAreReadAndBrokenOnesFailAsLoadDataFails) {
+  const Bytes payload = random_bytes(10 * 4, 6);
+  write("u8.npy.gz", test::gzip(npy("|u1", 10, 4, payload)));
+  std::vector<float> f(40, 0.25f);
+  write("f4.npy", npy("<f4", 10, 4, as_bytes(f)));
+  write("x.csv", std::string("a,b\n1,2\n3,4\n"));
+  for (const std::string name : {"u8.npy.gz", "f4.npy", "x.csv"}) {
+    const Dataset d = map_data(path(name));
+    EXPECT_EQ(d.mapped_bytes, nullptr) << name;
+    EXPECT_EQ(d.to_matrix().values(), load_data(path(name)).to_matrix().values()) << name;
+  }
+  Bytes short_file = npy("|u1", 10, 4, payload);
+  short_file.resize(short_file.size() - 3);
+  write("short.npy", short_file);
+  for (const std::string name : {"short.npy", "missing.npy"}) {
+    ErrorKind mapped_kind{}, loaded_kind{};
+    try { map_data(path(name)); } catch (const Error& e) { mapped_kind = e.kind(); }
+    try { load_data(path(name)); } catch (const Error& e) { loaded_kind = e.kind(); }
+    EXPECT_EQ(mapped_kind, loaded_kind) << name;
+    EXPECT_NE(mapped_kind, ErrorKind{}) << name;
+  }
 }
 
 }  // namespace
