@@ -112,6 +112,7 @@ constexpr std::pair<std::string_view, std::string_view> kSettingFlags[] = {
     {"checkpoint.every", "--checkpoint-every"},
     {"val_split", "--val-split"},
     {"trim", "--trim"},
+    {"threads", "--threads"},
 };
 
 }  // namespace
