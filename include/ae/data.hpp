@@ -65,6 +65,12 @@ Dataset load_data(const std::string& path, std::size_t spare_bytes = 0);
 // the rows they return into memory. Other files are read as load_data reads them. The file
 // must not change while the data set lives.
 Dataset map_data(const std::string& path);
+// How the rows of mapped data will be read next: in passes from first to last (the kernel
+// reads ahead) or in shuffled batches (it reads only the pages faulted in; read-ahead around
+// each row would read many times the rows used once the data exceeds the page cache). No
+// effect on data in memory.
+enum class RowAccess { sequential, shuffled };
+void advise_row_access(const Dataset& data, RowAccess access);
 DataFormat detect_format(std::span<const std::uint8_t> head);
 
 // Per-row integer labels from an IDX label file (1-D u8), a 1-D (or N x 1) NPY of integers

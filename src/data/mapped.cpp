@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -74,6 +75,15 @@ Dataset map_data(const std::string& path) {
   d.mapped_bytes = static_cast<const std::uint8_t*>(mapping->at) + layout.offset;
   d.mapping = std::move(mapping);
   return d;
+}
+
+void advise_row_access(const Dataset& data, RowAccess access) {
+  if (data.mapped_bytes == nullptr) return;
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto first = reinterpret_cast<std::uintptr_t>(data.mapped_bytes);
+  const std::uintptr_t begin = first / page * page, end = first + data.rows * data.cols;
+  // Advice only: where the kernel does not take it, rows are read all the same.
+  (void)::madvise(reinterpret_cast<void*>(begin), end - begin, access == RowAccess::shuffled ? MADV_RANDOM : MADV_NORMAL);
 }
 
 }  // namespace ae

@@ -316,6 +316,12 @@ void Trainer::end_epoch_callbacks(const EpochRecord& record, bool has_validation
 
 History Trainer::fit(const Dataset& train, const Dataset* validation, const TrainObserver& observer) {
   (void)check_training_data(model_, config_, train, validation);
+  // Batches gather shuffled rows; passes over the data after training read them in order.
+  struct Access {
+    const Dataset& data;
+    explicit Access(const Dataset& d) : data(d) { advise_row_access(data, RowAccess::shuffled); }
+    ~Access() { advise_row_access(data, RowAccess::sequential); }
+  } access(train);
   const std::size_t batch = std::min(config_.batch, train.rows);
   const std::size_t batches = (train.rows + batch - 1) / batch;
   const std::size_t D = train.cols;
