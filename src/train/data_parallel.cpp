@@ -24,6 +24,7 @@ GradientExchange::GradientExchange(Ranks& ranks, SliceShare share, std::size_t p
   send_.assign(local * params_, 0.0f);
   recv_.assign(share_.slices * mine, 0.0f);
   values_.resize(n * (share_.threads + 1));
+  mine_.resize(share_.threads + 1);
   rows_at_.resize(n + 1);
 }
 
@@ -54,10 +55,10 @@ void GradientExchange::share(std::span<float> arena) { ranks_.all_gather_blocks(
 
 double GradientExchange::sum_slices(std::span<const double> local, int stop, int& largest_stop) {
   const std::size_t per = share_.threads + 1;
-  std::vector<double> mine(per, 0.0);
-  std::copy(local.begin(), local.end(), mine.begin());
-  mine[per - 1] = stop;
-  ranks_.all_gather(mine, values_);
+  std::fill(mine_.begin(), mine_.end(), 0.0);
+  std::copy(local.begin(), local.end(), mine_.begin());
+  mine_[per - 1] = stop;
+  ranks_.all_gather(mine_, values_);
   double sum = 0;
   for (std::size_t g = 0; g < share_.slices; ++g) sum += values_[(g / share_.threads) * per + g % share_.threads];
   largest_stop = 0;

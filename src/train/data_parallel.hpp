@@ -56,7 +56,7 @@ class GradientExchange {
   std::vector<std::size_t> owned_;             // ranks + 1 offsets: rank r's blocks in the arena
   std::vector<std::size_t> send_at_, recv_at_;  // all_to_all's offsets
   std::vector<float> send_, recv_;
-  std::vector<double> values_;
+  std::vector<double> values_, mine_;  // every rank's slice values and stop; this rank's
   std::vector<std::size_t> rows_at_;
 };
 
