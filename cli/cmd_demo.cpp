@@ -69,7 +69,7 @@ int run_spiral(DemoFlags& f) {
   std::fputs(summary(model.architecture()).c_str(), stdout);
   Trainer trainer(model, config, rng);
   const History history = trainer.fit(data, nullptr, progress_printer(f.train.quiet));
-  if (config.ranks != nullptr && config.ranks->rank() != 0) return 0;
+  if (!this_rank_writes()) return 0;
   if (!f.train.history.empty()) write_history_csv(f.train.history, history);
   const Matrix x = data.to_matrix();
   const Matrix ae_rows = reconstruct_all(model, data, trainer.local_threads());
@@ -157,7 +157,7 @@ int run_mnist(DemoFlags& f) {
   std::fflush(stdout);
   Trainer trainer(model, config, rng);
   const History history = trainer.fit(train, &test_digits, progress_printer(f.train.quiet));
-  if (config.ranks != nullptr && config.ranks->rank() != 0) return 0;
+  if (!this_rank_writes()) return 0;
   const EpochRecord& last = history.epochs.back();
   std::printf("final loss %.6f, val_loss %.6f (MSE per pixel, after %zu epochs)\n", last.loss,
               last.val_loss, history.epochs.size());

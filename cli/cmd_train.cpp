@@ -180,7 +180,6 @@ Command add_train(CLI::App& root) {
             config.stop = &stop_signal;
             // Under mpirun: every rank trains its share of each batch; rank 0 writes.
             config.ranks = training_ranks();
-            const bool writer = config.ranks == nullptr || config.ranks->rank() == 0;
             settings.config = config;
             std::optional<Dataset> val;
             // uint8 NPY and IDX files are mapped, not read: data larger than memory trains.
@@ -212,7 +211,7 @@ Command add_train(CLI::App& root) {
               }
             }
             const TrainState& state = trainer.state();
-            if (!writer) return 0;
+            if (!this_rank_writes()) return 0;
             if (!f->train.quiet) {
               if (state.stopped) std::fprintf(stderr, "Epoch %zu: early stopping\n", state.epoch);
               if (config.early_stopping.restore_best && !state.best_weights.empty()) {

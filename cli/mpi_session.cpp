@@ -92,6 +92,8 @@ long launcher_processes() {
 
 Ranks* training_ranks() { return current_ranks; }
 
+bool this_rank_writes() { return current_ranks == nullptr || current_ranks->rank() == 0; }
+
 MpiSession::MpiSession(const std::string& name) {
   const long n = launcher_processes();
   if (n <= 1) return;
@@ -135,7 +137,7 @@ MpiSession::~MpiSession() {
 #endif
 }
 
-bool MpiSession::writer() const { return !ranks_ || ranks_->rank() == 0; }
+bool MpiSession::writer() const { return ranks_ == nullptr || ranks_->rank() == 0; }
 
 int MpiSession::fail(const Error& error, const std::string& message) {
   const int code = exit_code(error.kind());

@@ -42,5 +42,7 @@ class MpiSession {
 
 // The running command's ranks: null unless started by mpirun (set by MpiSession).
 Ranks* training_ranks();
+// Whether this process prints results and writes files: rank 0, or no mpirun.
+bool this_rank_writes();
 
 }  // namespace ae::cli

@@ -29,6 +29,8 @@ class InputFile {
   // The size of a regular file at opening (0 for a pipe).
   std::uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }
+  // The open descriptor (for mapping the file); the object keeps owning it.
+  int descriptor() const { return fd_; }
 
  private:
   std::string path_;

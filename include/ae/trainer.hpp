@@ -232,7 +232,8 @@ class Trainer {
   const std::optional<Diagnosis>& diagnosis() const { return diagnosis_; }
 
  private:
-  void apply_checkpoint(const Dataset& train, const Dataset* validation, std::vector<std::size_t>& order);
+  void apply_checkpoint(const Dataset& train, const Dataset* validation, std::uint64_t data_hash,
+                        std::vector<std::size_t>& order);
   void save_checkpoint_now();
   [[noreturn]] void stop_now(std::size_t epoch, std::size_t batch);
   void end_epoch_callbacks(const EpochRecord& record, bool has_validation);

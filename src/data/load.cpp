@@ -18,6 +18,7 @@
 #include "ae/data.hpp"
 #include "ae/error.hpp"
 #include "ae/input_file.hpp"
+#include "data/raw_layout.hpp"
 
 namespace ae {
 namespace {
@@ -27,8 +28,6 @@ constexpr std::uint64_t kMaxUnpacked = std::uint64_t{4} << 30;  // 4 GiB
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw Error(ErrorKind::bad_data, path + ": " + what);
 }
-
-bool is_gzip(std::span<const std::uint8_t> b) { return b.size() >= 2 && b[0] == 0x1f && b[1] == 0x8b; }
 
 bool is_idx_type(std::uint8_t t) {
   return t == 0x08 || t == 0x09 || t == 0x0B || t == 0x0C || t == 0x0D || t == 0x0E;
@@ -58,7 +57,7 @@ constexpr std::size_t kHeadBytes = 4096;  // enough for any IDX header and to te
 // header's declared size becomes the most the rest may hold. Returns that bound.
 std::uint64_t check_head(std::span<const std::uint8_t> head, const std::string& path, std::uint64_t limit) {
   if (const auto declared = idx_declared_size(head)) return std::min(limit, *declared);
-  if (detect_format(head) == DataFormat::csv && !is_gzip(head) &&
+  if (detect_format(head) == DataFormat::csv && !detail::is_gzip(head) &&
       std::find(head.begin(), head.end(), std::uint8_t{0}) != head.end()) {
     fail(path, "binary content that is not IDX (00 00 type dims) or NPY (\\x93NUMPY); "
                "expected IDX, NPY or CSV, optionally gzipped");
@@ -112,7 +111,7 @@ std::uint64_t inflate_members(std::span<const std::uint8_t> in, const std::strin
     if (rc == Z_STREAM_END) {
       member_done = true;
       if (consumed == in.size()) break;
-      if (!is_gzip(in.subspan(consumed))) {
+      if (!detail::is_gzip(in.subspan(consumed))) {
         fail(path, "gzip data, byte " + std::to_string(consumed) + ": " +
                        std::to_string(in.size() - consumed) + " trailing bytes after the gzip data");
       }
@@ -188,7 +187,7 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::size_t s
       if (n < kChunk) break;
     }
   }
-  if (is_gzip(bytes)) return gunzip(bytes, path, spare_bytes);
+  if (detail::is_gzip(bytes)) return gunzip(bytes, path, spare_bytes);
   return bytes;
 }
 

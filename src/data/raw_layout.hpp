@@ -11,8 +11,15 @@
 #include <vector>
 
 #include "ae/data.hpp"
+#include "ae/input_file.hpp"
 
 namespace ae::detail {
+
+// gzip's two magic bytes at the start.
+inline bool is_gzip(std::span<const std::uint8_t> head) { return head.size() >= 2 && head[0] == 0x1f && head[1] == 0x8b; }
+// The first bytes of a regular file, enough for any NPY v1.0 or IDX header (all of a smaller
+// file); nothing for a pipe.
+std::vector<std::uint8_t> read_head(InputFile& file);
 
 // Rows x cols elements of `elem` bytes each, from byte `offset` of the file on.
 struct RawLayout {

@@ -28,8 +28,6 @@ namespace {
 constexpr std::size_t kCsvPiece = std::size_t{4} << 20;  // bytes read per CSV read
 constexpr std::size_t kNpyHead = 65536 + 16;              // any NPY v1.0 header fits
 
-bool is_gzip(std::span<const std::uint8_t> head) { return head.size() >= 2 && head[0] == 0x1f && head[1] == 0x8b; }
-
 }  // namespace
 
 struct DataStream::Impl {
@@ -115,19 +113,23 @@ struct DataStream::Impl {
   }
 };
 
+std::vector<std::uint8_t> detail::read_head(InputFile& file) {
+  std::vector<std::uint8_t> head;
+  if (file.stream()) return head;
+  head.resize(static_cast<std::size_t>(std::min<std::uint64_t>(file.size(), kNpyHead)));
+  head.resize(file.read_at(head.data(), head.size(), 0));
+  return head;
+}
+
 DataStream::DataStream(const std::string& path, std::size_t block_rows) : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
   s.path = path;
   s.block_rows = std::max<std::size_t>(block_rows, 1);
   s.file.emplace(path);
-  std::vector<std::uint8_t> head;
-  if (!s.file->stream()) {
-    head.resize(static_cast<std::size_t>(std::min<std::uint64_t>(s.file->size(), kNpyHead)));
-    head.resize(s.file->read_at(head.data(), head.size(), 0));
-  }
+  const std::vector<std::uint8_t> head = detail::read_head(*s.file);
   const DataFormat format = detect_format(head);
   const bool binary_csv = format == DataFormat::csv && std::find(head.begin(), head.end(), 0) != head.end();
-  if (s.file->stream() || is_gzip(head) || binary_csv) {
+  if (s.file->stream() || detail::is_gzip(head) || binary_csv) {
     // Read whole: a pipe cannot be read twice, gzip not by position; load_data also gives
     // the message for binary content of no known format.
     s.file.reset();

@@ -32,9 +32,10 @@ struct ColumnRange {
 ColumnRange column_ranges(const Dataset& d) {
   ColumnRange r{std::vector<float>(d.cols, std::numeric_limits<float>::infinity()),
                 std::vector<float>(d.cols, -std::numeric_limits<float>::infinity())};
+  const std::uint8_t* bytes = d.byte_data ? d.byte_rows() : nullptr;
   for (std::size_t i = 0; i < d.rows; ++i) {
     for (std::size_t c = 0; c < d.cols; ++c) {
-      const float x = d.byte_data ? static_cast<float>(d.byte_rows()[i * d.cols + c]) * (1.0f / 255.0f)
+      const float x = d.byte_data ? static_cast<float>(bytes[i * d.cols + c]) * (1.0f / 255.0f)
                                   : d.values[i * d.cols + c];
       if (!std::isfinite(x)) {
         throw Error(ErrorKind::bad_data, d.source + ": row " + std::to_string(i + 1) + ", column " +

@@ -222,7 +222,8 @@ void Trainer::resume_from(Checkpoint checkpoint, std::string path) {
 
 // Checks the pending checkpoint against this run, then loads weights, optimiser state,
 // generator and shuffle order from it.
-void Trainer::apply_checkpoint(const Dataset& train, const Dataset* validation, std::vector<std::size_t>& order) {
+void Trainer::apply_checkpoint(const Dataset& train, const Dataset* validation, std::uint64_t data_hash,
+                               std::vector<std::size_t>& order) {
   const Checkpoint& c = *pending_;
   const std::string& path = pending_path_;
   const std::string differences = config_differences(json::parse(c.config), json::parse(config_json()));
@@ -240,7 +241,7 @@ void Trainer::apply_checkpoint(const Dataset& train, const Dataset* validation, 
                                       " epochs, more than epochs " + std::to_string(config_.epochs) +
                                       " (the total, not the epochs still to run)", "epochs");
   }
-  if (c.data_hash != training_data_hash(train, validation)) {
+  if (c.data_hash != data_hash) {
     throw Error(ErrorKind::bad_data, path + ": checkpoint was written while training on other data (" +
                                          train.source + (validation != nullptr ? " or " + validation->source : "") +
                                          " differs from that run's rows)");
@@ -327,12 +328,15 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   const std::size_t D = train.cols;
   std::vector<std::size_t> order(train.rows);
   std::iota(order.begin(), order.end(), 0);
+  // One pass over the rows, for the checkpoints and for the ranks to compare what they read.
+  const bool hashed = pending_ || !config_.checkpoint.path.empty() || ranks() > 1;
+  const std::uint64_t data_hash = hashed ? training_data_hash(train, validation) : 0;
   if (pending_) {
-    apply_checkpoint(train, validation, order);
+    apply_checkpoint(train, validation, data_hash, order);
   } else {
     state_ = TrainState{};
     state_.rng_start = state_.rng = rng_.state();
-    if (!config_.checkpoint.path.empty()) data_hash_ = training_data_hash(train, validation);
+    if (!config_.checkpoint.path.empty()) data_hash_ = data_hash;
   }
 
   // Each thread takes a contiguous slice of every batch, with its own workspace, input and
@@ -348,7 +352,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   if (share.ranks > 1) {
     exchange_ = std::make_unique<GradientExchange>(*config_.ranks, share, P);
     std::vector<double> hashes(share.ranks);
-    const double mine = static_cast<double>(training_data_hash(train, validation) >> 11);  // exact in a double
+    const double mine = static_cast<double>(data_hash >> 11);  // exact in a double
     config_.ranks->all_gather({&mine, 1}, hashes);
     if (std::any_of(hashes.begin(), hashes.end(), [&](double h) { return h != mine; })) {
       throw Error(ErrorKind::bad_data, train.source + ": the ranks read different training or validation rows (each rank must read the same files)");
