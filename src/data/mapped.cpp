@@ -2,6 +2,7 @@
 // read-only mapping of the file, so that training can take data larger than memory (the page
 // cache holds what is in use). Everything else is read whole by load_data.
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,7 +20,7 @@
 namespace ae {
 namespace {
 
-// A read-only mapping of a whole file, unmapped with its last owner.
+// A read-only mapping, unmapped with its last owner.
 struct Mapping {
   void* at = MAP_FAILED;
   std::size_t size = 0;
@@ -30,6 +31,25 @@ struct Mapping {
 
 }  // namespace
 
+detail::MappedBytes detail::map_bytes(const InputFile& file, std::uint64_t offset, std::size_t length,
+                                      bool populate) {
+  // A mapping past the end of the file would fault when read: check the size now (a file
+  // shortened later still would; the file must not change while it is read).
+  struct stat st {};
+  if (::fstat(file.descriptor(), &st) != 0 || static_cast<std::uint64_t>(st.st_size) < offset + length) {
+    throw Error(ErrorKind::bad_data, file.path() + ": the file ended early (it changed while being read)");
+  }
+  const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  const std::uint64_t start = offset / page * page;
+  auto mapping = std::make_shared<Mapping>();
+  mapping->size = static_cast<std::size_t>(offset - start) + length;
+  mapping->at = ::mmap(nullptr, mapping->size, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0),
+                       file.descriptor(), static_cast<off_t>(start));
+  if (mapping->at == MAP_FAILED) return {};
+  const auto* data = static_cast<const std::uint8_t*>(mapping->at) + (offset - start);
+  return {std::move(mapping), data};
+}
+
 Dataset map_data(const std::string& path) {
   InputFile file(path);  // refuses FIFOs, devices and folders, as every reader does
   const std::vector<std::uint8_t> head = detail::read_head(file);
@@ -38,13 +58,11 @@ Dataset map_data(const std::string& path) {
   const detail::RawLayout layout = format == DataFormat::npy ? detail::npy_layout(head, file.size(), path)
                                                              : detail::idx_layout(head, file.size(), path);
   if (!layout.bytes || layout.rows == 0) return load_data(path);
-  // The size at opening, whose payload the header checks have just matched.
-  auto mapping = std::make_shared<Mapping>();
-  mapping->size = static_cast<std::size_t>(file.size());
-  mapping->at = ::mmap(nullptr, mapping->size, PROT_READ, MAP_PRIVATE, file.descriptor(), 0);
-  if (mapping->at == MAP_FAILED) {
+  // The payload, whose size the header checks have just matched.
+  detail::MappedBytes mapped = detail::map_bytes(file, layout.offset, layout.rows * layout.cols, false);
+  if (!mapped.owner) {
     throw Error(ErrorKind::io, path + ": cannot map the file (" + std::strerror(errno) + "); it is " +
-                                   std::to_string(mapping->size) + " bytes");
+                                   std::to_string(file.size()) + " bytes");
   }
   Dataset d;
   d.rows = layout.rows;
@@ -52,8 +70,8 @@ Dataset map_data(const std::string& path) {
   d.byte_data = true;
   d.image_shape = layout.image_shape;
   d.source = path;
-  d.mapped_bytes = static_cast<const std::uint8_t*>(mapping->at) + layout.offset;
-  d.mapping = std::move(mapping);
+  d.mapped_bytes = mapped.data;
+  d.mapping = std::move(mapped.owner);
   return d;
 }
 

@@ -36,6 +36,16 @@ struct RawLayout {
 RawLayout npy_layout(std::span<const std::uint8_t> head, std::uint64_t file_size, const std::string& path);
 RawLayout idx_layout(std::span<const std::uint8_t> head, std::uint64_t file_size, const std::string& path);
 
+// `length` bytes of `file` from byte `offset` on, mapped read-only: the data points at them
+// and `owner` unmaps them with its last copy. populate: fault every page in now (a block
+// about to be read whole). An empty owner when the kernel refuses the mapping; throws
+// Error(bad_data) naming the file when it is now shorter than offset + length.
+struct MappedBytes {
+  std::shared_ptr<const void> owner;
+  const std::uint8_t* data = nullptr;
+};
+MappedBytes map_bytes(const InputFile& file, std::uint64_t offset, std::size_t length, bool populate);
+
 // The NPY v1.0 preamble and header of a C-order (rows, cols) array of dtype `descr`.
 std::string npy_header_text(const std::string& descr, std::size_t rows, std::size_t cols);
 

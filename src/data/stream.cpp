@@ -1,7 +1,9 @@
 // DataStream and TableWriter: data files read a block of rows at a time, tables written the
 // same way. The format readers' own header checks decide what a file holds (raw_layout.hpp);
-// this file only moves bytes. It does not map files: a block is read by position (pread), so
-// the address space stays bounded too (ulimit -v).
+// this file only moves bytes. A block of byte rows is mapped on its own and used in place
+// (no copy, and the pages come straight from the page cache); other blocks are read by
+// position (pread). Either way one block at a time is held, so the address space stays
+// bounded too (ulimit -v).
 #include "ae/data_stream.hpp"
 
 #include <algorithm>
@@ -89,6 +91,14 @@ struct DataStream::Impl {
     const std::uint64_t at = layout.offset + static_cast<std::uint64_t>(first) * layout.cols * layout.elem;
     std::uint8_t* dst = nullptr;
     if (layout.bytes) {
+      if (values > 0) {
+        detail::MappedBytes mapped = detail::map_bytes(*file, at, values, true);
+        if (mapped.owner) {
+          block.mapped_bytes = mapped.data;
+          block.mapping = std::move(mapped.owner);
+          return;
+        }
+      }
       block.bytes.resize(values);
       dst = block.bytes.data();
     } else {
@@ -179,6 +189,8 @@ bool DataStream::next(Dataset& block) {
   block.cols = s.layout.cols;
   block.bytes.clear();
   block.values.clear();
+  block.mapping.reset();
+  block.mapped_bytes = nullptr;
   block.image_shape = s.layout.image_shape;
   block.source = s.path;
   block.first_row = first;

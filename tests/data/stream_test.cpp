@@ -2,8 +2,11 @@
 // rows load_data gives, with the file's row numbers in messages; tables written block by block
 // read back exactly, integers beyond 2^24 included.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -97,7 +100,11 @@ void expect_same_rows(const std::string& file, std::size_t block_rows, bool stre
       EXPECT_EQ(block.first_row, bytes.size() / whole.cols + values.size() / whole.cols);
       EXPECT_LE(block.rows, block_rows);
       EXPECT_EQ(block.cols, whole.cols);
-      bytes.insert(bytes.end(), block.bytes.begin(), block.bytes.end());
+      if (block.byte_data) {
+        // Streamed byte rows are used in place from their own mapping, other blocks held.
+        EXPECT_EQ(block.mapped_bytes != nullptr, streamed);
+        bytes.insert(bytes.end(), block.byte_rows(), block.byte_rows() + block.rows * block.cols);
+      }
       values.insert(values.end(), block.values.begin(), block.values.end());
       ++blocks;
     }
@@ -124,6 +131,34 @@ TEST_F(Stream, NpyOfEveryDtypeInOddBlocksEqualsTheWholeFile) {
   write("i8.npy", npy("<i8", rows, cols, as_bytes(i8)));
   for (const char* name : {"u1.npy", "f4.npy", "f8.npy", "i4.npy", "i8.npy"}) {
     for (std::size_t block : {1u, 100u, 256u, 1036u, 1037u, 5000u}) expect_same_rows(path(name), block);
+  }
+}
+
+TEST_F(Stream, ByteBlocksOutliveTheStreamAndAFileCutShortIsAnError) {
+  const std::size_t rows = 300, cols = 5;
+  const Bytes payload = random_bytes(rows * cols, 3);
+  write("u1.npy", npy("|u1", rows, cols, payload));
+  Dataset block;
+  {
+    DataStream stream(path("u1.npy"), 256);
+    ASSERT_TRUE(stream.next(block));
+    ASSERT_TRUE(stream.next(block));
+  }
+  ASSERT_EQ(block.rows, rows - 256);
+  EXPECT_TRUE(std::equal(payload.begin() + 256 * cols, payload.end(), block.byte_rows()));
+
+  // Cut short after opening: the next block is refused with the file's name, not read
+  // past its end.
+  DataStream stream(path("u1.npy"), 256);
+  ASSERT_TRUE(stream.next(block));
+  const auto header = std::filesystem::file_size(path("u1.npy")) - payload.size();
+  ASSERT_EQ(::truncate(path("u1.npy").c_str(), static_cast<off_t>(header + 260 * cols)), 0);
+  try {
+    stream.next(block);
+    FAIL() << "a file cut short was read";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::bad_data);
+    EXPECT_NE(std::string(e.what()).find("u1.npy: the file ended early"), std::string::npos) << e.what();
   }
 }
 
