@@ -83,6 +83,7 @@ std::string ScoreCalibration::to_json() const {
                {"zsae_eps_factor", floors.zsae},
                {"train_stats", stats}};
   if (std::isfinite(data_min)) j["data_min"] = data_min;
+  if (dual_spread == DualSpread::q99) j["dual_spread"] = "q99";
   return j.dump();
 }
 
@@ -99,6 +100,14 @@ ScoreCalibration ScoreCalibration::from_json(std::string_view text, const std::s
     cal.data_range = number(field(j, "data_range"), "data_range");
     cal.floors.zsse = number(field(j, "eps_factor"), "eps_factor");
     cal.data_min = j.contains("data_min") ? number(j["data_min"], "data_min") : std::numeric_limits<double>::quiet_NaN();
+    if (j.contains("dual_spread")) {
+      const json& spread = j["dual_spread"];
+      if (spread == "q99") {
+        cal.dual_spread = DualSpread::q99;
+      } else if (spread != "mad") {
+        throw Malformed{"dual_spread must be \"q99\" or \"mad\""};
+      }
+    }
     if (j.contains("zsae_eps_factor")) cal.floors.zsae = number(j["zsae_eps_factor"], "zsae_eps_factor");
     if (!(cal.data_range >= 0) || !std::isfinite(cal.data_range)) throw Malformed{"data_range must be finite and >= 0"};
     if (!(cal.floors.zsse > 0) || !std::isfinite(cal.floors.zsse)) throw Malformed{"eps_factor must be finite and > 0"};

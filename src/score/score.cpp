@@ -98,13 +98,19 @@ void zsae_and_bits(const float* w, double lo, double range, ConstMatrixView x, C
   for (std::size_t i = 0; i < x.rows; ++i) bits[i] = meter.bits({x.row(i), x.cols}, lo, range);
 }
 
-// What dual needs of the training statistics: median and MAD of zsae and zsae_ic.
+// What dual needs of the training statistics: the centre and spread of zsae and zsae_ic.
 struct DualStats {
   double m1 = 0, d1 = 1, m2 = 0, d2 = 1;
 };
 
-DualStats dual_stats(const ScoreStats& zsae, const ScoreStats& ic) {
-  return {zsae.median, zsae.mad > 0 ? zsae.mad : 1.0, ic.median, ic.mad > 0 ? ic.mad : 1.0};
+// The median, and the spread the calibration names: q(0.99) - median, or the raw MAD (models
+// saved before the spread was stored). A spread of 0 counts as 1.
+DualStats dual_stats(const ScoreCalibration& cal, const ScoreStats& zsae, const ScoreStats& ic) {
+  const auto spread = [&cal](const ScoreStats& s) {
+    const double d = cal.dual_spread == DualSpread::q99 ? s.quantile(0.99) - s.median : s.mad;
+    return d > 0 ? d : 1.0;
+  };
+  return {zsae.median, spread(zsae), ic.median, spread(ic)};
 }
 
 float dual_of(const DualStats& d, double zsae, double ic) {
@@ -157,6 +163,7 @@ ScoreCalibration calibrate_with(const ChunkPass& pass, const Dataset& train, Sco
   const std::size_t N = train.rows, D = train.cols;
   ScoreCalibration cal;
   cal.floors = floors;
+  cal.dual_spread = DualSpread::q99;
 
   // Pass 1: s_j^2, the value range and every score that does not need them.
   constexpr ScoreKind kFirstPass[] = {ScoreKind::sse, ScoreKind::mse, ScoreKind::mae,
@@ -209,7 +216,7 @@ ScoreCalibration calibrate_with(const ChunkPass& pass, const Dataset& train, Sco
   for (std::size_t i = 0; i < N; ++i) ic[i] = static_cast<float>(zsae[i] / bits[i]);
   for (const auto& [kind, values] : scores) cal.train_stats[kind] = score_stats(values);
   // dual standardises both by their training statistics, so it comes last.
-  const DualStats d = dual_stats(cal.train_stats.at(ScoreKind::zsae), cal.train_stats.at(ScoreKind::zsae_ic));
+  const DualStats d = dual_stats(cal, cal.train_stats.at(ScoreKind::zsae), cal.train_stats.at(ScoreKind::zsae_ic));
   std::vector<float> dual(N);
   for (std::size_t i = 0; i < N; ++i) dual[i] = dual_of(d, zsae[i], ic[i]);
   cal.train_stats[ScoreKind::dual] = score_stats(dual);
@@ -242,7 +249,7 @@ std::vector<float> scores_with(const ChunkPass& pass, const Dataset& data, Score
                                         " score needs calibration saved since it exists (data_min and the zsae and "
                                         "zsae_ic statistics); refit the score statistics on the training data");
     }
-    if (kind == ScoreKind::dual) d = dual_stats(a->second, b->second);
+    if (kind == ScoreKind::dual) d = dual_stats(cal, a->second, b->second);
   }
   std::vector<float> out(data.rows);
   if (per_feature) per_feature->resize(data.rows, D);

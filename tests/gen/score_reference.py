@@ -70,20 +70,21 @@ def complexity_bits(row, lo, rng_):
 
 
 def ic_scores(kind, x, y, s2, eps_abs, lo, rng_, train_zsae, train_ic):
-    """zsae_ic and dual (median and raw MAD of the training zsae and zsae_ic)."""
+    """zsae_ic and dual (median and upper spread q(0.99) - median of the training zsae and
+    zsae_ic; the quantile as the model stores it, rounded to float32)."""
     zsae, pf = scores("zsae", x, y, s2, None, eps_abs)
     bits = np.array([complexity_bits(r, lo, rng_) for r in x])
     ic = zsae / bits
     if kind == "zsae_ic":
         return ic, pf / bits[:, None]
 
-    def med_mad(v):
+    def med_spread(v):
         v = np.asarray(v, np.float32).astype(np.float64)
         m = np.quantile(v, 0.5)
-        d = np.median(np.abs(v - m))
+        d = float(np.float32(np.quantile(v, 0.99))) - m
         return m, (d if d > 0 else 1.0)
-    m1, d1 = med_mad(train_zsae)
-    m2, d2 = med_mad(train_ic)
+    m1, d1 = med_spread(train_zsae)
+    m2, d2 = med_spread(train_ic)
     return np.maximum((zsae - m1) / d1, (ic - m2) / d2), pf
 
 

@@ -252,6 +252,7 @@ TEST(ScoreCalibration, JsonRoundTripIsExact) {
     EXPECT_EQ(b.q3, s.q3);
     EXPECT_EQ(b.grid, s.grid);
   }
+  EXPECT_EQ(back.dual_spread, DualSpread::q99);
   EXPECT_EQ(back.to_json(), text);
   // Six score kinds (no bce: values outside [0, 1]) fit in a few kilobytes each.
   EXPECT_LT(text.size(), 6u * 6000u);
@@ -264,6 +265,34 @@ TEST(ScoreCalibration, TextWithoutZsaeFloorGetsTheDefault) {
   const ScoreCalibration back = ScoreCalibration::from_json(j.dump(), "old.safetensors");
   EXPECT_EQ(back.floors.zsse, 2e-4);
   EXPECT_EQ(back.floors.zsae, ScoreFloors{}.zsae);
+}
+
+// A model saved before dual's spread was stored keeps the raw MAD: its saved dual statistics
+// describe that score, so its thresholds still hold.
+TEST(ScoreCalibration, TextWithoutDualSpreadKeepsTheMad) {
+  Autoencoder model = fixture_model();
+  const Dataset train = fixture_data("train"), test = fixture_data("test");
+  const ScoreCalibration now = calibrate(model, train);
+  ASSERT_EQ(now.dual_spread, DualSpread::q99);
+  nlohmann::json j = nlohmann::json::parse(now.to_json());
+  j.erase("dual_spread");
+  const ScoreCalibration old = ScoreCalibration::from_json(j.dump(), "old.safetensors");
+  EXPECT_EQ(old.dual_spread, DualSpread::mad);
+  const std::vector<float> zsae = compute_scores(model, test, ScoreKind::zsae, now);
+  const std::vector<float> ic = compute_scores(model, test, ScoreKind::zsae_ic, now);
+  const std::vector<float> dual_now = compute_scores(model, test, ScoreKind::dual, now);
+  const std::vector<float> dual_old = compute_scores(model, test, ScoreKind::dual, old);
+  const ScoreStats &a = now.train_stats.at(ScoreKind::zsae), &b = now.train_stats.at(ScoreKind::zsae_ic);
+  ASSERT_GT(a.mad, 0);
+  ASSERT_GT(b.mad, 0);
+  for (std::size_t i = 0; i < test.rows; ++i) {
+    const double by_mad = std::max((zsae[i] - a.median) / a.mad, (ic[i] - b.median) / b.mad);
+    const double by_q99 = std::max((zsae[i] - a.median) / (a.quantile(0.99) - a.median),
+                                   (ic[i] - b.median) / (b.quantile(0.99) - b.median));
+    EXPECT_NEAR(dual_old[i], by_mad, 1e-5 * std::max(1.0, std::abs(by_mad))) << i;
+    EXPECT_NEAR(dual_now[i], by_q99, 1e-5 * std::max(1.0, std::abs(by_q99))) << i;
+  }
+  EXPECT_NE(dual_now, dual_old);
 }
 
 TEST(ScoreCalibration, EmptyTextsGiveAnEmptyCalibration) {
@@ -293,6 +322,8 @@ TEST(ScoreCalibration, MalformedJsonIsBadData) {
   variant([](nlohmann::json& c) { c["train_stats"]["sse"].erase("mad"); });
   variant([](nlohmann::json& c) { c["train_stats"]["sse"]["count"] = -3; });
   variant([](nlohmann::json& c) { c["train_stats"] = 5; });
+  variant([](nlohmann::json& c) { c["dual_spread"] = "iqr"; });
+  variant([](nlohmann::json& c) { c["dual_spread"] = 2; });
   for (const std::string& text : bad) {
     try {
       ScoreCalibration::from_json(text, "model.safetensors");
