@@ -181,6 +181,7 @@ Command add_train(CLI::App& root) {
             // Under mpirun: every rank trains its share of each batch; rank 0 writes.
             config.ranks = training_ranks();
             settings.config = config;
+            settings.default_epochs = !f->train.epochs;
             std::optional<Dataset> val;
             // uint8 NPY and IDX files are mapped, not read: data larger than memory trains.
             if (!f->val.empty()) val = map_data(f->val);
@@ -219,7 +220,7 @@ Command add_train(CLI::App& root) {
               }
             }
             if (history.epochs.empty()) {
-              throw Error(ErrorKind::usage, "--epochs " + std::to_string(config.epochs) + " ends before the first complete epoch");
+              throw Error(ErrorKind::usage, "--epochs " + std::to_string(trainer.config().epochs) + " ends before the first complete epoch");
             }
             const EpochRecord& last = history.epochs.back();
             std::printf("loss %.6g\n", last.loss);

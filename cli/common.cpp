@@ -50,7 +50,7 @@ const CLI::Validator& whole_number() {
 
 void add_train_flags(CLI::App& app, TrainFlags& f) {
   // Checked as text: CLI11 would wrap "-1" into a huge unsigned value.
-  app.add_option("--epochs", f.epochs, "Training epochs (the total, also with --resume)")->capture_default_str()->check(positive_whole());
+  app.add_option("--epochs", f.epochs, "Training epochs (the total, also with --resume; default: at least 10, and enough for 250 optimiser steps)")->check(positive_whole());
   app.add_option("--batch", f.batch, "Mini-batch size (the last partial batch is kept)")->capture_default_str()->check(positive_whole());
   app.add_option("--lr", f.lr, "Learning rate (default: the optimiser's Keras default)");
   app.add_option("--loss", f.loss, "Loss: sse, mse or bce")->capture_default_str();
@@ -78,7 +78,7 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
                  "Multiply lr by --reduce-lr-factor after this many epochs without val_loss improving by 1e-4");
   app.add_option("--reduce-lr-factor", f.reduce_lr_factor, "Factor for --reduce-lr, in (0, 1)")->capture_default_str();
   app.add_option("--trim", f.trim,
-                 "Robust training: give the share F of each batch's rows with the largest loss zero weight, in [0, 0.5] (0: off)")
+                 "Robust training: give the share F of each batch's rows with the largest loss zero weight, in [0, 0.5] (0: off; the default 0.1 keeps a few outliers in the data from being learnt)")
       ->capture_default_str();
 }
 
@@ -137,7 +137,7 @@ std::string message_with_flags(const Error& error) {
 TrainConfig make_train_config(const TrainFlags& f) {
   if (f.threads < 0) throw Error(ErrorKind::usage, "--threads must be 0 (default) or more");
   TrainConfig config;
-  config.epochs = f.epochs;
+  config.epochs = f.epochs.value_or(10);  // none: default_epochs, once the rows are known
   config.batch = f.batch;
   config.loss = parse_loss(f.loss);
   config.optimizer.kind = parse_optimizer(f.optimizer);

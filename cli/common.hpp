@@ -78,7 +78,7 @@ const CLI::Validator& whole_number();
 ScoreKind resolve_score(ScoreKind kind, bool chosen, const ScoreCalibration& cal, const std::string& model, bool quiet);
 
 struct TrainFlags {
-  std::size_t epochs = 10;
+  std::optional<std::size_t> epochs;  // none: default_epochs over the training rows
   std::size_t batch = 32;
   std::optional<double> lr;
   std::string loss = "mse";
@@ -104,7 +104,7 @@ struct TrainFlags {
   bool restore_best = false;
   std::optional<long long> reduce_lr;
   double reduce_lr_factor = 0.1;
-  double trim = 0;  // share of each batch's largest-loss rows given zero weight
+  double trim = 0.1;  // share of each batch's largest-loss rows given zero weight (ae demo: 0)
 };
 void add_train_flags(CLI::App& app, TrainFlags& flags);
 // --precision on an inference command (the same words as training's).

@@ -169,6 +169,14 @@ using TrainObserver = std::function<void(const TrainEvent&)>;
 // which readers bound to 100 MB (about 170 bytes an epoch at most).
 inline constexpr std::size_t kMaxEpochs = 100'000;
 
+// The epochs `ae train` and the Python module run when none are given: at least 10, and
+// enough for kDefaultSteps optimiser steps over `rows` training rows in batches of `batch`:
+// max(10, ceil(kDefaultSteps / ceil(rows / batch))). A small table is otherwise trained for a
+// few dozen steps (a 74-row table, 30 at 10 epochs); data of 80,000 rows or more at batch
+// 32 keeps 10 epochs. Measured on bench/outliers_tables (README).
+inline constexpr std::size_t kDefaultSteps = 250;
+std::size_t default_epochs(std::size_t rows, std::size_t batch);
+
 // Checks the settings alone (before any data is read): epochs 1 to kMaxEpochs, batch at least 1, a
 // positive finite lr, momentum in [0, 1), a finite weight_decay >= 0, dropout in [0, 1), a
 // finite noise >= 0 (below 1 for mask noise), restore_best only with early stopping, the

@@ -31,6 +31,9 @@ struct RunSettings {
   // Not together with validation rows of one's own.
   double val_split = 0;
   TrainConfig config;
+  // config.epochs replaced by default_epochs over the training rows (after the split) at
+  // config.batch: the tool's default when no epoch count is given.
+  bool default_epochs = false;
 };
 
 class TrainingRun {

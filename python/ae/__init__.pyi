@@ -22,7 +22,7 @@ class Autoencoder:
     scale: str
     val_split: Optional[float]
     bottleneck: Optional[int]
-    epochs: int
+    epochs: int | None
     batch_size: int
     loss: str
     optimizer: str
@@ -59,7 +59,7 @@ class Autoencoder:
         scale: str = "auto",
         val_split: Optional[float] = None,
         bottleneck: Optional[int] = None,
-        epochs: int = 10,
+        epochs: int | None = None,
         batch_size: int = 32,
         loss: str = "mse",
         optimizer: str = "adam",
@@ -82,7 +82,7 @@ class Autoencoder:
         restore_best: bool = False,
         reduce_lr: Optional[int] = None,
         reduce_lr_factor: float = 0.1,
-        trim: float = 0.0,
+        trim: float = 0.1,
         checkpoint: Optional[str] = None,
         checkpoint_every: int = 1,
         score: str = "dual",

@@ -57,7 +57,9 @@ KEYWORDS = (
     Keyword("bottleneck", "bottleneck", None, "--bottleneck",
             "Number of the embedding layer, counting from 1 (default: the narrowest, the first on ties).",
             _bottleneck),
-    Keyword("epochs", "epochs", 10, "--epochs", "Training epochs."),
+    Keyword("epochs", "epochs", None, "--epochs",
+            "Training epochs. None: at least 10, and enough for 250 optimiser steps over the "
+            "training rows (a small table trains for more epochs)."),
     Keyword("batch_size", "batch", 32, "--batch", "Mini-batch size (the last partial batch is kept)."),
     Keyword("loss", "loss", "mse", "--loss", "Loss: 'mse', 'sse' or 'bce'."),
     Keyword("optimizer", "optimizer", "adam", "--optimizer", "Optimiser: 'adam', 'sgd' or 'rmsprop'."),
@@ -98,9 +100,9 @@ KEYWORDS = (
             "Multiply the learning rate by reduce_lr_factor after this many epochs without val_loss "
             "improving by 1e-4; None: off."),
     Keyword("reduce_lr_factor", "reduce_lr.factor", 0.1, "--reduce-lr-factor", "Factor for reduce_lr, in (0, 1)."),
-    Keyword("trim", "trim", 0.0, "--trim",
+    Keyword("trim", "trim", 0.1, "--trim",
             "Robust training: the share of each batch's rows with the largest loss given zero weight, "
-            "in [0, 0.5]; 0: off."),
+            "in [0, 0.5]; 0: off. The default 0.1 keeps a few outliers in the data from being learnt."),
     Keyword("checkpoint", "checkpoint.path", None, "--checkpoint",
             "Write a checkpoint file every checkpoint_every epochs, after the last, and when interrupted."),
     Keyword("checkpoint_every", "checkpoint.every", 1, "--checkpoint-every",

@@ -74,7 +74,10 @@ constexpr std::pair<std::string_view, Reader> kSettings[] = {
     {"bottleneck", [](TrainSettings& s, py::handle v) { if (!v.is_none()) s.run.bottleneck = whole(v, "bottleneck", 0); }},
     {"scaling", [](TrainSettings& s, py::handle v) { s.run.scaling = ae::parse_scaling(text(v, "scaling")); }},
     {"val_split", [](TrainSettings& s, py::handle v) { if (!v.is_none()) s.run.val_split = number(v, "val_split"); }},
-    {"epochs", [](TrainSettings& s, py::handle v) { s.run.config.epochs = whole(v, "epochs", 1); }},
+    {"epochs", [](TrainSettings& s, py::handle v) {
+       s.run.default_epochs = v.is_none();
+       if (!v.is_none()) s.run.config.epochs = whole(v, "epochs", 1);
+     }},
     {"batch", [](TrainSettings& s, py::handle v) { s.run.config.batch = whole(v, "batch", 1); }},
     {"loss", [](TrainSettings& s, py::handle v) { s.run.config.loss = ae::parse_loss(text(v, "loss")); }},
     {"optimizer", [](TrainSettings& s, py::handle v) { s.run.config.optimizer.kind = ae::parse_optimizer(text(v, "optimizer")); }},

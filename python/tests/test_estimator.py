@@ -64,6 +64,17 @@ def test_fitted_attributes(fitted, rows):
     assert np.array_equal(fitted.predict(rows), fitted.labels_)
 
 
+def test_default_epochs_give_a_small_table_250_steps_and_trim_is_on(rows):
+    # 400 rows at batch 32: 13 batches an epoch, so ceil(250 / 13) = 20 epochs; 160 rows: 5
+    # batches, 50 epochs. An explicit count wins.
+    assert ae.Autoencoder().get_params()["epochs"] is None and ae.Autoencoder().get_params()["trim"] == 0.1
+    est = ae.Autoencoder(layers=SPEC, threads=1).fit(rows)
+    assert len(est.history_["epoch"]) == 20
+    assert len(ae.Autoencoder(layers=SPEC, threads=1).fit(rows[:160]).history_["epoch"]) == 50
+    assert len(ae.Autoencoder(layers=SPEC, threads=1, epochs=3).fit(rows[:160]).history_["epoch"]) == 3
+    assert json.loads(est.model_.training)["trim"] == 0.1
+
+
 def test_validation_data_gives_val_loss(rows):
     est = ae.Autoencoder(layers=SPEC, epochs=2, threads=1).fit(rows[:300], validation_data=rows[300:])
     assert all(np.isfinite(est.history_["val_loss"]))

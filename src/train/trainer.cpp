@@ -75,6 +75,11 @@ std::size_t trimmed_rows(std::span<const float> row_loss, double fraction, std::
   return cut;
 }
 
+std::size_t default_epochs(std::size_t rows, std::size_t batch) {
+  const std::size_t batches = std::max<std::size_t>(1, (rows + std::max<std::size_t>(batch, 1) - 1) / std::max<std::size_t>(batch, 1));
+  return std::min(kMaxEpochs, std::max<std::size_t>(10, (kDefaultSteps + batches - 1) / batches));
+}
+
 void check_train_config(const TrainConfig& config) {
   const auto bad = [](const std::string& setting, const std::string& problem) {
     throw Error(ErrorKind::usage, setting + " " + problem, setting);

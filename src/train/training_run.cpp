@@ -34,6 +34,7 @@ TrainingRun::TrainingRun(Dataset train, std::optional<Dataset> val, RunSettings 
     train_ = std::move(kept);
     validation_ = std::move(held);
   }
+  if (settings_.default_epochs) settings_.config.epochs = default_epochs(train_.rows, settings_.config.batch);
   info_.normalizer = fit_normalization(train_, settings_.scaling);
   info_.image_shape = train_.image_shape;
   info_.data_crc32 = data_crc32(train_);  // of the rows as read

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ae/data.hpp"
 #include "ae/model_file.hpp"
 #include "ae/random.hpp"
 #include "ae/score.hpp"
@@ -225,11 +227,39 @@ TEST_F(Outliers, TrimTrainsDeterministicallyAndIsRecorded) {
   const Model m = load_model(path("a.safetensors"));
   EXPECT_EQ(nlohmann::json::parse(m.info.training).at("trim").get<double>(), 0.05);
   ASSERT_EQ(ae("train --data " + data + " --layers 16:tanh,2:linear,16:tanh,8:linear --epochs 3 --batch 32"
-                " --seed 3 --threads 2 --quiet --out " + path("c.safetensors")).code, 0);
+                " --seed 3 --threads 2 --quiet --trim 0 --out " + path("c.safetensors")).code, 0);
   EXPECT_FALSE(weights("a.safetensors") == weights("c.safetensors"));
   EXPECT_FALSE(nlohmann::json::parse(load_model(path("c.safetensors")).info.training).contains("trim"));
+  // The default is 0.1.
+  ASSERT_EQ(ae("train --data " + data + " --layers 16:tanh,2:linear,16:tanh,8:linear --epochs 3 --batch 32"
+                " --seed 3 --threads 2 --quiet --out " + path("e.safetensors")).code, 0);
+  EXPECT_EQ(nlohmann::json::parse(load_model(path("e.safetensors")).info.training).at("trim").get<double>(), 0.1);
   EXPECT_EQ(ae("train --data " + data + " --epochs 1 --trim 0.6 --out " + path("d.safetensors")).code, 2);
   EXPECT_EQ(ae("train --data " + data + " --epochs 1 --trim -1 --out " + path("d.safetensors")).code, 2);
+}
+
+// Without --epochs a small table trains for enough epochs to make 250 optimiser steps,
+// counted over the rows left after --val-split; --epochs overrides it.
+TEST_F(Outliers, DefaultEpochsGiveATableEnoughSteps) {
+  const std::string data = write_mixed();
+  const std::size_t rows = load_data(data).rows;
+  const auto epochs_run = [&](const std::string& flags) {
+    const CliRun run = ae("train --data " + data + " --layers 16:tanh,2:linear,16:tanh,8:linear --seed 3 --threads 2"
+                          " --quiet --history " + path("h.csv") + " --out " + path("m.safetensors") + flags);
+    EXPECT_EQ(run.code, 0) << run.out;
+    const std::string history = read_text(path("h.csv"));
+    return static_cast<std::size_t>(std::count(history.begin(), history.end(), '\n')) - 1;
+  };
+  const std::size_t batches = (rows + 31) / 32;
+  ASSERT_LT(batches, 25u);  // so that the default is above 10 epochs
+  EXPECT_EQ(epochs_run(""), (250 + batches - 1) / batches);
+  EXPECT_EQ(nlohmann::json::parse(load_model(path("m.safetensors")).info.training).at("epochs").get<std::size_t>(),
+            (250 + batches - 1) / batches);
+  const std::size_t kept = rows - static_cast<std::size_t>(std::lround(0.5 * static_cast<double>(rows)));
+  const std::size_t kept_batches = (kept + 31) / 32;
+  EXPECT_NEAR(static_cast<double>(epochs_run(" --val-split 0.5")), static_cast<double>((250 + kept_batches - 1) / kept_batches), 1.0);
+  EXPECT_EQ(epochs_run(" --epochs 4"), 4u);
+  EXPECT_EQ(epochs_run(" --batch 1000"), 250u);
 }
 
 // Early stopping with --trim on the contaminated set: the run stops before its cap once the

@@ -162,7 +162,7 @@ TEST_F(OwnData, ACollapseIsAnnouncedEvenWhenQuiet) {
   const std::string images = std::string(AE_SOURCE_DIR) + "/data/mnist/t10k-images-idx3-ubyte";
   ASSERT_TRUE(fs::exists(images)) << "MNIST missing: run scripts/fetch-data";
   const CliRun run = ae("train --data " + images + " --layers 128:relu,32:relu,8:sigmoid,32:relu,128:relu,784:sigmoid"
-                     " --batch 256 --epochs 2 --init glorot_uniform --seed 1 --threads 2 --quiet --out " + path("m.safetensors"));
+                     " --batch 256 --epochs 2 --init glorot_uniform --seed 1 --threads 2 --trim 0 --quiet --out " + path("m.safetensors"));
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_NE(run.err.find("the model predicts the mean row"), std::string::npos) << run.err;
   EXPECT_EQ(run.err.find("Epoch 1/2"), std::string::npos) << run.err;

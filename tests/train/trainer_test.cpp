@@ -96,6 +96,17 @@ TEST(Trainer, SparseInputTrainsDeterministicallyOnEveryThreadCount) {
   }
 }
 
+TEST(Trainer, DefaultEpochsMakeAtLeast250StepsAndAtLeast10Epochs) {
+  EXPECT_EQ(default_epochs(74, 32), 84u);      // 3 batches an epoch
+  EXPECT_EQ(default_epochs(374, 32), 21u);     // 12 batches
+  EXPECT_EQ(default_epochs(7968, 32), 10u);    // 249 batches: ceil(250 / 249) = 2, then the floor of 10
+  EXPECT_EQ(default_epochs(60000, 32), 10u);
+  EXPECT_EQ(default_epochs(1, 32), 250u);
+  EXPECT_EQ(default_epochs(0, 32), 250u);      // no rows: one (empty) batch counted
+  EXPECT_EQ(default_epochs(100, 1), 10u);
+  EXPECT_EQ(default_epochs(2500, 0), 10u);     // a batch of 0 counts as 1
+}
+
 TEST(Trainer, BatchLargerThanTheDataIsOneBatch) {
   const Dataset data = curve_data();
   Autoencoder model = make_model(2);
