@@ -1,6 +1,8 @@
 // ae: the command-line tool. A table of subcommands; each parses its flags, calls the
 // library and prints. Errors become one line on stderr and the exit code of DESIGN.md.
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -16,6 +18,7 @@
 #endif
 
 #include "ae/atomic_file.hpp"
+#include "ae/data.hpp"
 #include "ae/error.hpp"
 #include "common.hpp"
 #include "mpi_session.hpp"
@@ -30,7 +33,31 @@ extern "C" void on_fatal_signal(int sig) {
   ::raise(sig);
 }
 
+// SIGBUS from a mapped data file that was shortened while in use (its pages past the new end
+// are gone): one line naming the file, the temporary files removed, exit 65 as for any file
+// that changed while being read. Any other SIGBUS dies of the signal as before.
+extern "C" void on_bus_error(int sig, siginfo_t* info, void*) {
+  const char* path = ae::mapped_file_at(info->si_addr);
+  if (path == nullptr) {
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+    return;
+  }
+  constexpr char kHead[] = "ae: ";
+  constexpr char kWhy[] = ": the file was cut short while ae was reading it (a data file must not change while in use)\n";
+  (void)!::write(STDERR_FILENO, kHead, sizeof kHead - 1);
+  (void)!::write(STDERR_FILENO, path, std::strlen(path));
+  (void)!::write(STDERR_FILENO, kWhy, sizeof kWhy - 1);
+  ae::remove_temporary_files();
+  ::_exit(65);
+}
+
 void remove_temporaries_on_signals() {
+  struct sigaction bus {};
+  bus.sa_sigaction = on_bus_error;
+  bus.sa_flags = SA_SIGINFO;
+  sigemptyset(&bus.sa_mask);
+  ::sigaction(SIGBUS, &bus, nullptr);
   for (const int sig : {SIGINT, SIGTERM, SIGHUP}) {
     struct sigaction old {};
     ::sigaction(sig, nullptr, &old);

@@ -71,6 +71,10 @@ Dataset map_data(const std::string& path);
 // effect on data in memory.
 enum class RowAccess { sequential, shuffled };
 void advise_row_access(const Dataset& data, RowAccess access);
+// The path of the mapped data file (map_data, or a streamed block) whose mapping holds
+// `address`, or null. Async-signal-safe: for a SIGBUS handler, since reading a mapped page
+// that a shortened file no longer has raises SIGBUS instead of a read error.
+const char* mapped_file_at(const void* address) noexcept;
 DataFormat detect_format(std::span<const std::uint8_t> head);
 
 // Per-row integer labels from an IDX label file (1-D u8), a 1-D (or N x 1) NPY of integers

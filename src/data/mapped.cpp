@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "ae/data.hpp"
@@ -20,16 +22,54 @@
 namespace ae {
 namespace {
 
-// A read-only mapping, unmapped with its last owner.
+// The live mappings, for mapped_file_at: a fixed table read by a signal handler, so no locks
+// and no allocation while it reads. A mapping beyond kSlots at once is simply not listed.
+constexpr std::size_t kSlots = 64;
+struct Slot {
+  std::atomic<const char*> path{nullptr};  // set last, cleared first
+  std::atomic<std::uintptr_t> begin{0}, end{0};
+};
+Slot slots[kSlots];
+
+// A read-only mapping, unmapped with its last owner, listed while it lives.
 struct Mapping {
   void* at = MAP_FAILED;
   std::size_t size = 0;
+  std::string path;
+  Slot* slot = nullptr;
+
+  void list() {
+    for (Slot& s : slots) {
+      const char* empty = nullptr;
+      // Claim the slot with a placeholder, then publish the range and the path.
+      if (!s.path.compare_exchange_strong(empty, "")) continue;
+      s.begin.store(reinterpret_cast<std::uintptr_t>(at));
+      s.end.store(reinterpret_cast<std::uintptr_t>(at) + size);
+      s.path.store(path.c_str());
+      slot = &s;
+      return;
+    }
+  }
   ~Mapping() {
+    if (slot != nullptr) {
+      slot->begin.store(0);
+      slot->end.store(0);
+      slot->path.store(nullptr);
+    }
     if (at != MAP_FAILED) ::munmap(at, size);
   }
 };
 
 }  // namespace
+
+const char* mapped_file_at(const void* address) noexcept {
+  const auto a = reinterpret_cast<std::uintptr_t>(address);
+  for (const Slot& s : slots) {
+    const char* path = s.path.load();
+    if (path != nullptr && *path != '\0' && a >= s.begin.load() && a < s.end.load()) return path;
+  }
+  return nullptr;
+}
 
 detail::MappedBytes detail::map_bytes(const InputFile& file, std::uint64_t offset, std::size_t length,
                                       bool populate) {
@@ -46,6 +86,8 @@ detail::MappedBytes detail::map_bytes(const InputFile& file, std::uint64_t offse
   mapping->at = ::mmap(nullptr, mapping->size, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0),
                        file.descriptor(), static_cast<off_t>(start));
   if (mapping->at == MAP_FAILED) return {};
+  mapping->path = file.path();
+  mapping->list();
   const auto* data = static_cast<const std::uint8_t*>(mapping->at) + (offset - start);
   return {std::move(mapping), data};
 }

@@ -136,5 +136,29 @@ TEST_F(StreamCli, TrainingOnAMappedFileGivesTheModelOfTheSameFileReadWhole) {
   EXPECT_EQ(mapped.info.data_crc32, read.info.data_crc32);
 }
 
+// A mapped training file cut short while ae trains on it: reading a page the file no longer
+// has raises SIGBUS, which ae turns into one line naming the file and exit 65 (as for any
+// file that changed while being read), leaving no model and no temporary file.
+TEST_F(StreamCli, AMappedFileCutShortDuringTrainingIsAnErrorNotACrash) {
+  test::Bytes file = {0, 0, 0x08, 3, 0, 0, 0x0b, 0xb8, 0, 0, 0, 8, 0, 0, 0, 8};  // 3000 images of 8 x 8
+  Rng rng(5);
+  for (std::size_t i = 0; i < 3000 * 64; ++i) file.push_back(static_cast<std::uint8_t>(rng.below(256)));
+  std::ofstream(path("x.idx"), std::ios::binary).write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
+  // Train without end; once the first epoch is done, cut the file to its header.
+  const std::string script =
+      "cd " + dir_.string() + " && (timeout -s KILL 60 " + AE_BINARY +
+      " train --data x.idx --layers 16:relu,4:sigmoid,16:relu,64:sigmoid --epochs 100000 --threads 1"
+      " --out m.safetensors 2>err.txt & p=$!; i=0; while [ $i -lt 3000 ] && ! grep -q 'Epoch 1/' err.txt; do"
+      " sleep 0.01; i=$((i+1)); done; truncate -s 16 x.idx; wait $p)";
+  const int code = test::run_command(script).code;
+  const std::string err = test::read_text(dir_ / "err.txt");
+  EXPECT_EQ(code, 65) << err;
+  EXPECT_NE(err.find("x.idx: the file was cut short while ae was reading it"), std::string::npos) << err;
+  EXPECT_FALSE(std::filesystem::exists(path("m.safetensors")));
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path();
+  }
+}
+
 }  // namespace
 }  // namespace ae
