@@ -223,4 +223,13 @@ double bce_gradient_ref(const T* y, const T* x, T* dy, std::size_t n, T scale);
 // in and out are (n): out = in * (1 / 255), in float.
 void bytes_to_float(const unsigned char* in, float* out, std::size_t n);
 
+// rows is (R, D) bytes, order is (n) row numbers below R, out is (n, D): out's row i is
+// rows' row order[i] times (1 / 255), as bytes_to_float. The fast one prefetches the rows
+// a few places ahead of the one it converts: shuffled rows come from memory, and the
+// hardware prefetcher only follows a row once it is being read.
+void gather_bytes_to_float(const unsigned char* rows, std::size_t D, const std::size_t* order, std::size_t n,
+                           float* out);
+void gather_bytes_to_float_ref(const unsigned char* rows, std::size_t D, const std::size_t* order, std::size_t n,
+                               float* out);
+
 }  // namespace ae::kernels
