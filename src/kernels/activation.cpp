@@ -210,6 +210,7 @@ AE_KERNEL void gather_bytes_to_float(const unsigned char* rows, std::size_t D, c
   constexpr std::size_t kAhead = 4;
   constexpr std::size_t kLine = 64;
   constexpr float kScale = 1.0f / 255.0f;
+  if (D == 0) return;
   const auto prefetch = [&](std::size_t i) {
     const unsigned char* row = rows + order[i] * D;
     for (std::size_t c = 0; c < D; c += kLine) __builtin_prefetch(row + c, 0, 0);
