@@ -1,7 +1,7 @@
 // Google Benchmark of the hot kernels on the demo model's shapes (batch 256):
 // GEMMs of each layer, the sparse first layer against its GEMMs, fused bias + activation,
 // the three GEMMs of every layer of a step, the bce and mse gradients (each fast kernel against
-// its `_ref`), the Adam step, the gradient sum over threads, and one whole training step, all
+// its `_ref`), gathering shuffled byte rows, the Adam step, the gradient sum over threads, and one whole training step, all
 // on one thread. Build with -DAE_BENCH=ON; run build/ae_bench.
 #include <benchmark/benchmark.h>
 
@@ -233,6 +233,32 @@ void BM_AddAndZero(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
 }
 BENCHMARK(BM_AddAndZero);
+
+// One thread's half batch (128 rows) of MNIST-sized byte rows (60,000 x 784, 47 MB) in
+// shuffled order, converted to floats: the fast kernel (prefetching) against the reference.
+// Each iteration takes the next 128 rows of the order, so the rows come from memory.
+template <bool Fast>
+void BM_GatherRows(benchmark::State& state) {
+  const std::size_t R = 60000, D = 784, n = 128;
+  std::vector<unsigned char> rows(R * D);
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<unsigned char>(i * 2654435761u >> 24);
+  std::vector<std::size_t> order(R);
+  for (std::size_t i = 0; i < R; ++i) order[i] = i;
+  ae::Rng rng(12);
+  rng.shuffle(order);
+  std::vector<float> out(n * D);
+  std::size_t first = 0;
+  for (auto _ : state) {
+    if (first + n > R) first = 0;
+    if constexpr (Fast) ae::kernels::gather_bytes_to_float(rows.data(), D, order.data() + first, n, out.data());
+    else ae::kernels::gather_bytes_to_float_ref(rows.data(), D, order.data() + first, n, out.data());
+    first += n;
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_GatherRows<false>)->Name("BM_GatherRows_ref");
+BENCHMARK(BM_GatherRows<true>)->Name("BM_GatherRows_fast");
 
 // One single-threaded training step of the demo model on a batch of 256.
 void BM_TrainStep(benchmark::State& state) {

@@ -397,7 +397,6 @@ void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Wor
     } else if (dx != nullptr) {
       dx_target = dx->data;
     }
-    if (dx_target != nullptr) std::fill(dx_target, dx_target + B * I, T(0));
     T* dw = grads.data() + offsets_[l];
     if (l == ws.last_first && ws.sparse.active) {
       // The input's columns, sorted out of the rows the forward pass compressed (so they are
@@ -413,15 +412,15 @@ void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Wor
       kernels::dense_backward_sparse<T>(arch_.layers[l].activation, s.columns.start.data(),
                                         s.columns.index.data(), s.columns.values.data(), weight(l),
                                         ws.outputs[l].data(), cur, dw, dw + weight_size(l), dx_target,
-                                        B, I, O, s.weight_grad_t.data(), s.panel.data(), s.cursor.data());
+                                        B, I, O, s.weight_grad_t.data(), s.panel.data(), s.cursor.data(), T(0));
     } else if (bf16()) {
       if constexpr (std::is_same_v<T, float>) {
         kernels::dense_backward_bf16(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur, dw,
-                                     dw + weight_size(l), dx_target, B, I, O);
+                                     dw + weight_size(l), dx_target, B, I, O, 0.0f);
       }
     } else {
       kernels::dense_backward<T>(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur,
-                                 dw, dw + weight_size(l), dx_target, B, I, O);
+                                 dw, dw + weight_size(l), dx_target, B, I, O, T(0));
     }
     if (dropped_in) kernels::multiply(dx_target, ws.masks[l - 1].data(), dx_target, B * I);
     cur = dx_target;

@@ -2,6 +2,7 @@
 // Derivatives in terms of y = act(z): relu y>0; leaky_relu y>0 ? 1 : 0.01; elu (alpha 1)
 // y>0 ? 1 : y+1; tanh 1-y^2; sigmoid y(1-y); softplus sigmoid(z) = 1-exp(-y).
 // At z = 0 relu and leaky_relu take the left derivative (0 and 0.01), as PyTorch does.
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -200,6 +201,35 @@ AE_INSTANTIATE(double)
 AE_KERNEL void bytes_to_float(const unsigned char* in, float* out, std::size_t n) {
   constexpr float kScale = 1.0f / 255.0f;
   for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(in[i]) * kScale;
+}
+
+AE_KERNEL void gather_bytes_to_float(const unsigned char* rows, std::size_t D, const std::size_t* order, std::size_t n,
+                                     float* out) {
+  // Rows in flight ahead of the converted one: enough to cover memory latency at the
+  // conversion's speed (bench/kernels_bench: BM_GatherRows).
+  constexpr std::size_t kAhead = 4;
+  constexpr std::size_t kLine = 64;
+  constexpr float kScale = 1.0f / 255.0f;
+  if (D == 0) return;
+  const auto prefetch = [&](std::size_t i) {
+    const unsigned char* row = rows + order[i] * D;
+    for (std::size_t c = 0; c < D; c += kLine) __builtin_prefetch(row + c, 0, 0);
+    __builtin_prefetch(row + D - 1, 0, 0);
+  };
+  for (std::size_t i = 0; i < std::min(kAhead, n); ++i) prefetch(i);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) prefetch(i + kAhead);
+    const unsigned char* in = rows + order[i] * D;
+    float* o = out + i * D;
+    for (std::size_t c = 0; c < D; ++c) o[c] = static_cast<float>(in[c]) * kScale;
+  }
+}
+
+void gather_bytes_to_float_ref(const unsigned char* rows, std::size_t D, const std::size_t* order, std::size_t n,
+                               float* out) {
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t c = 0; c < D; ++c) out[i * D + c] = static_cast<float>(rows[order[i] * D + c]) * (1.0f / 255.0f);
+  }
 }
 
 }  // namespace ae::kernels

@@ -165,10 +165,11 @@ void dense_forward_bf16(Activation act, const float* x, const float* w, const fl
 }
 
 void dense_backward_bf16(Activation act, const float* x, const float* w, const float* y, float* dy,
-                         float* dw, float* db, float* dx, std::size_t B, std::size_t I, std::size_t O) {
+                         float* dw, float* db, float* dx, std::size_t B, std::size_t I, std::size_t O,
+                         float dx_beta) {
   activation_bias_backward(act, y, dy, db, B, O);
   gemm_bf16(true, false, O, I, B, dy, x, 1.0f, dw);  // dw (O, I) += dz^T (O, B) x (B, I)
-  if (dx != nullptr) gemm_bf16(false, false, B, I, O, dy, w, 1.0f, dx);  // dx += dz w
+  if (dx != nullptr) gemm_bf16(false, false, B, I, O, dy, w, dx_beta, dx);  // dx = dz w + dx_beta dx
 }
 
 }  // namespace ae::kernels

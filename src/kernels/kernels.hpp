@@ -107,10 +107,11 @@ template <class T>
 void dense_forward(Activation act, const T* x, const T* w, const T* b, T* y, std::size_t B,
                    std::size_t I, std::size_t O);
 // x is (B, I), w is (O, I), y and dy are (B, O), dw is (O, I), db is (O), dx is (B, I) or
-// null. dy is overwritten with the pre-activation gradient. Backward ADDS into dw, db and dx.
+// null. dy is overwritten with the pre-activation gradient. Backward ADDS into dw, db and dx;
+// dx_beta 0 writes dx instead (dx = dz w, no pass that zeroes it first).
 template <class T>
 void dense_backward(Activation act, const T* x, const T* w, const T* y, T* dy, T* dw, T* db,
-                    T* dx, std::size_t B, std::size_t I, std::size_t O);
+                    T* dx, std::size_t B, std::size_t I, std::size_t O, T dx_beta = T(1));
 
 // --- Sparse inputs ---
 // A matrix of R rows and C columns in compressed rows: row r's nonzeros are entries
@@ -177,13 +178,14 @@ template <class T>
 void dense_forward_sparse(Activation act, const std::uint32_t* start, const std::uint32_t* index,
                           const T* values, const T* w, const T* b, T* y, std::size_t B,
                           std::size_t I, std::size_t O, T* panel, std::uint32_t* cursor);
-// Backward of that layer, as dense_backward (it ADDS into dw, db, dx), given x's compressed
-// columns. dwt is scratch of (I, O), panel of kSparseBlock x 64 values, cursor of I.
+// Backward of that layer, as dense_backward (it ADDS into dw, db, dx; dx_beta 0 writes dx),
+// given x's compressed columns. dwt is scratch of (I, O), panel of kSparseBlock x 64 values,
+// cursor of I.
 template <class T>
 void dense_backward_sparse(Activation act, const std::uint32_t* start, const std::uint32_t* index,
                            const T* values, const T* w, const T* y, T* dy, T* dw, T* db, T* dx,
                            std::size_t B, std::size_t I, std::size_t O, T* dwt, T* panel,
-                           std::uint32_t* cursor);
+                           std::uint32_t* cursor, T dx_beta = T(1));
 
 // --- Losses (ae/loss.hpp has the losses and their scaling) ---
 // The `_ref` twins add up one term at a time in double, in index order; the fast kernels
@@ -222,5 +224,14 @@ double bce_gradient_ref(const T* y, const T* x, T* dy, std::size_t n, T scale);
 
 // in and out are (n): out = in * (1 / 255), in float.
 void bytes_to_float(const unsigned char* in, float* out, std::size_t n);
+
+// rows is (R, D) bytes, order is (n) row numbers below R, out is (n, D): out's row i is
+// rows' row order[i] times (1 / 255), as bytes_to_float. The fast one prefetches the rows
+// a few places ahead of the one it converts: shuffled rows come from memory, and the
+// hardware prefetcher only follows a row once it is being read.
+void gather_bytes_to_float(const unsigned char* rows, std::size_t D, const std::size_t* order, std::size_t n,
+                           float* out);
+void gather_bytes_to_float_ref(const unsigned char* rows, std::size_t D, const std::size_t* order, std::size_t n,
+                               float* out);
 
 }  // namespace ae::kernels

@@ -440,7 +440,12 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
       // The slice's rows with this step's dropout masks and input noise (a copy of the clean
       // rows is the target); returns the target.
       const auto prepare = [&](Slice& s, std::size_t r0, std::size_t r1) {
-        train.gather_rows({order.data() + first + r0, r1 - r0}, s.x.data());
+        // Byte rows (every order entry is below train.rows) go through the prefetching kernel.
+        if (train.byte_data) {
+          kernels::gather_bytes_to_float(train.byte_rows(), D, order.data() + first + r0, r1 - r0, s.x.data());
+        } else {
+          train.gather_rows({order.data() + first + r0, r1 - r0}, s.x.data());
+        }
         // The embedding terms' weights per row of this batch (their values are means over it).
         s.ws.activity_l1 = static_cast<float>(config_.sparsity / static_cast<double>(count));
         s.ws.kl_weight = static_cast<float>(config_.beta / (per_sample_divisor(config_.loss, D) * static_cast<double>(count)));

@@ -2,6 +2,7 @@
 // loss and the whole autoencoder, plus the backward-adds and NaN-poison contracts.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <functional>
 #include <vector>
@@ -286,6 +287,28 @@ TEST(Contract, AutoencoderBackwardAddsAcrossCalls) {
   model.forward({x.data(), 2, 4});
   model.backward({dy.data(), 2, 4});
   for (std::size_t i = 0; i < once.size(); ++i) EXPECT_NEAR(model.gradients()[i], 2 * once[i], 1e-6f);
+}
+
+// dx_beta 0 writes dx: a dx pre-filled with NaN comes back as the sum added into zeros, on
+// shapes that take oneDNN (no side under 16, with AVX-512) and OpenBLAS (a side of 8).
+TEST(Contract, BackwardWithZeroDxBetaWritesDx) {
+  Rng rng(19);
+  for (const auto [B, I, O] : {std::array<std::size_t, 3>{32, 16, 24}, std::array<std::size_t, 3>{32, 8, 24}}) {
+    std::vector<float> x(B * I), w(O * I), y(B * O), dz(B * O);
+    for (auto& v : x) v = rng.uniform_float();
+    for (auto& v : w) v = rng.uniform_float() - 0.5f;
+    for (auto& v : dz) v = rng.uniform_float() - 0.5f;
+    const std::vector<float> b(O, 0.1f);
+    kernels::dense_forward<float>(Activation::relu, x.data(), w.data(), b.data(), y.data(), B, I, O);
+    std::vector<float> dw(O * I, 0.0f), db(O, 0.0f), added(B * I, 0.0f), written(B * I, NAN);
+    auto dy = dz;
+    kernels::dense_backward<float>(Activation::relu, x.data(), w.data(), y.data(), dy.data(), dw.data(), db.data(),
+                                   added.data(), B, I, O);
+    dy = dz;
+    kernels::dense_backward<float>(Activation::relu, x.data(), w.data(), y.data(), dy.data(), dw.data(), db.data(),
+                                   written.data(), B, I, O, 0.0f);
+    EXPECT_EQ(written, added) << "I " << I;
+  }
 }
 
 TEST(Contract, OutputsPoisonedWithNaNComeBackFinite) {

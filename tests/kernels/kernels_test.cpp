@@ -13,6 +13,7 @@ namespace ae::kernels {
 namespace {
 
 using test::edge_sizes;
+using test::nan_vector;
 using test::random_vector;
 
 const Activation kActivations[] = {Activation::linear, Activation::relu, Activation::leaky_relu,
@@ -148,6 +149,27 @@ TEST(Kernels, BytesToFloatScalesTo01) {
   EXPECT_EQ(out[0], 0.0f);
   EXPECT_NEAR(out[1], 128.0f / 255.0f, 1e-7f);
   EXPECT_EQ(out[2], 1.0f);
+}
+
+// Gathering byte rows: the same floats as the reference at every width around the vector
+// and cache-line tiles, with rows repeated and out of order, and fewer rows than the
+// prefetch distance; every output written.
+TEST(Kernels, GatherBytesToFloatMatchesReference) {
+  Rng rng(5);
+  for (std::size_t D : edge_sizes({16, 64})) {
+    const std::size_t R = 9;
+    std::vector<unsigned char> rows(R * D);
+    for (auto& v : rows) v = static_cast<unsigned char>(rng.next_u64() & 0xff);
+    for (std::size_t n : {std::size_t{1}, std::size_t{3}, std::size_t{12}}) {
+      std::vector<std::size_t> order(n);
+      for (std::size_t i = 0; i < n; ++i) order[i] = (7 * i + 3) % R;
+      auto got = nan_vector(n * D), want = nan_vector(n * D);
+      gather_bytes_to_float(rows.data(), D, order.data(), n, got.data());
+      gather_bytes_to_float_ref(rows.data(), D, order.data(), n, want.data());
+      ASSERT_EQ(got, want) << "D " << D << ", n " << n;
+      EXPECT_EQ(got[0], static_cast<float>(rows[order[0] * D]) * (1.0f / 255.0f));
+    }
+  }
 }
 
 // Dropout masks: only 0 and 1 / (1 - rate), about `rate` of them 0, the same rows whatever
