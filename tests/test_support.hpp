@@ -85,6 +85,17 @@ inline std::string read_text(const std::filesystem::path& p) {
   return s.str();
 }
 
+// `ae ARGS` run through the shell in the current folder: its exit code (-1 when it did not
+// exit), standard output, and standard error, which goes through the scratch file err_file.
+struct AeRun {
+  int code = -1;
+  std::string out, err;
+};
+inline AeRun run_ae(const std::string& args, const std::filesystem::path& err_file) {
+  const CommandRun run = run_command(std::string(AE_BINARY) + " " + args + " 2>" + err_file.string());
+  return {run.code, run.out, read_text(err_file)};
+}
+
 // One gzip member holding `in` (zlib, level 6).
 inline Bytes gzip(const Bytes& in) {
   z_stream zs{};

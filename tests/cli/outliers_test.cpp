@@ -28,10 +28,7 @@ namespace {
 
 using test::read_text;
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-};
+using CliRun = test::AeRun;
 
 // Rows of a CSV text with a header, as strings per cell.
 std::vector<std::vector<std::string>> csv_cells(const std::string& text) {
@@ -50,10 +47,7 @@ std::vector<std::vector<std::string>> csv_cells(const std::string& text) {
 
 class Outliers : public test::TempDirTest {
  protected:
-  CliRun ae(const std::string& args) const {
-    const test::CommandRun run = test::run_command(std::string(AE_BINARY) + " " + args + " 2>" + path("stderr.txt"));
-    return {run.code, run.out};
-  }
+  CliRun ae(const std::string& args) const { return test::run_ae(args, dir_ / "stderr.txt"); }
   // 400 rows on a 2-D surface in 8 columns, then 8 rows off it: rows 400..403 have columns
   // 2 and 5 pushed far out, rows 404..407 column 7 alone. Returns the CSV path; clean.csv
   // holds the first 400 rows.

@@ -24,18 +24,11 @@ namespace {
 namespace fs = std::filesystem;
 using test::read_text;
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
+using CliRun = test::AeRun;
 
 class OwnData : public test::TempDirTest {
  protected:
-  CliRun ae(const std::string& args) const {
-    const std::string err_path = path("stderr.txt");
-    const test::CommandRun run = test::run_command(std::string(AE_BINARY) + " " + args + " 2>" + err_path);
-    return {run.code, run.out, read_text(err_path)};
-  }
+  CliRun ae(const std::string& args) const { return test::run_ae(args, dir_ / "stderr.txt"); }
   // Rows on a 2-D surface in 6 columns whose scales run from 1e-3 to 1e4, plus an offset.
   std::string write_table(const std::string& name, int rows, std::uint64_t seed) const {
     std::ofstream out(path(name));

@@ -18,18 +18,11 @@ namespace {
 
 using test::read_text;
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
+using CliRun = test::AeRun;
 
 class Sample : public test::TempDirTest {
  protected:
-  CliRun ae(const std::string& args) const {
-    const std::string err_path = path("stderr.txt");
-    const test::CommandRun run = test::run_command(std::string(AE_BINARY) + " " + args + " 2>" + err_path);
-    return {run.code, run.out, read_text(err_path)};
-  }
+  CliRun ae(const std::string& args) const { return test::run_ae(args, dir_ / "stderr.txt"); }
   // 300 rows of 8 columns on a 2-D surface, in units of about 100.
   std::string write_table(const std::string& name) const {
     std::ofstream out(path(name));
