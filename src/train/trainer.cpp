@@ -76,7 +76,8 @@ std::size_t trimmed_rows(std::span<const float> row_loss, double fraction, std::
 }
 
 std::size_t default_epochs(std::size_t rows, std::size_t batch) {
-  const std::size_t batches = std::max<std::size_t>(1, (rows + std::max<std::size_t>(batch, 1) - 1) / std::max<std::size_t>(batch, 1));
+  batch = std::max<std::size_t>(batch, 1);
+  const std::size_t batches = std::max<std::size_t>(1, (rows + batch - 1) / batch);
   return std::min(kMaxEpochs, std::max<std::size_t>(10, (kDefaultSteps + batches - 1) / batches));
 }
 
@@ -440,7 +441,9 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
       // The slice's rows with this step's dropout masks and input noise (a copy of the clean
       // rows is the target); returns the target.
       const auto prepare = [&](Slice& s, std::size_t r0, std::size_t r1) {
-        // Byte rows (every order entry is below train.rows) go through the prefetching kernel.
+        // Byte rows (every order entry is below train.rows) go through the prefetching kernel,
+        // built for each ISA; Dataset::gather_rows (data/, which cannot use kernels/) is built
+        // for the baseline alone.
         if (train.byte_data) {
           kernels::gather_bytes_to_float(train.byte_rows(), D, order.data() + first + r0, r1 - r0, s.x.data());
         } else {
