@@ -27,19 +27,26 @@ struct Diagnosis {
   std::size_t probe_rows = 0;
   double loss = 0;        // the model's loss on the probe rows
   double mean_loss = 0;   // the loss of answering every probe row with the training mean row
-  bool mean_predictor = false;  // |loss - mean_loss| <= kMeanTolerance * mean_loss
+  // How much the model's outputs vary between the probe rows, as a share of how much the rows
+  // do (summed variances over the features; 0 when the rows do not vary).
+  double output_spread = 0;
+  // |loss - mean_loss| <= kMeanTolerance * mean_loss and output_spread < kMeanSpread: the
+  // model answers every row alike, at the mean row's loss. A model whose loss only passes
+  // the mean row's on its way down (the bulk learnt, heavy tails not yet) varies its outputs.
+  bool mean_predictor = false;
   std::vector<UnitStats> units;  // (K) embedding units
 
   std::size_t count(UnitState s) const;
   // One-line findings with what to try; empty when nothing is wrong.
   std::vector<std::string> findings() const;
-  // {"epoch":..,"probe_rows":..,"loss":..,"mean_loss":..,"mean_predictor":..,
+  // {"epoch":..,"probe_rows":..,"loss":..,"mean_loss":..,"output_spread":..,"mean_predictor":..,
   //  "units":[{"mean":..,"std":..,"state":"ok"}, ...]}
   std::string to_json() const;
 };
 
 constexpr std::size_t kProbeRows = 2048;
 constexpr double kMeanTolerance = 0.01;  // within 1% of the mean row's loss
+constexpr double kMeanSpread = 0.01;     // outputs varying less than 1% as much as the rows
 constexpr double kStuckStd = 0.01;       // a unit varying less than this over the rows
 
 class Diagnostician {
@@ -52,6 +59,7 @@ class Diagnostician {
   Dataset probe_;
   Loss loss_;
   double mean_loss_ = 0;
+  double probe_spread_ = 0;  // the probe rows' summed feature variances
 };
 
 }  // namespace ae

@@ -208,13 +208,16 @@ void add_diagnosis(ReportSection& s, const nlohmann::json& d) {
     stuck += state == "stuck";
     units.rows.push_back({std::to_string(++k), num(u.value("mean", 0.0), 4), num(u.value("std", 0.0), 4), state});
   }
-  char buf[400];
+  // Records written before the output spread was measured have none.
+  std::string spread;
+  if (d.contains("output_spread")) spread = ", its outputs varying " + num(100.0 * d.value("output_spread", 0.0), 3) + "% as much as the rows";
+  char buf[500];
   std::snprintf(buf, sizeof buf,
                 "Collapse check after epoch %zu, on %zu rows: the model's loss %.4g against %.4g for always answering "
-                "the mean row, so it %s. Embedding units: %zu dead (a relu unit that is always 0), %zu stuck "
+                "the mean row%s, so it %s. Embedding units: %zu dead (a relu unit that is always 0), %zu stuck "
                 "(std below 0.01: they carry no information), %zu of %zu ok.",
                 d.value("epoch", std::size_t{0}), d.value("probe_rows", std::size_t{0}), d.value("loss", 0.0),
-                d.value("mean_loss", 0.0), mean ? "PREDICTS THE MEAN ROW (training collapsed)" : "learns more than the mean row",
+                d.value("mean_loss", 0.0), spread.c_str(), mean ? "PREDICTS THE MEAN ROW (training collapsed)" : "learns more than the mean row",
                 dead, stuck, k - dead - stuck, k);
   s.blocks.push_back(ReportBlock::paragraph(buf));
   s.blocks.push_back(ReportBlock::of(units));

@@ -33,6 +33,26 @@ std::string unit_list(const Diagnosis& d, UnitState s) {
   return out;
 }
 
+// Adds each column's sum and sum of squares over the rows of m.
+void add_moments(ConstMatrixView m, double* sum, double* sum_sq) {
+  for (std::size_t r = 0; r < m.rows; ++r) {
+    const float* row = m.row(r);
+    for (std::size_t j = 0; j < m.cols; ++j) {
+      sum[j] += row[j];
+      sum_sq[j] += static_cast<double>(row[j]) * row[j];
+    }
+  }
+}
+
+// The columns' variances over n rows, summed, from their sums and sums of squares.
+double summed_variance(const std::vector<double>& sum, const std::vector<double>& sum_sq, std::size_t n) {
+  if (n == 0) return 0.0;
+  const double rows = static_cast<double>(n);
+  double total = 0;
+  for (std::size_t j = 0; j < sum.size(); ++j) total += std::max(0.0, sum_sq[j] / rows - (sum[j] / rows) * (sum[j] / rows));
+  return total;
+}
+
 }  // namespace
 
 std::size_t Diagnosis::count(UnitState s) const {
@@ -44,9 +64,9 @@ std::vector<std::string> Diagnosis::findings() const {
   char buf[320];
   if (mean_predictor) {
     std::snprintf(buf, sizeof buf,
-                  "after epoch %zu the model predicts the mean row (loss %.4g, the mean row's %.4g on %zu rows): "
-                  "training has collapsed; try init auto or he_uniform, a lower lr, another seed or a linear bottleneck",
-                  epoch, loss, mean_loss, probe_rows);
+                  "after epoch %zu the model predicts the mean row (loss %.4g, the mean row's %.4g on %zu rows; its outputs' variance "
+                  "%.2g of the rows'): training has collapsed; try init auto or he_uniform, a lower lr, another seed or a "
+                  "linear bottleneck", epoch, loss, mean_loss, probe_rows, output_spread);
     out.push_back(buf);
   }
   const std::size_t K = units.size();
@@ -70,7 +90,7 @@ std::string Diagnosis::to_json() const {
     units_json.push_back({{"mean", u.mean}, {"std", u.std}, {"state", kStateNames[static_cast<int>(u.state)]}});
   }
   return nlohmann::json{{"epoch", epoch}, {"probe_rows", probe_rows}, {"loss", loss}, {"mean_loss", mean_loss},
-                        {"mean_predictor", mean_predictor}, {"units", units_json}}
+                        {"output_spread", output_spread}, {"mean_predictor", mean_predictor}, {"units", units_json}}
       .dump();
 }
 
@@ -99,6 +119,13 @@ Diagnostician::Diagnostician(const Dataset& train, const Dataset* validation, Lo
   double total = 0;
   for (float e : per_row) total += e;
   mean_loss_ = probe_.rows > 0 ? total / static_cast<double>(probe_.rows) : 0.0;
+  std::vector<double> sum(D, 0.0), sum_sq(D, 0.0);
+  for (std::size_t first = 0; first < probe_.rows; first += block) {
+    const std::size_t count = std::min(block, probe_.rows - first);
+    probe_.copy_rows(first, count, x.row(0));
+    add_moments(std::as_const(x).view().rows_range(0, count), sum.data(), sum_sq.data());
+  }
+  probe_spread_ = summed_variance(sum, sum_sq, probe_.rows);
 }
 
 Diagnosis Diagnostician::run(Autoencoder& model, std::size_t epoch, std::size_t threads) const {
@@ -107,12 +134,30 @@ Diagnosis Diagnostician::run(Autoencoder& model, std::size_t epoch, std::size_t 
   d.probe_rows = probe_.rows;
   d.mean_loss = mean_loss_;
   if (probe_.rows == 0) return d;
+  // Per chunk (the chunks run concurrently): the rows' losses and the outputs' moments.
+  const std::size_t D = probe_.cols, chunks = (probe_.rows + kInferenceChunk - 1) / kInferenceChunk;
+  std::vector<float> per_row(probe_.rows);
+  std::vector<double> sums(chunks * D, 0.0), squares(chunks * D, 0.0);
+  for_each_reconstruction(model, probe_, [&](std::size_t first, ConstMatrixView x, ConstMatrixView y) {
+    loss_per_sample<float>(loss_, y, x, per_row.data() + first);
+    const std::size_t c = first / kInferenceChunk;
+    add_moments(y, sums.data() + c * D, squares.data() + c * D);
+  }, threads);
   double total = 0;
-  for (float e : per_sample_errors(model, probe_, loss_, threads)) total += e;
+  for (float e : per_row) total += e;
   d.loss = total / static_cast<double>(probe_.rows);
+  std::vector<double> column_sum(D, 0.0), column_sq(D, 0.0);
+  for (std::size_t c = 0; c < chunks; ++c) {
+    for (std::size_t j = 0; j < D; ++j) {
+      column_sum[j] += sums[c * D + j];
+      column_sq[j] += squares[c * D + j];
+    }
+  }
+  d.output_spread = probe_spread_ > 0 ? summed_variance(column_sum, column_sq, probe_.rows) / probe_spread_ : 0.0;
   // Within 1% either way: a model far worse than the mean row has not collapsed, it has not
   // learnt yet.
-  d.mean_predictor = mean_loss_ > 0 && std::abs(d.loss - mean_loss_) <= kMeanTolerance * mean_loss_;
+  d.mean_predictor = mean_loss_ > 0 && std::abs(d.loss - mean_loss_) <= kMeanTolerance * mean_loss_ &&
+                     d.output_spread < kMeanSpread;
 
   const Matrix z = encode_all(model, probe_, threads);
   const Architecture& arch = model.architecture();

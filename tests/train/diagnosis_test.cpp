@@ -42,6 +42,7 @@ TEST(Diagnosis, AModelThatAnswersTheMeanRowIsCaught) {
   const Diagnosis x = Diagnostician(d, nullptr, Loss::mse).run(model, 4, 1);
   EXPECT_TRUE(x.mean_predictor);
   EXPECT_NEAR(x.loss, x.mean_loss, 1e-6 * x.mean_loss);
+  EXPECT_LT(x.output_spread, 1e-9);
   EXPECT_EQ(x.count(UnitState::stuck), 2u);  // sigmoid(0) = 0.5 for every row
   const auto findings = x.findings();
   ASSERT_EQ(findings.size(), 2u);
@@ -50,6 +51,29 @@ TEST(Diagnosis, AModelThatAnswersTheMeanRowIsCaught) {
   const auto j = nlohmann::json::parse(x.to_json());
   EXPECT_EQ(j["units"][0]["state"], "stuck");
   EXPECT_TRUE(j["mean_predictor"].get<bool>());
+}
+
+// y = 2x - mean: every row's error is its distance from the mean row, so the loss equals the
+// mean row's exactly, but the outputs vary four times as much as the rows. A model passing the
+// mean row's loss on its way down (the bulk of the rows learnt, their heavy tails not yet)
+// looks like this; it has not collapsed.
+TEST(Diagnosis, ALossEqualToTheMeanRowsWithVaryingOutputsIsNoCollapse) {
+  const Dataset d = varied(2);
+  Autoencoder model(make_architecture(4, parse_layers("4:linear,4:linear")));
+  std::fill(model.parameters().begin(), model.parameters().end(), 0.0f);
+  for (std::size_t c = 0; c < 4; ++c) {
+    double s = 0;
+    for (std::size_t r = 0; r < d.rows; ++r) s += d.at(r, c);
+    model.weight(0)[c * 4 + c] = 1.0f;
+    model.weight(1)[c * 4 + c] = 2.0f;
+    model.bias(1)[c] = static_cast<float>(-s / static_cast<double>(d.rows));
+  }
+  const Diagnosis x = Diagnostician(d, nullptr, Loss::mse).run(model, 3, 1);
+  EXPECT_NEAR(x.loss, x.mean_loss, 1e-5 * x.mean_loss);
+  EXPECT_NEAR(x.output_spread, 4.0, 1e-4);
+  EXPECT_FALSE(x.mean_predictor);
+  EXPECT_TRUE(x.findings().empty()) << x.findings().front();
+  EXPECT_NEAR(nlohmann::json::parse(x.to_json())["output_spread"].get<double>(), 4.0, 1e-4);
 }
 
 TEST(Diagnosis, ADeadReluUnitIsDeadNotStuck) {
