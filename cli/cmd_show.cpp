@@ -19,6 +19,7 @@ void draw_samples(Autoencoder& model, const ModelInfo& info, const Dataset& data
   // Rows are drawn as the model sees them; say so when that is not the file's own units.
   const std::string units = info.normalizer.kind == Normalizer::standard ? " (z-scored per column)"
                             : info.normalizer.kind == Normalizer::minmax ? " (min-max scaled per column)"
+                            : info.normalizer.kind == Normalizer::robust ? " (robust-scaled per column)"
                                                                          : "";
   write_file_atomic(path, sample_gallery(model, data, image_shape_of(data, info), samples, title + units, true));
 }

@@ -138,7 +138,7 @@ Command add_train(CLI::App& root) {
                   "2K:relu,K:linear,2K:relu,D:sigmoid or D:linear)");
   app->add_option("--scale", f->scale,
                   "Input scaling fitted on the training rows and stored in the model: auto (bytes / 255 for byte data, "
-                  "else standard), none, standard (z-score) or minmax")->capture_default_str();
+                  "else robust), none, standard (z-score), minmax or robust (median and interdecile range)")->capture_default_str();
   app->add_option("--bottleneck", f->bottleneck, "1-based index of the embedding layer (default: the narrowest)");
   app->add_option("--out", f->out, "Write the trained model (.safetensors)");
   add_train_flags(*app, f->train);

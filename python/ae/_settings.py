@@ -50,7 +50,8 @@ KEYWORDS = (
             _layers),
     Keyword("scale", "scaling", "auto", "--scale",
             "Input scaling fitted on the training rows and stored in the model: 'auto' (bytes / 255 for "
-            "uint8 input, else 'standard'), 'none', 'standard' (z-score) or 'minmax'. Every method "
+            "uint8 input, else 'robust'), 'none', 'standard' (z-score), 'minmax' or 'robust' (median and "
+            "interdecile range). Every method "
             "applies it to new rows and inverts it for reconstructions."),
     Keyword("val_split", "val_split", None, "--val-split",
             "Hold out this fraction of the rows (seeded) as validation data; None: none."),

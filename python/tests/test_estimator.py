@@ -144,7 +144,7 @@ def test_bad_settings_name_the_keyword(rows):
              (dict(optimizer="adamw"), "unknown optimizer 'adamw'"),
              (dict(init="zeros"), "unknown initialiser 'zeros'"),
              (dict(layers="12:relu,4:swish,16:linear"), "swish"),
-             (dict(scale="robust"), "unknown scaling 'robust'"),
+             (dict(scale="quantile"), "unknown scaling 'quantile'"),
              (dict(val_split=1.0), "val_split must be between 0 and 1"),
              (dict(bottleneck=0), "bottleneck must be a layer number of 1 or more"),
              (dict(momentum=1.0, optimizer="sgd"), "momentum must be in"),
@@ -208,10 +208,10 @@ def test_the_type_stub_lists_every_keyword_with_its_default():
 
 
 def test_default_layers_and_scaling_follow_the_data(rows):
-    # No layers: the rule of the data width (D = 16: K = 4, H = 8); float rows are z-scored, so
-    # the output is linear. Columns on very different scales train as well as the rows alone.
+    # No layers: the rule of the data width (D = 16: K = 4, H = 8); float rows are robust-scaled
+    # (median, interdecile range), so the output is linear. Columns on very different scales train as well as the rows alone.
     est = ae.Autoencoder(epochs=30, threads=1).fit(rows)
-    assert est.model_.layers == "8:relu,4:linear,8:relu,16:linear" and est.model_.normalizer == "standard"
+    assert est.model_.layers == "8:relu,4:linear,8:relu,16:linear" and est.model_.normalizer == "robust"
     wide = rows * np.logspace(-3, 4, 16, dtype=np.float32)
     scaled = ae.Autoencoder(epochs=30, threads=1).fit(wide)
     # The scaling is stored and applied to new rows: the same scores up to float rounding.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <string>
 
 #include "ae/error.hpp"
@@ -26,11 +27,64 @@ void apply_rows(float* x, std::size_t rows, const Normalization& n) {
   }
 }
 
+// Each column's mean and population standard deviation, in two passes (mean, then squared
+// deviations): no cancellation for large offsets.
+void mean_and_deviation(const Dataset& train, std::vector<double>& mean, std::vector<double>& deviation) {
+  const std::size_t N = train.rows, D = train.cols;
+  for (std::size_t r = 0; r < N; ++r) {
+    for (std::size_t c = 0; c < D; ++c) mean[c] += train.at(r, c);
+  }
+  for (double& m : mean) m /= static_cast<double>(N);
+  for (std::size_t r = 0; r < N; ++r) {
+    for (std::size_t c = 0; c < D; ++c) {
+      const double d = train.at(r, c) - mean[c];
+      deviation[c] += d * d;
+    }
+  }
+  for (double& v : deviation) v = std::sqrt(v / static_cast<double>(N));
+}
+
+// The p-quantile of v with linear interpolation between order statistics (numpy's default):
+// h = p (n - 1), v_(floor h) + (h - floor h) (v_(floor h + 1) - v_(floor h)). Reorders v.
+double quantile(std::span<float> v, double p) {
+  const double h = p * static_cast<double>(v.size() - 1);
+  const auto k = static_cast<std::size_t>(std::floor(h));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  const double low = v[k];
+  if (h == static_cast<double>(k)) return low;
+  const double high = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(k) + 1, v.end());
+  return low + (h - static_cast<double>(k)) * (high - low);
+}
+
+// Robust scaling's centre (the median) and spread ((q90 - q10) / kInterdecileSigmas) of each
+// column, over at most max_rows evenly spaced rows, read kRobustBufferBytes of columns at a
+// time. A column whose interdecile range is 0 keeps the spread passed in (its standard
+// deviation).
+void robust_centre_and_spread(const Dataset& train, std::size_t max_rows, std::vector<double>& centre,
+                              std::vector<double>& spread) {
+  const std::size_t N = train.rows, D = train.cols, S = std::min(N, max_rows);
+  const std::size_t group = std::clamp<std::size_t>(kRobustBufferBytes / (S * sizeof(float)), 1, D);
+  std::vector<float> columns(S * group);
+  for (std::size_t c0 = 0; c0 < D; c0 += group) {
+    const std::size_t width = std::min(group, D - c0);
+    for (std::size_t i = 0; i < S; ++i) {
+      const std::size_t r = i * N / S;
+      for (std::size_t c = 0; c < width; ++c) columns[c * S + i] = train.at(r, c0 + c);
+    }
+    for (std::size_t c = 0; c < width; ++c) {
+      const std::span<float> v(columns.data() + c * S, S);
+      centre[c0 + c] = quantile(v, 0.5);
+      const double range = quantile(v, 0.9) - quantile(v, 0.1);
+      if (range > 0) spread[c0 + c] = range / kInterdecileSigmas;
+    }
+  }
+}
+
 }  // namespace
 
-Normalization fit_normalization(const Dataset& train, Scaling scaling) {
+Normalization fit_normalization(const Dataset& train, Scaling scaling, std::size_t robust_rows) {
   Normalization n;
-  if (scaling == Scaling::automatic) scaling = train.byte_data ? Scaling::none : Scaling::standard;
+  if (scaling == Scaling::automatic) scaling = train.byte_data ? Scaling::none : Scaling::robust;
   if (scaling == Scaling::none) {
     n.kind = train.byte_data ? Normalizer::bytes_255 : Normalizer::identity;
     return n;
@@ -38,20 +92,7 @@ Normalization fit_normalization(const Dataset& train, Scaling scaling) {
   const std::size_t N = train.rows, D = train.cols;
   if (N == 0) throw Error(ErrorKind::bad_data, train.source + ": no rows to fit the scaling on");
   std::vector<double> a(D), b(D);
-  if (scaling == Scaling::standard) {
-    // Two passes (mean, then squared deviations): no cancellation for large offsets.
-    for (std::size_t r = 0; r < N; ++r) {
-      for (std::size_t c = 0; c < D; ++c) a[c] += train.at(r, c);
-    }
-    for (double& m : a) m /= static_cast<double>(N);
-    for (std::size_t r = 0; r < N; ++r) {
-      for (std::size_t c = 0; c < D; ++c) {
-        const double d = train.at(r, c) - a[c];
-        b[c] += d * d;
-      }
-    }
-    for (double& v : b) v = std::sqrt(v / static_cast<double>(N));
-  } else {
+  if (scaling == Scaling::minmax) {
     std::fill(a.begin(), a.end(), std::numeric_limits<double>::infinity());
     std::fill(b.begin(), b.end(), -std::numeric_limits<double>::infinity());
     for (std::size_t r = 0; r < N; ++r) {
@@ -61,8 +102,11 @@ Normalization fit_normalization(const Dataset& train, Scaling scaling) {
       }
     }
     for (std::size_t c = 0; c < D; ++c) b[c] -= a[c];
+  } else {
+    mean_and_deviation(train, a, b);
+    if (scaling == Scaling::robust) robust_centre_and_spread(train, std::max<std::size_t>(robust_rows, 1), a, b);
   }
-  n.kind = scaling == Scaling::standard ? Normalizer::standard : Normalizer::minmax;
+  n.kind = scaling == Scaling::standard ? Normalizer::standard : scaling == Scaling::minmax ? Normalizer::minmax : Normalizer::robust;
   n.center.resize(D);
   n.scale.resize(D);
   for (std::size_t c = 0; c < D; ++c) {
@@ -116,6 +160,7 @@ std::string scaling_text(const Normalization& n) {
     case Normalizer::bytes_255: return "bytes / 255";
     case Normalizer::standard: return "z-score per column (standard, fitted on the training rows)";
     case Normalizer::minmax: return "min-max to [0, 1] per column (fitted on the training rows)";
+    case Normalizer::robust: return "median and interdecile range per column (robust, fitted on the training rows)";
   }
   return "?";
 }

@@ -35,7 +35,7 @@ Normalization parse_normalizer(const layer_tensors::Reading& reading, std::size_
   const std::optional<Normalizer> found = find_name(kNormalizerNames, kind);
   if (!found) throw reading.bad("unknown normalizer '" + kind + "'");
   n.kind = *found;
-  if (n.kind != Normalizer::standard && n.kind != Normalizer::minmax) return n;
+  if (!has_columns(n.kind)) return n;
   const auto column_values = [&](const char* key) {
     const json& a = j.at(key);
     if (!a.is_array() || a.size() != input) {

@@ -265,7 +265,8 @@ AffineMap normalizer_affine(const ModelInfo& info, std::size_t D) {
     case Normalizer::identity: return {std::vector<float>(D, 1.0f), std::vector<float>(D, 0.0f)};
     case Normalizer::bytes_255: return {std::vector<float>(D, 1.0f / 255.0f), std::vector<float>(D, 0.0f)};
     case Normalizer::standard:
-    case Normalizer::minmax: {
+    case Normalizer::minmax:
+    case Normalizer::robust: {
       // (x - center) / scale as x * (1 / scale) + (-center / scale): within a float rounding
       // or two of normalize().
       AffineMap m{std::vector<float>(D), std::vector<float>(D)};
@@ -285,7 +286,8 @@ AffineMap reconstruction_affine(const ModelInfo& info, std::size_t D) {
     case Normalizer::bytes_255: return {std::vector<float>(D, 1.0f), std::vector<float>(D, 0.0f)};
     // denormalize(): x * scale + center, the same two operations.
     case Normalizer::standard:
-    case Normalizer::minmax: return {info.normalizer.scale, info.normalizer.center};
+    case Normalizer::minmax:
+    case Normalizer::robust: return {info.normalizer.scale, info.normalizer.center};
   }
   throw Error(ErrorKind::internal, "reconstruction_affine: unknown normalizer");
 }

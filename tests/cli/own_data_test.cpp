@@ -48,10 +48,10 @@ TEST_F(OwnData, DefaultFlagsScaleTheTableAndEveryCommandUsesTheStoredScaling) {
   const CliRun train = ae("train --data " + table + " --epochs 100 --lr 0.005 --threads 1 --out " + path("m.safetensors"));
   ASSERT_EQ(train.code, 0) << train.err;
   EXPECT_NE(train.err.find("layers (default for 6 columns): 4:relu,2:linear,4:relu,6:linear"), std::string::npos) << train.err;
-  EXPECT_NE(train.err.find("scaling: z-score"), std::string::npos) << train.err;
+  EXPECT_NE(train.err.find("scaling: median and interdecile range"), std::string::npos) << train.err;
   const Model m = load_model(path("m.safetensors"));
-  ASSERT_EQ(m.info.normalizer.kind, Normalizer::standard);
-  EXPECT_NEAR(m.info.normalizer.center[1], 55000, 500);  // the mean of column b, as read
+  ASSERT_EQ(m.info.normalizer.kind, Normalizer::robust);
+  EXPECT_NEAR(m.info.normalizer.center[1], 55000, 1000);  // the median of column b, as read
   EXPECT_GT(m.info.normalizer.scale[1], 1000);
 
   // Reconstructions come back in the table's units: every column's mean within a fraction of
@@ -75,7 +75,7 @@ TEST_F(OwnData, DefaultFlagsScaleTheTableAndEveryCommandUsesTheStoredScaling) {
   EXPECT_NE(score.out.find("index,score,rank,percentile,flag"), std::string::npos);
   // The summary shows the scaling and the training record.
   const CliRun summary = ae("summary " + path("m.safetensors"));
-  EXPECT_NE(summary.out.find("scaling: z-score"), std::string::npos) << summary.out;
+  EXPECT_NE(summary.out.find("scaling: median and interdecile range"), std::string::npos) << summary.out;
   EXPECT_NE(summary.out.find("trained 100 epochs"), std::string::npos) << summary.out;
   EXPECT_NE(summary.out.find("1 threads"), std::string::npos) << summary.out;
   EXPECT_NE(summary.out.find("embedding units"), std::string::npos) << summary.out;
@@ -83,7 +83,7 @@ TEST_F(OwnData, DefaultFlagsScaleTheTableAndEveryCommandUsesTheStoredScaling) {
 
 TEST_F(OwnData, EachScalingIsStoredAndNoneLeavesTheValuesAsRead) {
   const std::string table = write_table("t.csv", 100, 3);
-  for (const char* scale : {"none", "standard", "minmax"}) {
+  for (const char* scale : {"none", "standard", "minmax", "robust"}) {
     const std::string model = path(std::string(scale) + ".safetensors");
     ASSERT_EQ(ae("train --data " + table + " --scale " + scale + " --epochs 2 --quiet --out " + model).code, 0) << scale;
     const Model m = load_model(model);
@@ -91,7 +91,7 @@ TEST_F(OwnData, EachScalingIsStoredAndNoneLeavesTheValuesAsRead) {
     EXPECT_EQ(std::string(name_of(kNormalizerNames, m.info.normalizer.kind)), expected);
     EXPECT_EQ(m.info.normalizer.per_column(), std::string(scale) != "none");
   }
-  EXPECT_EQ(ae("train --data " + table + " --scale robust --epochs 1").code, 2);
+  EXPECT_EQ(ae("train --data " + table + " --scale quantile --epochs 1").code, 2);
 }
 
 TEST_F(OwnData, AModelWithoutScalingStillWorks) {

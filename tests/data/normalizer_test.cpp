@@ -19,9 +19,9 @@ Dataset floats(std::size_t rows, std::size_t cols, std::vector<float> values) {
   return d;
 }
 
-TEST(Normalizer, AutoIsStandardForFloatsAndBytesOver255ForBytes) {
+TEST(Normalizer, AutoIsRobustForFloatsAndBytesOver255ForBytes) {
   const Dataset f = floats(2, 1, {1, 3});
-  EXPECT_EQ(fit_normalization(f, Scaling::automatic).kind, Normalizer::standard);
+  EXPECT_EQ(fit_normalization(f, Scaling::automatic).kind, Normalizer::robust);
   EXPECT_EQ(fit_normalization(f, Scaling::none).kind, Normalizer::identity);
   Dataset b;
   b.rows = 2;
@@ -56,6 +56,45 @@ TEST(Normalizer, StandardIsTheZScoreWithThePopulationDeviation) {
   EXPECT_NEAR(sq / 4, 1.0, 1e-5);
 }
 
+// Reference values from numpy: np.median(c) and (np.percentile(c, 90) - np.percentile(c, 10))
+// / 2.5631031 (linear interpolation), and c.std() for the fallback.
+TEST(Normalizer, RobustIsTheMedianAndTheInterdecileRangeInSigmas) {
+  // Column 0 holds an outlier (40); column 1 is 0 on 10 of 11 rows, so its interdecile range
+  // is 0 and its standard deviation is used; column 2 is constant.
+  const std::vector<float> c0{1, 2, 3, 6, 40, 5, 4, 3, 2, 7, 8};
+  std::vector<float> values;
+  for (std::size_t r = 0; r < 11; ++r) values.insert(values.end(), {c0[r], r == 10 ? 11.0f : 0.0f, 5.0f});
+  Dataset d = floats(11, 3, values);
+  const Normalization n = fit_normalization(d, Scaling::robust);
+  EXPECT_EQ(n.kind, Normalizer::robust);
+  EXPECT_FLOAT_EQ(n.center[0], 4.0f);
+  EXPECT_FLOAT_EQ(n.scale[0], 2.3409124666112726f);
+  EXPECT_FLOAT_EQ(n.center[1], 0.0f);
+  EXPECT_FLOAT_EQ(n.scale[1], 3.1622776601683795f);
+  EXPECT_FLOAT_EQ(n.center[2], 5.0f);
+  EXPECT_EQ(n.scale[2], 1.0f);
+  // The outlier moves neither: the same at 40 and at 4e6.
+  values[4 * 3] = 4e6f;
+  const Normalization far = fit_normalization(floats(11, 3, values), Scaling::robust);
+  EXPECT_EQ(far.center[0], n.center[0]);
+  EXPECT_EQ(far.scale[0], n.scale[0]);
+  // The z-score is not robust: its centre moves by about 4e6 / 11.
+  EXPECT_GT(fit_normalization(floats(11, 3, values), Scaling::standard).center[0], 3e5f);
+  normalize(d, n);
+  EXPECT_FLOAT_EQ(d.at(4, 0), (40.0f - 4.0f) / 2.3409124666112726f);
+  EXPECT_FLOAT_EQ(d.at(10, 1), 11.0f / 3.1622776601683795f);
+}
+
+TEST(Normalizer, RobustQuantilesComeFromEvenlySpacedRowsBeyondTheLimit) {
+  // 10 rows, at most 5 used: rows 0, 2, 4, 6, 8 = {1, 3, 40, 4, 2}.
+  const Dataset d = floats(10, 1, {1, 2, 3, 6, 40, 5, 4, 3, 2, 7});
+  const Normalization n = fit_normalization(d, Scaling::robust, 5);
+  EXPECT_FLOAT_EQ(n.center[0], 3.0f);
+  EXPECT_FLOAT_EQ(n.scale[0], 9.441680281998801f);
+  // The default limit is above 10 rows: every row.
+  EXPECT_FLOAT_EQ(fit_normalization(d, Scaling::robust).center[0], 3.5f);
+}
+
 TEST(Normalizer, MinmaxMapsTheTrainingRangeToZeroOne) {
   Dataset d = floats(3, 2, {-2, 7, 0, 7, 6, 7});
   const Normalization n = fit_normalization(d, Scaling::minmax);
@@ -72,7 +111,7 @@ TEST(Normalizer, MinmaxMapsTheTrainingRangeToZeroOne) {
 
 TEST(Normalizer, DenormalizeInvertsNormalize) {
   const Dataset d = floats(3, 2, {0.1f, -300, 2.5f, 12, 9.75f, 40000});
-  for (Scaling s : {Scaling::standard, Scaling::minmax, Scaling::none}) {
+  for (Scaling s : {Scaling::standard, Scaling::minmax, Scaling::robust, Scaling::none}) {
     const Normalization n = fit_normalization(d, s);
     Matrix m = d.to_matrix();
     normalize(m.view(), n);
