@@ -96,6 +96,28 @@ inline AeRun run_ae(const std::string& args, const std::filesystem::path& err_fi
   return {run.code, run.out, read_text(err_file)};
 }
 
+// A bash command line run in `dir` with stdout discarded (unless the line redirects it): its
+// exit code (128 + the signal that ended it) and standard error.
+struct ErrRun {
+  int code = -1;
+  std::string err;
+};
+inline ErrRun run_shell_in(const std::filesystem::path& dir, const std::string& line) {
+  std::string quoted;
+  // "( " with a space: a line that starts with "(" must not make bash read "((" (arithmetic).
+  for (char c : "cd '" + dir.string() + "' && ( " + line + " ) 2>&1 >/dev/null") {
+    if (c == '"' || c == '\\' || c == '$' || c == '`') quoted += '\\';
+    quoted += c;
+  }
+  const CommandRun run = run_command("bash -c \"" + quoted + "\"");
+  return {run.code, run.out};
+}
+// `ae ARGS` the same way: ARGS may hold bash quoting ($'...') and redirections, which apply
+// to ae.
+inline ErrRun run_ae_in(const std::filesystem::path& dir, const std::string& args) {
+  return run_shell_in(dir, std::string(AE_BINARY) + " " + args);
+}
+
 // One gzip member holding `in` (zlib, level 6).
 inline Bytes gzip(const Bytes& in) {
   z_stream zs{};

@@ -194,17 +194,8 @@ const Row kRows[] = {
     {"flags: recprob with --samples 0", "score m.safetensors --data t.csv --score recprob --samples 0 --out out/s.npy", 2},
 };
 
-struct CliRun {
-  int code = -1;
-  std::string err;  // stderr
-};
-
-// Runs `ae ARGS` in `dir` with stdout discarded; returns the exit code and stderr.
-CliRun run_in(const fs::path& dir, const std::string& args) {
-  // In a subshell, so that a redirection in ARGS applies to ae itself.
-  const test::CommandRun run = test::run_command("cd '" + dir.string() + "' && (" + AE_BINARY + " " + args + ") 2>&1 >/dev/null");
-  return {run.code, run.out};
-}
+using CliRun = test::ErrRun;
+using test::run_ae_in;
 
 void put_be32(Bytes& b, std::uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
@@ -440,13 +431,13 @@ class Errors : public test::TempDirTest {
 };
 
 TEST_F(Errors, EveryDocumentedBadInputGetsItsExitCodeOneLineAndNoOutput) {
-  EXPECT_EQ(run_in(dir_, "encode m.safetensors --data t.csv --out out/ok.npy").code, 0)
+  EXPECT_EQ(run_ae_in(dir_, "encode m.safetensors --data t.csv --out out/ok.npy").code, 0)
       << "the fixtures themselves must be good";
   fs::remove(dir_ / "out" / "ok.npy");
   const std::set<std::string> before = snapshot();
   for (const Row& row : kRows) {
     SCOPED_TRACE(std::string(row.name) + ": ae " + row.args);
-    const CliRun run = run_in(dir_, row.args);
+    const CliRun run = run_ae_in(dir_, row.args);
     EXPECT_EQ(run.code, row.code) << run.err;
     // Warnings about the data (printed even with --quiet) may come first; the error is one line.
     std::string error = run.err;

@@ -23,16 +23,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int code = -1;
-  std::string err;
-};
-
-// Runs `ae ARGS` in dir with stdout discarded; returns the exit code and stderr.
-CliRun run_in(const fs::path& dir, const std::string& args) {
-  const test::CommandRun run = test::run_command("cd '" + dir.string() + "' && " + AE_BINARY + " " + args + " 2>&1 >/dev/null");
-  return {run.code, run.out};
-}
+using CliRun = test::ErrRun;
+using test::run_ae_in;
 
 class Export : public test::TempDirTest {
  protected:
@@ -43,7 +35,7 @@ class Export : public test::TempDirTest {
     table << "a,b,c,d\n";
     for (int i = 0; i < 10; ++i) table << i * 0.1 << ',' << 1 - i * 0.1 << ',' << (i % 3) * 0.5 << ",0.25\n";
     table.close();
-    ASSERT_EQ(run_in(dir_, "train --data t.csv --layers 3:tanh,2:sigmoid,4:sigmoid --epochs 2 --quiet --out m.safetensors").code, 0);
+    ASSERT_EQ(run_ae_in(dir_, "train --data t.csv --layers 3:tanh,2:sigmoid,4:sigmoid --epochs 2 --quiet --out m.safetensors").code, 0);
     // A model saved without score statistics.
     Autoencoder model(make_architecture(4, parse_layers("2:tanh,4:sigmoid")));
     Rng rng(1);
@@ -59,7 +51,7 @@ class Export : public test::TempDirTest {
 };
 
 TEST_F(Export, DefaultIsTheFullModelWithReconstructionEmbeddingAndTheDefaultScore) {
-  ASSERT_EQ(run_in(dir_, "export m.safetensors --out out/m.onnx").code, 0);
+  ASSERT_EQ(run_ae_in(dir_, "export m.safetensors --out out/m.onnx").code, 0);
   const test::Exported e = exported("out/m.onnx");
   EXPECT_EQ(e.inputs, std::vector<std::string>{"input"});
   EXPECT_EQ(e.outputs, (std::vector<std::string>{"reconstruction", "embedding", "score"}));
@@ -71,26 +63,26 @@ TEST_F(Export, DefaultIsTheFullModelWithReconstructionEmbeddingAndTheDefaultScor
 }
 
 TEST_F(Export, PartsAndOutputsChooseTheGraph) {
-  ASSERT_EQ(run_in(dir_, "export m.safetensors --part encoder --out out/e.onnx").code, 0);
+  ASSERT_EQ(run_ae_in(dir_, "export m.safetensors --part encoder --out out/e.onnx").code, 0);
   EXPECT_EQ(exported("out/e.onnx").outputs, std::vector<std::string>{"embedding"});
-  ASSERT_EQ(run_in(dir_, "export m.safetensors --part decoder --opset 13 --out out/d.onnx").code, 0);
+  ASSERT_EQ(run_ae_in(dir_, "export m.safetensors --part decoder --opset 13 --out out/d.onnx").code, 0);
   const test::Exported d = exported("out/d.onnx");
   EXPECT_EQ(d.inputs, std::vector<std::string>{"embedding"});
   EXPECT_EQ(d.outputs, std::vector<std::string>{"reconstruction"});
   EXPECT_EQ(d.opset, 13u);
-  ASSERT_EQ(run_in(dir_, "export m.safetensors --outputs score,embedding --score max --out out/s.onnx").code, 0);
+  ASSERT_EQ(run_ae_in(dir_, "export m.safetensors --outputs score,embedding --score max --out out/s.onnx").code, 0);
   const test::Exported s = exported("out/s.onnx");
   EXPECT_EQ(s.outputs, (std::vector<std::string>{"embedding", "score"}));
   EXPECT_EQ(metadata(s).at("ae.score"), "max");
 }
 
 TEST_F(Export, ModelWithoutScoreStatisticsIsExportedWithoutTheStandardisedScore) {
-  const CliRun run = run_in(dir_, "export nostats.safetensors --out out/n.onnx");
+  const CliRun run = run_ae_in(dir_, "export nostats.safetensors --out out/n.onnx");
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_NE(run.err.find("without the score output"), std::string::npos) << run.err;
   EXPECT_EQ(exported("out/n.onnx").outputs, (std::vector<std::string>{"reconstruction", "embedding"}));
   // Scores that need no statistics are still there when asked for.
-  ASSERT_EQ(run_in(dir_, "export nostats.safetensors --outputs score --score sse --out out/sse.onnx").code, 0);
+  ASSERT_EQ(run_ae_in(dir_, "export nostats.safetensors --outputs score --score sse --out out/sse.onnx").code, 0);
   EXPECT_EQ(exported("out/sse.onnx").outputs, std::vector<std::string>{"score"});
 }
 
@@ -119,7 +111,7 @@ const Row kRows[] = {
 TEST_F(Export, BadInputsExitWithTheirCodeOneLineAndNoFile) {
   for (const Row& row : kRows) {
     const auto before = test::read_text(dir_ / "m.onnx");
-    const CliRun run = run_in(dir_, row.args);
+    const CliRun run = run_ae_in(dir_, row.args);
     EXPECT_EQ(run.code, row.code) << row.name << ": " << run.err;
     EXPECT_TRUE(run.err.starts_with("ae: ") && run.err.find('\n') == run.err.size() - 1) << row.name << ": " << run.err;
     EXPECT_TRUE(fs::is_empty(dir_ / "out")) << row.name;

@@ -44,10 +44,7 @@ constexpr auto kNoHang = std::chrono::seconds(30);
 using test::Bytes;
 using test::read_text;
 
-struct CliRun {
-  int code = -1;    // exit code, or 128 + the signal that ended it
-  std::string err;  // stderr
-};
+using CliRun = test::ErrRun;  // code: the exit code, or 128 + the signal that ended it
 
 class Hardening21 : public test::TempDirTest {
  protected:
@@ -67,24 +64,10 @@ class Hardening21 : public test::TempDirTest {
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
 
-  // Runs `ae ARGS` (a shell command line after `ae`) in the test folder; stdout discarded
+  // Runs `ae ARGS` (a bash command line after `ae`) in the test folder; stdout discarded
   // unless ARGS redirects it.
-  CliRun ae(const std::string& args) const { return shell(std::string(AE_BINARY) + " " + args); }
-
-  CliRun shell(const std::string& command) const {
-    const std::string line = "cd '" + dir_.string() + "' && " + command + " 2>&1 >/dev/null";
-    const test::CommandRun run = test::run_command("bash -c \"" + escape(line) + "\"");
-    return {run.code, run.out};
-  }
-
-  static std::string escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-      if (c == '"' || c == '\\' || c == '$' || c == '`') out += '\\';
-      out += c;
-    }
-    return out;
-  }
+  CliRun ae(const std::string& args) const { return test::run_ae_in(dir_, args); }
+  CliRun shell(const std::string& command) const { return test::run_shell_in(dir_, command); }
 
   bool exists(const std::string& name) const { return fs::exists(fs::symlink_status(dir_ / name)); }
 
