@@ -1,5 +1,6 @@
 // Helpers shared by the test files: a fixture that gives each test a fresh folder, running a
-// command line, reading a whole file as text, and gzip-compressing a byte buffer.
+// command line, reading a whole file as text, gzip-compressing a byte buffer, and expecting
+// an ae::Error.
 #pragma once
 #include <gtest/gtest.h>
 #include <fcntl.h>
@@ -14,7 +15,10 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "ae/error.hpp"
 
 extern char** environ;
 
@@ -116,6 +120,18 @@ inline ErrRun run_shell_in(const std::filesystem::path& dir, const std::string& 
 // to ae.
 inline ErrRun run_ae_in(const std::filesystem::path& dir, const std::string& args) {
   return run_shell_in(dir, std::string(AE_BINARY) + " " + args);
+}
+
+// Runs fn, which must throw an ae::Error of `kind` whose message holds `part`.
+template <class Fn>
+void expect_error(Fn&& fn, ErrorKind kind, std::string_view part) {
+  try {
+    fn();
+    ADD_FAILURE() << "no error; expected one holding \"" << part << '"';
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), kind) << e.what();
+    EXPECT_NE(std::string_view(e.what()).find(part), std::string_view::npos) << e.what();
+  }
 }
 
 // One gzip member holding `in` (zlib, level 6).

@@ -6,6 +6,7 @@
 
 #include "ae/error.hpp"
 #include "ae/normalizer.hpp"
+#include "../test_support.hpp"
 
 namespace ae {
 namespace {
@@ -148,13 +149,9 @@ TEST(Normalizer, WidthMismatchIsAUsageErrorNamingTheSource) {
   const Normalization n = fit_normalization(floats(2, 2, {1, 2, 3, 4}), Scaling::standard);
   Dataset other = floats(1, 3, {1, 2, 3});
   other.source = "new.csv";
-  try {
+  test::expect_error([&] {
     normalize(other, n);
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::usage);
-    EXPECT_NE(std::string(e.what()).find("new.csv"), std::string::npos) << e.what();
-  }
+  }, ErrorKind::usage, "new.csv");
 }
 
 TEST(Normalizer, ValuesTooLargeForFloatStatisticsAreBadData) {

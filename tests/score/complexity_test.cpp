@@ -11,6 +11,7 @@
 #include "ae/error.hpp"
 #include "ae/score.hpp"
 #include "score_fixture.hpp"
+#include "../test_support.hpp"
 
 namespace ae {
 namespace {
@@ -45,13 +46,9 @@ TEST(ComplexityScores, OldCalibrationIsRefusedWithAHintToRefit) {
   Autoencoder model(make_architecture(2, {{2, Activation::linear}, {2, Activation::linear}}));
   const Dataset d = float_data(2, 2, {0.1f, 0.2f, 0.3f, 0.4f});
   for (ScoreKind kind : {ScoreKind::zsae_ic, ScoreKind::dual}) {
-    try {
+    test::expect_error([&] {
       compute_scores(model, d, kind, cal);
-      ADD_FAILURE() << "no error for " << score_name(kind);
-    } catch (const Error& e) {
-      EXPECT_EQ(e.kind(), ErrorKind::usage);
-      EXPECT_NE(std::string(e.what()).find("refit"), std::string::npos) << e.what();
-    }
+    }, ErrorKind::usage, "refit");
   }
   EXPECT_NO_THROW(compute_scores(model, d, ScoreKind::zsae, cal));
 }

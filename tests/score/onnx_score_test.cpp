@@ -12,6 +12,7 @@
 #include "ae/random.hpp"
 #include "ae/score.hpp"
 #include "score_fixture.hpp"
+#include "../test_support.hpp"
 
 namespace ae {
 namespace {
@@ -98,13 +99,9 @@ TEST(OnnxScore, ComplexityCorrectedKindsAreRefused) {
   ScoreCalibration cal;
   cal.feature_mse = {1, 1, 1, 1};
   for (ScoreKind kind : {ScoreKind::zsae_ic, ScoreKind::dual}) {
-    try {
+    test::expect_error([&] {
       onnx_score(kind, cal, 4);
-      ADD_FAILURE() << "no error for " << score_name(kind);
-    } catch (const Error& e) {
-      EXPECT_EQ(e.kind(), ErrorKind::usage);
-      EXPECT_NE(std::string(e.what()).find("compressed length"), std::string::npos) << e.what();
-    }
+    }, ErrorKind::usage, "compressed length");
   }
 }
 

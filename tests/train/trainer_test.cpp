@@ -11,6 +11,7 @@
 #include "ae/parallel.hpp"
 #include "ae/random.hpp"
 #include "ae/trainer.hpp"
+#include "../test_support.hpp"
 
 namespace ae {
 namespace {
@@ -123,13 +124,9 @@ TEST(Trainer, DivergenceStopsWithTheEpochAndBatch) {
   model.parameters()[0] = NAN;  // as if an earlier step had blown up
   Rng rng(3);
   Trainer trainer(model, {.epochs = 2, .batch = 10, .loss = Loss::sse}, rng);
-  try {
+  test::expect_error([&] {
     trainer.fit(data);
-    FAIL() << "expected divergence";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::diverged);
-    EXPECT_NE(std::string(e.what()).find("epoch 1, batch 1"), std::string::npos) << e.what();
-  }
+  }, ErrorKind::diverged, "epoch 1, batch 1");
 }
 
 TEST(Trainer, WidthMismatchAndBadConfigAreUsageErrors) {
