@@ -40,12 +40,13 @@ namespace ae {
 //   zsae_ic: zsae / L(x), L(x) the input complexity (input_complexity_bits below): error per
 //            bit of the row. Per-feature form: zsae's divided by L(x).
 //   dual:    max((zsae - m1) / d1, (zsae_ic - m2) / d2), m the median of each over the
-//            training rows and d its spread q(0.99) - m (ScoreStats; a spread of 0 counts as
+//            training rows and d its spread q(0.98) - m (ScoreStats; a spread of 0 counts as
 //            1), so that each side flags the same share of the training rows at a given
 //            value: high when the row is worse rebuilt than usual, or than usual for its
 //            complexity. Per-feature form: zsae's. Needs the training statistics of zsae and
-//            zsae_ic. Models calibrated before the spread was stored keep the raw MAD as d
-//            (ScoreCalibration::dual_spread), which their saved dual statistics describe.
+//            zsae_ic. A model keeps the spread it was calibrated with
+//            (ScoreCalibration::dual_spread), which its saved dual statistics describe:
+//            q(0.99) - m, or the raw MAD for one calibrated before the spread was stored.
 // Both need the calibration's data_min (models saved before it existed: refit).
 // Of a variational model only (VariationalScoring gives its loss, beta and draws):
 //   elbo:    the negative ELBO as the trainer defines it: the loss's per-sample error of the
@@ -149,8 +150,9 @@ struct ScoreFloors {
 };
 
 // Fitted once on the training data after training and saved with the model.
-// How dual scales its two sides (above): the upper spread q(0.99) - median, or the raw MAD.
-enum class DualSpread { mad, q99 };
+// How dual scales its two sides (above): the upper spread q(0.98) - median (every calibration
+// fitted now), q(0.99) - median, or the raw MAD.
+enum class DualSpread { mad, q99, q98 };
 
 struct ScoreCalibration {
   std::vector<float> feature_mse;  // s_j^2: mean squared residual of feature j over training (D)
@@ -159,8 +161,8 @@ struct ScoreCalibration {
   ScoreFloors floors;
   // Statistics of each score kind over the training rows (bce only for data in [0, 1]).
   std::map<ScoreKind, ScoreStats> train_stats;
-  // dual's spread: q99 for every calibration fitted now; mad for one read from a model that
-  // names none (saved before it was stored).
+  // dual's spread: q98 for every calibration fitted now; what a model names (q99), or mad
+  // for one that names none (saved before it was stored).
   DualSpread dual_spread = DualSpread::mad;
 
   // floors.of(kind) * data_range^2; a zero data range (constant data) counts as 1.
@@ -168,8 +170,8 @@ struct ScoreCalibration {
   bool empty() const { return feature_mse.empty(); }
   // Compact JSON: {"feature_mse":[...],"data_range":..,"eps_factor":..(zsse),
   // "zsae_eps_factor":..,"train_stats":{"<score name>":{"count","mean","std","min","max",
-  // "median","mad","q1","q3","grid"}},"data_min":..,"dual_spread":"q99"}; data_min only when
-  // finite, dual_spread only when q99 (a text without it reads as mad). Floats are
+  // "median","mad","q1","q3","grid"}},"data_min":..,"dual_spread":"q98"}; data_min only when
+  // finite, dual_spread only when not mad (a text without it reads as mad). Floats are
   // written in their shortest round-trip form; from_json(to_json()) is exact. A text without
   // data_min (saved before zsae_ic existed) reads as NaN.
   std::string to_json() const;

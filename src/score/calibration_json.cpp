@@ -84,6 +84,7 @@ std::string ScoreCalibration::to_json() const {
                {"train_stats", stats}};
   if (std::isfinite(data_min)) j["data_min"] = data_min;
   if (dual_spread == DualSpread::q99) j["dual_spread"] = "q99";
+  if (dual_spread == DualSpread::q98) j["dual_spread"] = "q98";
   return j.dump();
 }
 
@@ -102,10 +103,12 @@ ScoreCalibration ScoreCalibration::from_json(std::string_view text, const std::s
     cal.data_min = j.contains("data_min") ? number(j["data_min"], "data_min") : std::numeric_limits<double>::quiet_NaN();
     if (j.contains("dual_spread")) {
       const json& spread = j["dual_spread"];
-      if (spread == "q99") {
+      if (spread == "q98") {
+        cal.dual_spread = DualSpread::q98;
+      } else if (spread == "q99") {
         cal.dual_spread = DualSpread::q99;
       } else if (spread != "mad") {
-        throw Malformed{"dual_spread must be \"q99\" or \"mad\""};
+        throw Malformed{"dual_spread must be \"q98\", \"q99\" or \"mad\""};
       }
     }
     if (j.contains("zsae_eps_factor")) cal.floors.zsae = number(j["zsae_eps_factor"], "zsae_eps_factor");

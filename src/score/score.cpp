@@ -103,11 +103,13 @@ struct DualStats {
   double m1 = 0, d1 = 1, m2 = 0, d2 = 1;
 };
 
-// The median, and the spread the calibration names: q(0.99) - median, or the raw MAD (models
-// saved before the spread was stored). A spread of 0 counts as 1.
+// The median, and the spread the calibration names: q(0.98) - median, q(0.99) - median, or
+// the raw MAD (models saved before the spread was stored). A spread of 0 counts as 1.
 DualStats dual_stats(const ScoreCalibration& cal, const ScoreStats& zsae, const ScoreStats& ic) {
   const auto spread = [&cal](const ScoreStats& s) {
-    const double d = cal.dual_spread == DualSpread::q99 ? s.quantile(0.99) - s.median : s.mad;
+    const double d = cal.dual_spread == DualSpread::q98   ? s.quantile(0.98) - s.median
+                     : cal.dual_spread == DualSpread::q99 ? s.quantile(0.99) - s.median
+                                                          : s.mad;
     return d > 0 ? d : 1.0;
   };
   return {zsae.median, spread(zsae), ic.median, spread(ic)};
@@ -163,7 +165,7 @@ ScoreCalibration calibrate_with(const ChunkPass& pass, const Dataset& train, Sco
   const std::size_t N = train.rows, D = train.cols;
   ScoreCalibration cal;
   cal.floors = floors;
-  cal.dual_spread = DualSpread::q99;
+  cal.dual_spread = DualSpread::q98;
 
   // Pass 1: s_j^2, the value range and every score that does not need them.
   constexpr ScoreKind kFirstPass[] = {ScoreKind::sse, ScoreKind::mse, ScoreKind::mae,

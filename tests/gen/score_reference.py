@@ -70,7 +70,7 @@ def complexity_bits(row, lo, rng_):
 
 
 def ic_scores(kind, x, y, s2, eps_abs, lo, rng_, train_zsae, train_ic):
-    """zsae_ic and dual (median and upper spread q(0.99) - median of the training zsae and
+    """zsae_ic and dual (median and upper spread q(0.98) - median of the training zsae and
     zsae_ic; the quantile as the model stores it, rounded to float32)."""
     zsae, pf = scores("zsae", x, y, s2, None, eps_abs)
     bits = np.array([complexity_bits(r, lo, rng_) for r in x])
@@ -81,7 +81,7 @@ def ic_scores(kind, x, y, s2, eps_abs, lo, rng_, train_zsae, train_ic):
     def med_spread(v):
         v = np.asarray(v, np.float32).astype(np.float64)
         m = np.quantile(v, 0.5)
-        d = float(np.float32(np.quantile(v, 0.99))) - m
+        d = float(np.float32(np.quantile(v, 0.98))) - m
         return m, (d if d > 0 else 1.0)
     m1, d1 = med_spread(train_zsae)
     m2, d2 = med_spread(train_ic)

@@ -252,7 +252,7 @@ TEST(ScoreCalibration, JsonRoundTripIsExact) {
     EXPECT_EQ(b.q3, s.q3);
     EXPECT_EQ(b.grid, s.grid);
   }
-  EXPECT_EQ(back.dual_spread, DualSpread::q99);
+  EXPECT_EQ(back.dual_spread, DualSpread::q98);
   EXPECT_EQ(back.to_json(), text);
   // Six score kinds (no bce: values outside [0, 1]) fit in a few kilobytes each.
   EXPECT_LT(text.size(), 6u * 6000u);
@@ -267,32 +267,43 @@ TEST(ScoreCalibration, TextWithoutZsaeFloorGetsTheDefault) {
   EXPECT_EQ(back.floors.zsae, ScoreFloors{}.zsae);
 }
 
-// A model saved before dual's spread was stored keeps the raw MAD: its saved dual statistics
+// A model keeps the spread it was calibrated with: one saved before dual's spread was stored
+// the raw MAD, one saved with "q99" the upper spread q(0.99) - m. Its saved dual statistics
 // describe that score, so its thresholds still hold.
-TEST(ScoreCalibration, TextWithoutDualSpreadKeepsTheMad) {
+TEST(ScoreCalibration, DualKeepsTheSpreadTheModelWasSavedWith) {
   Autoencoder model = fixture_model();
   const Dataset train = fixture_data("train"), test = fixture_data("test");
   const ScoreCalibration now = calibrate(model, train);
-  ASSERT_EQ(now.dual_spread, DualSpread::q99);
+  ASSERT_EQ(now.dual_spread, DualSpread::q98);
   nlohmann::json j = nlohmann::json::parse(now.to_json());
+  EXPECT_EQ(j["dual_spread"], "q98");
+  j["dual_spread"] = "q99";
+  const ScoreCalibration q99 = ScoreCalibration::from_json(j.dump(), "q99.safetensors");
+  EXPECT_EQ(q99.dual_spread, DualSpread::q99);
+  EXPECT_EQ(q99.to_json(), j.dump());
   j.erase("dual_spread");
   const ScoreCalibration old = ScoreCalibration::from_json(j.dump(), "old.safetensors");
   EXPECT_EQ(old.dual_spread, DualSpread::mad);
   const std::vector<float> zsae = compute_scores(model, test, ScoreKind::zsae, now);
   const std::vector<float> ic = compute_scores(model, test, ScoreKind::zsae_ic, now);
   const std::vector<float> dual_now = compute_scores(model, test, ScoreKind::dual, now);
+  const std::vector<float> dual_q99 = compute_scores(model, test, ScoreKind::dual, q99);
   const std::vector<float> dual_old = compute_scores(model, test, ScoreKind::dual, old);
   const ScoreStats &a = now.train_stats.at(ScoreKind::zsae), &b = now.train_stats.at(ScoreKind::zsae_ic);
   ASSERT_GT(a.mad, 0);
   ASSERT_GT(b.mad, 0);
+  const auto by_quantile = [&](std::size_t i, double p) {
+    return std::max((zsae[i] - a.median) / (a.quantile(p) - a.median), (ic[i] - b.median) / (b.quantile(p) - b.median));
+  };
   for (std::size_t i = 0; i < test.rows; ++i) {
     const double by_mad = std::max((zsae[i] - a.median) / a.mad, (ic[i] - b.median) / b.mad);
-    const double by_q99 = std::max((zsae[i] - a.median) / (a.quantile(0.99) - a.median),
-                                   (ic[i] - b.median) / (b.quantile(0.99) - b.median));
+    const double by_q98 = by_quantile(i, 0.98), by_q99 = by_quantile(i, 0.99);
     EXPECT_NEAR(dual_old[i], by_mad, 1e-5 * std::max(1.0, std::abs(by_mad))) << i;
-    EXPECT_NEAR(dual_now[i], by_q99, 1e-5 * std::max(1.0, std::abs(by_q99))) << i;
+    EXPECT_NEAR(dual_q99[i], by_q99, 1e-5 * std::max(1.0, std::abs(by_q99))) << i;
+    EXPECT_NEAR(dual_now[i], by_q98, 1e-5 * std::max(1.0, std::abs(by_q98))) << i;
   }
   EXPECT_NE(dual_now, dual_old);
+  EXPECT_NE(dual_now, dual_q99);
 }
 
 TEST(ScoreCalibration, EmptyTextsGiveAnEmptyCalibration) {
