@@ -29,7 +29,8 @@ inline Scaling parse_scaling(std::string_view name) { return parse_name(kScaling
 // (MinMaxScaler); robust: centred on the median and divided by the interdecile range
 // (q90 - q10) / kInterdecileSigmas, so normal data get unit spread as with the z-score while a
 // few extreme rows (outliers in the training data) move neither; a column whose interdecile
-// range is 0 (at least 80% of its rows alike) is divided by its standard deviation instead.
+// range is 0 (at least 80% of its rows alike) or within float rounding of its values, is
+// divided by its standard deviation instead.
 // A constant column keeps scale 1: it is centred, never divided by zero.
 enum class Normalizer { identity, bytes_255, standard, minmax, robust };
 inline constexpr std::array<NameEntry<Normalizer>, 5> kNormalizerNames{{
@@ -40,6 +41,10 @@ inline bool has_columns(Normalizer k) { return k == Normalizer::standard || k ==
 
 // The normal distribution's q90 - q10 in standard deviations (2 x 1.2815516).
 inline constexpr double kInterdecileSigmas = 2.5631031;
+// The smallest interdecile range robust scaling divides by, as a share of the values'
+// magnitude (max |q10|, |q90|): about a hundred float steps. A column alike on 80% of its rows
+// but for float rounding would otherwise scale its other rows by 1e6 or more.
+inline constexpr double kRobustResolution = 1e-5;
 // The robust scaling's quantiles come from at most this many rows, evenly spaced (all rows
 // when there are fewer), read a group of columns at a time within kRobustBufferBytes.
 inline constexpr std::size_t kRobustRows = 100'000;

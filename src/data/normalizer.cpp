@@ -58,8 +58,8 @@ double quantile(std::span<float> v, double p) {
 
 // Robust scaling's centre (the median) and spread ((q90 - q10) / kInterdecileSigmas) of each
 // column, over at most max_rows evenly spaced rows, read kRobustBufferBytes of columns at a
-// time. A column whose interdecile range is 0 keeps the spread passed in (its standard
-// deviation).
+// time. A column whose interdecile range is 0, or within float rounding of its values
+// (kRobustResolution of their magnitude), keeps the spread passed in (its standard deviation).
 void robust_centre_and_spread(const Dataset& train, std::size_t max_rows, std::vector<double>& centre,
                               std::vector<double>& spread) {
   const std::size_t N = train.rows, D = train.cols, S = std::min(N, max_rows);
@@ -74,8 +74,8 @@ void robust_centre_and_spread(const Dataset& train, std::size_t max_rows, std::v
     for (std::size_t c = 0; c < width; ++c) {
       const std::span<float> v(columns.data() + c * S, S);
       centre[c0 + c] = quantile(v, 0.5);
-      const double range = quantile(v, 0.9) - quantile(v, 0.1);
-      if (range > 0) spread[c0 + c] = range / kInterdecileSigmas;
+      const double q90 = quantile(v, 0.9), q10 = quantile(v, 0.1);
+      if (q90 - q10 > kRobustResolution * std::max(std::abs(q10), std::abs(q90))) spread[c0 + c] = (q90 - q10) / kInterdecileSigmas;
     }
   }
 }

@@ -33,18 +33,20 @@ std::string unit_list(const Diagnosis& d, UnitState s) {
   return out;
 }
 
-// Adds each column's sum and sum of squares over the rows of m.
-void add_moments(ConstMatrixView m, double* sum, double* sum_sq) {
+// Adds each column's sum and sum of squares over the rows of m, shifted by `shift` (a value
+// near the column's mean, so that the variance below does not cancel).
+void add_moments(ConstMatrixView m, const std::vector<double>& shift, double* sum, double* sum_sq) {
   for (std::size_t r = 0; r < m.rows; ++r) {
     const float* row = m.row(r);
     for (std::size_t j = 0; j < m.cols; ++j) {
-      sum[j] += row[j];
-      sum_sq[j] += static_cast<double>(row[j]) * row[j];
+      const double v = row[j] - shift[j];
+      sum[j] += v;
+      sum_sq[j] += v * v;
     }
   }
 }
 
-// The columns' variances over n rows, summed, from their sums and sums of squares.
+// The columns' variances over n rows, summed, from their (shifted) sums and sums of squares.
 double summed_variance(const std::vector<double>& sum, const std::vector<double>& sum_sq, std::size_t n) {
   if (n == 0) return 0.0;
   const double rows = static_cast<double>(n);
@@ -119,11 +121,15 @@ Diagnostician::Diagnostician(const Dataset& train, const Dataset* validation, Lo
   double total = 0;
   for (float e : per_row) total += e;
   mean_loss_ = probe_.rows > 0 ? total / static_cast<double>(probe_.rows) : 0.0;
+  probe_mean_.assign(D, 0.0);
+  for (std::size_t r = 0; r < probe_.rows; ++r) {
+    for (std::size_t c = 0; c < D; ++c) probe_mean_[c] += probe_.at(r, c) / static_cast<double>(probe_.rows);
+  }
   std::vector<double> sum(D, 0.0), sum_sq(D, 0.0);
   for (std::size_t first = 0; first < probe_.rows; first += block) {
     const std::size_t count = std::min(block, probe_.rows - first);
     probe_.copy_rows(first, count, x.row(0));
-    add_moments(std::as_const(x).view().rows_range(0, count), sum.data(), sum_sq.data());
+    add_moments(std::as_const(x).view().rows_range(0, count), probe_mean_, sum.data(), sum_sq.data());
   }
   probe_spread_ = summed_variance(sum, sum_sq, probe_.rows);
 }
@@ -141,7 +147,7 @@ Diagnosis Diagnostician::run(Autoencoder& model, std::size_t epoch, std::size_t 
   for_each_reconstruction(model, probe_, [&](std::size_t first, ConstMatrixView x, ConstMatrixView y) {
     loss_per_sample<float>(loss_, y, x, per_row.data() + first);
     const std::size_t c = first / kInferenceChunk;
-    add_moments(y, sums.data() + c * D, squares.data() + c * D);
+    add_moments(y, probe_mean_, sums.data() + c * D, squares.data() + c * D);
   }, threads);
   double total = 0;
   for (float e : per_row) total += e;

@@ -86,6 +86,24 @@ TEST(Normalizer, RobustIsTheMedianAndTheInterdecileRangeInSigmas) {
   EXPECT_FLOAT_EQ(d.at(10, 1), 11.0f / 3.1622776601683795f);
 }
 
+// 95 rows alike but for float rounding (1 and the next float), 5 rows at 100: an
+// interdecile range of 1.2e-7 would put those rows at 2e9; the standard deviation is kept.
+// A column of tiny values whose band is real (1e-9 apart) keeps its robust spread.
+TEST(Normalizer, ARobustSpreadWithinFloatRoundingFallsBackToTheDeviation) {
+  std::vector<float> v;
+  for (int i = 0; i < 95; ++i) v.push_back(i % 2 == 0 ? 1.0f : std::nextafter(1.0f, 2.0f));
+  for (int i = 0; i < 5; ++i) v.push_back(100.0f);
+  const Normalization robust = fit_normalization(floats(100, 1, v), Scaling::robust);
+  const Normalization standard = fit_normalization(floats(100, 1, v), Scaling::standard);
+  EXPECT_FLOAT_EQ(robust.center[0], 1.0f);
+  EXPECT_EQ(robust.scale[0], standard.scale[0]);
+  EXPECT_NEAR(standard.scale[0], 21.6, 0.1);
+  std::vector<float> tiny;
+  for (int i = 0; i < 100; ++i) tiny.push_back(1e-9f * static_cast<float>(i % 10));
+  const Normalization small = fit_normalization(floats(100, 1, tiny), Scaling::robust);
+  EXPECT_NEAR(small.scale[0], 7.2e-9 / 2.5631031, 1e-13);  // numpy: q90 - q10 = 7.2e-9
+}
+
 TEST(Normalizer, RobustQuantilesComeFromEvenlySpacedRowsBeyondTheLimit) {
   // 10 rows, at most 5 used: rows 0, 2, 4, 6, 8 = {1, 3, 40, 4, 2}.
   const Dataset d = floats(10, 1, {1, 2, 3, 6, 40, 5, 4, 3, 2, 7});
