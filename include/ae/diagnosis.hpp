@@ -59,8 +59,8 @@ class Diagnostician {
   Dataset probe_;
   Loss loss_;
   double mean_loss_ = 0;
-  std::vector<double> probe_mean_;  // the probe rows' mean row
-  double probe_spread_ = 0;         // the probe rows' summed feature variances
+  std::vector<double> mean_row_;  // the training rows' mean row
+  double probe_spread_ = 0;       // the probe rows' summed feature variances
 };
 
 }  // namespace ae

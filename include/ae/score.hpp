@@ -153,6 +153,8 @@ struct ScoreFloors {
 // How dual scales its two sides (above): the upper spread q(0.98) - median (every calibration
 // fitted now), q(0.99) - median, or the raw MAD.
 enum class DualSpread { mad, q99, q98 };
+inline constexpr std::array<NameEntry<DualSpread>, 3> kDualSpreadNames{{
+    {DualSpread::mad, "mad"}, {DualSpread::q99, "q99"}, {DualSpread::q98, "q98"}}};
 
 struct ScoreCalibration {
   std::vector<float> feature_mse;  // s_j^2: mean squared residual of feature j over training (D)

@@ -59,7 +59,8 @@ double quantile(std::span<float> v, double p) {
 // Robust scaling's centre (the median) and spread ((q90 - q10) / kInterdecileSigmas) of each
 // column, over at most max_rows evenly spaced rows, read kRobustBufferBytes of columns at a
 // time. A column whose interdecile range is 0, or within float rounding of its values
-// (kRobustResolution of their magnitude), keeps the spread passed in (its standard deviation).
+// (kRobustResolution of their magnitude), gets spread 0: the caller divides it by its standard
+// deviation instead.
 void robust_centre_and_spread(const Dataset& train, std::size_t max_rows, std::vector<double>& centre,
                               std::vector<double>& spread) {
   const std::size_t N = train.rows, D = train.cols, S = std::min(N, max_rows);
@@ -75,7 +76,8 @@ void robust_centre_and_spread(const Dataset& train, std::size_t max_rows, std::v
       const std::span<float> v(columns.data() + c * S, S);
       centre[c0 + c] = quantile(v, 0.5);
       const double q90 = quantile(v, 0.9), q10 = quantile(v, 0.1);
-      if (q90 - q10 > kRobustResolution * std::max(std::abs(q10), std::abs(q90))) spread[c0 + c] = (q90 - q10) / kInterdecileSigmas;
+      const bool resolved = q90 - q10 > kRobustResolution * std::max(std::abs(q10), std::abs(q90));
+      spread[c0 + c] = resolved ? (q90 - q10) / kInterdecileSigmas : 0.0;
     }
   }
 }
@@ -102,9 +104,18 @@ Normalization fit_normalization(const Dataset& train, Scaling scaling, std::size
       }
     }
     for (std::size_t c = 0; c < D; ++c) b[c] -= a[c];
-  } else {
+  } else if (scaling == Scaling::standard) {
     mean_and_deviation(train, a, b);
-    if (scaling == Scaling::robust) robust_centre_and_spread(train, std::max<std::size_t>(robust_rows, 1), a, b);
+  } else {
+    robust_centre_and_spread(train, std::max<std::size_t>(robust_rows, 1), a, b);
+    // The two passes over every row for the standard deviation, only where it is needed.
+    if (std::find(b.begin(), b.end(), 0.0) != b.end()) {
+      std::vector<double> mean(D), deviation(D);
+      mean_and_deviation(train, mean, deviation);
+      for (std::size_t c = 0; c < D; ++c) {
+        if (b[c] == 0.0) b[c] = deviation[c];
+      }
+    }
   }
   n.kind = scaling == Scaling::standard ? Normalizer::standard : scaling == Scaling::minmax ? Normalizer::minmax : Normalizer::robust;
   n.center.resize(D);

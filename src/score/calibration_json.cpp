@@ -83,8 +83,7 @@ std::string ScoreCalibration::to_json() const {
                {"zsae_eps_factor", floors.zsae},
                {"train_stats", stats}};
   if (std::isfinite(data_min)) j["data_min"] = data_min;
-  if (dual_spread == DualSpread::q99) j["dual_spread"] = "q99";
-  if (dual_spread == DualSpread::q98) j["dual_spread"] = "q98";
+  if (dual_spread != DualSpread::mad) j["dual_spread"] = name_of(kDualSpreadNames, dual_spread);
   return j.dump();
 }
 
@@ -103,13 +102,9 @@ ScoreCalibration ScoreCalibration::from_json(std::string_view text, const std::s
     cal.data_min = j.contains("data_min") ? number(j["data_min"], "data_min") : std::numeric_limits<double>::quiet_NaN();
     if (j.contains("dual_spread")) {
       const json& spread = j["dual_spread"];
-      if (spread == "q98") {
-        cal.dual_spread = DualSpread::q98;
-      } else if (spread == "q99") {
-        cal.dual_spread = DualSpread::q99;
-      } else if (spread != "mad") {
-        throw Malformed{"dual_spread must be \"q98\", \"q99\" or \"mad\""};
-      }
+      const auto found = spread.is_string() ? find_name(kDualSpreadNames, spread.get<std::string>()) : std::nullopt;
+      if (!found) throw Malformed{"dual_spread must be one of " + names_of(kDualSpreadNames)};
+      cal.dual_spread = *found;
     }
     if (j.contains("zsae_eps_factor")) cal.floors.zsae = number(j["zsae_eps_factor"], "zsae_eps_factor");
     if (!(cal.data_range >= 0) || !std::isfinite(cal.data_range)) throw Malformed{"data_range must be finite and >= 0"};

@@ -107,9 +107,8 @@ struct DualStats {
 // the raw MAD (models saved before the spread was stored). A spread of 0 counts as 1.
 DualStats dual_stats(const ScoreCalibration& cal, const ScoreStats& zsae, const ScoreStats& ic) {
   const auto spread = [&cal](const ScoreStats& s) {
-    const double d = cal.dual_spread == DualSpread::q98   ? s.quantile(0.98) - s.median
-                     : cal.dual_spread == DualSpread::q99 ? s.quantile(0.99) - s.median
-                                                          : s.mad;
+    const double d = cal.dual_spread == DualSpread::mad ? s.mad
+                                                        : s.quantile(cal.dual_spread == DualSpread::q98 ? 0.98 : 0.99) - s.median;
     return d > 0 ? d : 1.0;
   };
   return {zsae.median, spread(zsae), ic.median, spread(ic)};

@@ -33,8 +33,8 @@ std::string unit_list(const Diagnosis& d, UnitState s) {
   return out;
 }
 
-// Adds each column's sum and sum of squares over the rows of m, shifted by `shift` (a value
-// near the column's mean, so that the variance below does not cancel).
+// Adds each column's sum and sum of squares over the rows of m, less `shift` (a value near the
+// column's mean, so that the variance below does not cancel).
 void add_moments(ConstMatrixView m, const std::vector<double>& shift, double* sum, double* sum_sq) {
   for (std::size_t r = 0; r < m.rows; ++r) {
     const float* row = m.row(r);
@@ -107,31 +107,27 @@ Diagnostician::Diagnostician(const Dataset& train, const Dataset* validation, Lo
   // copies of the probe (12.8 MB for 2048 MNIST rows) at the peak of a training run.
   constexpr std::size_t kRows = 64;
   const std::size_t block = std::min(kRows, probe_.rows);
+  for (double& m : mean) m /= static_cast<double>(std::max<std::size_t>(N, 1));
   Matrix x(block, D), y(block, D);
   for (std::size_t r = 0; r < block; ++r) {
-    for (std::size_t c = 0; c < D; ++c) y(r, c) = static_cast<float>(mean[c] / static_cast<double>(std::max<std::size_t>(N, 1)));
+    for (std::size_t c = 0; c < D; ++c) y(r, c) = static_cast<float>(mean[c]);
   }
+  // One pass over the probe: each row's loss against the mean row, and the rows' moments
+  // about the mean row (near their own mean, so their variance does not cancel).
   std::vector<float> per_row(probe_.rows);
-  for (std::size_t first = 0; first < probe_.rows; first += block) {
-    const std::size_t count = std::min(block, probe_.rows - first);
-    probe_.copy_rows(first, count, x.row(0));
-    loss_per_sample<float>(loss_, std::as_const(y).view().rows_range(0, count), std::as_const(x).view().rows_range(0, count),
-                           per_row.data() + first);
-  }
-  double total = 0;
-  for (float e : per_row) total += e;
-  mean_loss_ = probe_.rows > 0 ? total / static_cast<double>(probe_.rows) : 0.0;
-  probe_mean_.assign(D, 0.0);
-  for (std::size_t r = 0; r < probe_.rows; ++r) {
-    for (std::size_t c = 0; c < D; ++c) probe_mean_[c] += probe_.at(r, c) / static_cast<double>(probe_.rows);
-  }
   std::vector<double> sum(D, 0.0), sum_sq(D, 0.0);
   for (std::size_t first = 0; first < probe_.rows; first += block) {
     const std::size_t count = std::min(block, probe_.rows - first);
     probe_.copy_rows(first, count, x.row(0));
-    add_moments(std::as_const(x).view().rows_range(0, count), probe_mean_, sum.data(), sum_sq.data());
+    const ConstMatrixView rows = std::as_const(x).view().rows_range(0, count);
+    loss_per_sample<float>(loss_, std::as_const(y).view().rows_range(0, count), rows, per_row.data() + first);
+    add_moments(rows, mean, sum.data(), sum_sq.data());
   }
+  double total = 0;
+  for (float e : per_row) total += e;
+  mean_loss_ = probe_.rows > 0 ? total / static_cast<double>(probe_.rows) : 0.0;
   probe_spread_ = summed_variance(sum, sum_sq, probe_.rows);
+  mean_row_ = std::move(mean);
 }
 
 Diagnosis Diagnostician::run(Autoencoder& model, std::size_t epoch, std::size_t threads) const {
@@ -147,7 +143,7 @@ Diagnosis Diagnostician::run(Autoencoder& model, std::size_t epoch, std::size_t 
   for_each_reconstruction(model, probe_, [&](std::size_t first, ConstMatrixView x, ConstMatrixView y) {
     loss_per_sample<float>(loss_, y, x, per_row.data() + first);
     const std::size_t c = first / kInferenceChunk;
-    add_moments(y, probe_mean_, sums.data() + c * D, squares.data() + c * D);
+    add_moments(y, mean_row_, sums.data() + c * D, squares.data() + c * D);
   }, threads);
   double total = 0;
   for (float e : per_row) total += e;
