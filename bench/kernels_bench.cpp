@@ -1,7 +1,7 @@
 // Google Benchmark of the hot kernels on the demo model's shapes (batch 256):
 // GEMMs of each layer, the sparse first layer against its GEMMs, fused bias + activation,
 // the three GEMMs of every layer of a step, the bce and mse gradients (each fast kernel against
-// its `_ref`), gathering shuffled byte rows, the Adam step, the gradient sum over threads, and one whole training step, all
+// its `_ref`), gathering shuffled byte rows, the Adam step, on two threads' gradient arenas, and one whole training step, all
 // on one thread. Build with -DAE_BENCH=ON; run build/ae_bench.
 #include <benchmark/benchmark.h>
 
@@ -55,7 +55,7 @@ struct SparseBuffers {
   SparseBuffers(std::size_t B, std::size_t I, std::size_t O)
       : row_start(B + 1), row_index(B * I + 8), column_start(I + 1), column_index(B * I + 8),
         cursor(std::max(B, I)), row_values(B * I + 8), column_values(B * I + 8),
-        weight_grad_t(O * I), panel(ae::kernels::kSparseBlock * 64) {}
+        weight_grad_t(O * I), panel(ae::kernels::kSparseBlock * ae::kernels::kSparsePanel) {}
   void compress_rows(const std::vector<float>& x, std::size_t B, std::size_t I) {
     ae::kernels::compress_rows(x.data(), B, I, row_start.data(), row_index.data(), row_values.data());
   }
@@ -105,7 +105,8 @@ BENCHMARK(BM_FirstLayer<true>)->Name("BM_FirstLayer_sparse")->Arg(10)->Arg(19)->
 void BM_SparseParts(benchmark::State& state) {
   const std::size_t B = 128, I = 784, O = 128;
   const auto x = sparse_input(B, I, 19), w = random_vector(O * I, 2), dz = random_vector(B * O, 4);
-  std::vector<float> y(B * O), dw(O * I);
+  std::vector<float> y(B * O), dw(O * I), wt(I * O);
+  ae::kernels::transpose(w.data(), O, I, wt.data());
   SparseBuffers s(B, I, O);
   s.compress_rows(x, B, I);
   s.compress_columns(B, I);
@@ -122,16 +123,21 @@ void BM_SparseParts(benchmark::State& state) {
         ae::kernels::sparse_gemm(s.column_start.data(), s.column_index.data(), s.column_values.data(), I, B, dz.data(),
                                  false, O, s.weight_grad_t.data(), s.panel.data(), s.cursor.data());
         break;
-      default: ae::kernels::add_transposed(s.weight_grad_t.data(), I, O, dw.data()); break;
+      case 4: ae::kernels::add_transposed(s.weight_grad_t.data(), I, O, dw.data()); break;
+      default:
+        ae::kernels::sparse_gemm(s.row_start.data(), s.row_index.data(), s.row_values.data(), B, I, wt.data(), false, O,
+                                 y.data(), s.panel.data(), s.cursor.data());
+        break;
     }
     benchmark::DoNotOptimize(y.data());
     benchmark::DoNotOptimize(dw.data());
   }
   static const char* names[] = {"compress rows", "compressed columns from the rows", "forward product",
-                                "weight-gradient product", "add transposed gradient"};
-  state.SetLabel(names[std::min<std::int64_t>(part, 4)]);
+                                "weight-gradient product", "add transposed gradient",
+                                "forward product, weight already transposed"};
+  state.SetLabel(names[std::min<std::int64_t>(part, 5)]);
 }
-BENCHMARK(BM_SparseParts)->DenseRange(0, 4);
+BENCHMARK(BM_SparseParts)->DenseRange(0, 5);
 
 template <bool Fast>
 void BM_SigmoidForward(benchmark::State& state) {
@@ -221,18 +227,28 @@ void BM_StepGemm(benchmark::State& state) {
 }
 BENCHMARK(BM_StepGemm)->ArgsProduct({{0, 1, 2, 3, 4, 5}, {0, 1, 2}});
 
-// The gradient sum over two threads' arenas (the trainer's add_and_zero over the demo
-// model's 210,520 parameters).
-void BM_AddAndZero(benchmark::State& state) {
+// The trainer's update on two threads' gradient arenas over the demo model's 210,520
+// parameters: the second arena added on the way into Adam (as the trainer does), against
+// adding it into the first in a pass of its own and then updating.
+template <bool Fused>
+void BM_AdamTwoArenas(benchmark::State& state) {
   const std::size_t n = 210520;
-  auto dst = random_vector(n, 10), src = random_vector(n, 11);
+  auto p = random_vector(n, 5), g = random_vector(n, 10), g2 = random_vector(n, 11);
+  ae::Optimizer opt({}, n);
   for (auto _ : state) {
-    ae::kernels::add_and_zero(dst.data(), src.data(), n);
-    benchmark::DoNotOptimize(dst.data());
+    opt.begin_step();
+    if constexpr (Fused) {
+      opt.update(p, g, 0, n, g2.data());
+    } else {
+      ae::kernels::add_to(g.data(), g2.data(), n);
+      opt.update(p, g, 0, n);
+    }
+    benchmark::DoNotOptimize(p.data());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
 }
-BENCHMARK(BM_AddAndZero);
+BENCHMARK(BM_AdamTwoArenas<true>)->Name("BM_AdamTwoArenas_fused");
+BENCHMARK(BM_AdamTwoArenas<false>)->Name("BM_AdamTwoArenas_apart");
 
 // One thread's half batch (128 rows) of MNIST-sized byte rows (60,000 x 784, 47 MB) in
 // shuffled order, converted to floats: the fast kernel (prefetching) against the reference.

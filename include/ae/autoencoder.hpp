@@ -186,8 +186,10 @@ class BasicAutoencoder {
   // that pass's input.
   void backward(BasicMatrixView<const T> dy, Workspace<T>& ws, std::span<T> grads,
                 BasicMatrixView<T>* dx = nullptr) const;
-  // The same without copying dy first: dy serves as the last layer's scratch and is
-  // overwritten (with that layer's pre-activation gradient). Results are identical.
+  // The same without copying dy first, dy serving as the last layer's scratch (it is
+  // overwritten with that layer's pre-activation gradient), and WRITING the gradients of the
+  // pass's layers into `grads` instead of adding (so a training step needs no zeroed arena;
+  // other layers' entries are left as they are). The values written are backward()'s sums.
   void backward_consuming(BasicMatrixView<T> dy, Workspace<T>& ws, std::span<T> grads,
                           BasicMatrixView<T>* dx = nullptr) const;
 
@@ -220,9 +222,9 @@ class BasicAutoencoder {
   // Checks dy against the last pass of ws and sizes its gradient buffers.
   void prepare_backward(BasicMatrixView<const T> dy, Workspace<T>& ws, std::span<T> grads) const;
   // backward's loop: `first` holds dy and is overwritten; layer k's input gradient goes to
-  // scratch[k % 2], which must not be `first`.
+  // scratch[k % 2], which must not be `first`. Adds into grads if accumulate, else writes.
   void backward_from(T* first, std::array<T*, 2> scratch, Workspace<T>& ws, std::span<T> grads,
-                     BasicMatrixView<T>* dx) const;
+                     BasicMatrixView<T>* dx, bool accumulate) const;
 
   bool bf16() const { return precision_ == Precision::bf16; }
 

@@ -51,9 +51,12 @@ class Optimizer {
   // backward passes add into them).
   void step(std::span<float> params, std::span<float> grads);
   // The same in parts, so threads can update disjoint ranges: begin_step() once, then
-  // update() over ranges [begin, end) that together cover the arena.
+  // update() over ranges [begin, end) that together cover the arena. The gradient is grads,
+  // plus more (an arena of the same size) where more is not null, summed in that order;
+  // neither is changed (a trainer whose backward passes write the gradients needs no zeroing).
   void begin_step();
-  void update(std::span<float> params, std::span<float> grads, std::size_t begin, std::size_t end);
+  void update(std::span<float> params, std::span<const float> grads, std::size_t begin, std::size_t end,
+              const float* more = nullptr);
 
   const OptimizerConfig& config() const { return config_; }
   void set_lr(double lr) { config_.lr = lr; }
@@ -74,7 +77,7 @@ class Optimizer {
   std::vector<float> v_;
   std::optional<std::vector<std::pair<std::size_t, std::size_t>>> decayed_;
 
-  void update_range(float* p, float* g, std::size_t begin, std::size_t end, float decay);
+  void update_range(float* p, const float* g, const float* more, std::size_t begin, std::size_t end, float decay);
 };
 
 }  // namespace ae

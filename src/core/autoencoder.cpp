@@ -250,7 +250,7 @@ bool BasicAutoencoder<T>::compress_input(BasicMatrixView<const T> x, std::size_t
   grow(s.rows.index, nnz + 8);  // compress_rows stores whole vectors past the last nonzero
   grow(s.rows.values, nnz + 8);
   kernels::compress_rows(x.data, B, I, s.rows.start.data(), s.rows.index.data(), s.rows.values.data());
-  grow(s.panel, kernels::kSparseBlock * 64);
+  grow(s.panel, kernels::kSparseBlock * kernels::kSparsePanel);
   grow(s.cursor, std::max(B, I));
   return true;
 }
@@ -366,20 +366,21 @@ void BasicAutoencoder<T>::backward(BasicMatrixView<const T> dy, Workspace<T>& ws
                                    BasicMatrixView<T>* dx) const {
   prepare_backward(dy, ws, grads);
   std::copy(dy.data, dy.data + dy.size(), ws.grad_a.begin());
-  backward_from(ws.grad_a.data(), {ws.grad_b.data(), ws.grad_a.data()}, ws, grads, dx);
+  backward_from(ws.grad_a.data(), {ws.grad_b.data(), ws.grad_a.data()}, ws, grads, dx, true);
 }
 
 template <class T>
 void BasicAutoencoder<T>::backward_consuming(BasicMatrixView<T> dy, Workspace<T>& ws, std::span<T> grads,
                                              BasicMatrixView<T>* dx) const {
   prepare_backward(dy, ws, grads);
-  backward_from(dy.data, {ws.grad_a.data(), ws.grad_b.data()}, ws, grads, dx);
+  backward_from(dy.data, {ws.grad_a.data(), ws.grad_b.data()}, ws, grads, dx, false);
 }
 
 template <class T>
 void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Workspace<T>& ws,
-                                        std::span<T> grads, BasicMatrixView<T>* dx) const {
+                                        std::span<T> grads, BasicMatrixView<T>* dx, bool accumulate) const {
   const std::size_t B = ws.last_input.rows;
+  const T dw_beta = accumulate ? T(1) : T(0);
   T* cur = first;
   std::size_t step = 0;
   for (std::size_t l = ws.last_last; l-- > ws.last_first; ++step) {
@@ -412,15 +413,15 @@ void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Wor
       kernels::dense_backward_sparse<T>(arch_.layers[l].activation, s.columns.start.data(),
                                         s.columns.index.data(), s.columns.values.data(), weight(l),
                                         ws.outputs[l].data(), cur, dw, dw + weight_size(l), dx_target,
-                                        B, I, O, s.weight_grad_t.data(), s.panel.data(), s.cursor.data(), T(0));
+                                        B, I, O, s.weight_grad_t.data(), s.panel.data(), s.cursor.data(), T(0), dw_beta);
     } else if (bf16()) {
       if constexpr (std::is_same_v<T, float>) {
         kernels::dense_backward_bf16(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur, dw,
-                                     dw + weight_size(l), dx_target, B, I, O, 0.0f);
+                                     dw + weight_size(l), dx_target, B, I, O, 0.0f, dw_beta);
       }
     } else {
       kernels::dense_backward<T>(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur,
-                                 dw, dw + weight_size(l), dx_target, B, I, O, T(0));
+                                 dw, dw + weight_size(l), dx_target, B, I, O, T(0), dw_beta);
     }
     if (dropped_in) kernels::multiply(dx_target, ws.masks[l - 1].data(), dx_target, B * I);
     cur = dx_target;

@@ -20,6 +20,7 @@ Optimizer::Optimizer(OptimizerConfig config, std::size_t parameter_count)
 void Optimizer::step(std::span<float> params, std::span<float> grads) {
   begin_step();
   update(params, grads, 0, params.size());
+  std::fill(grads.begin(), grads.end(), 0.0f);
 }
 
 void Optimizer::begin_step() {
@@ -29,14 +30,14 @@ void Optimizer::begin_step() {
                               (1.0 - std::pow(config_.beta1, t)));
 }
 
-void Optimizer::update(std::span<float> params, std::span<float> grads, std::size_t begin,
-                       std::size_t end) {
+void Optimizer::update(std::span<float> params, std::span<const float> grads, std::size_t begin,
+                       std::size_t end, const float* more) {
   if (params.size() != m_.size() || grads.size() != m_.size() || begin > end || end > m_.size()) {
     throw Error(ErrorKind::internal, "optimizer: arena sizes differ");
   }
   const float decay = static_cast<float>(config_.weight_decay);
   if (decay == 0.0f || !decayed_) {
-    update_range(params.data(), grads.data(), begin, end, decay);
+    update_range(params.data(), grads.data(), more, begin, end, decay);
     return;
   }
   // Walk [begin, end) through the decayed ranges and the gaps between them.
@@ -46,37 +47,38 @@ void Optimizer::update(std::span<float> params, std::span<float> grads, std::siz
     if (r1 <= at) continue;
     if (r0 > at) {
       const std::size_t gap_end = std::min(r0, end);
-      update_range(params.data(), grads.data(), at, gap_end, 0.0f);
+      update_range(params.data(), grads.data(), more, at, gap_end, 0.0f);
       at = gap_end;
     }
     if (at < end && at >= r0) {
       const std::size_t stop = std::min(r1, end);
-      update_range(params.data(), grads.data(), at, stop, decay);
+      update_range(params.data(), grads.data(), more, at, stop, decay);
       at = stop;
     }
   }
-  if (at < end) update_range(params.data(), grads.data(), at, end, 0.0f);
+  if (at < end) update_range(params.data(), grads.data(), more, at, end, 0.0f);
 }
 
-void Optimizer::update_range(float* params, float* grads, std::size_t begin, std::size_t end,
-                             float decay) {
+void Optimizer::update_range(float* params, const float* grads, const float* more, std::size_t begin,
+                             std::size_t end, float decay) {
   const std::size_t n = end - begin;
   if (n == 0) return;
   float* p = params + begin;
-  float* g = grads + begin;
+  const float* g = grads + begin;
+  const float* g2 = more != nullptr ? more + begin : nullptr;
   const float lr = static_cast<float>(config_.lr);
   switch (config_.kind) {
     case OptimizerKind::adam:
-      kernels::adam_step(p, g, m_.data() + begin, v_.data() + begin, n, alpha_,
+      kernels::adam_step(p, g, g2, m_.data() + begin, v_.data() + begin, n, alpha_,
                          static_cast<float>(config_.beta1), static_cast<float>(config_.beta2),
                          static_cast<float>(config_.epsilon), lr * decay);
       break;
     case OptimizerKind::sgd:
-      kernels::sgd_step(p, g, m_.data() + begin, n, lr, static_cast<float>(config_.momentum),
+      kernels::sgd_step(p, g, g2, m_.data() + begin, n, lr, static_cast<float>(config_.momentum),
                         config_.nesterov, decay);
       break;
     case OptimizerKind::rmsprop:
-      kernels::rmsprop_step(p, g, m_.data() + begin, n, lr, static_cast<float>(config_.rho),
+      kernels::rmsprop_step(p, g, g2, m_.data() + begin, n, lr, static_cast<float>(config_.rho),
                             static_cast<float>(config_.epsilon), lr * decay);
       break;
   }

@@ -30,10 +30,12 @@ void dense_forward(Activation act, const T* x, const T* w, const T* b, T* y, std
 
 template <class T>
 void dense_backward(Activation act, const T* x, const T* w, const T* y, T* dy, T* dw, T* db,
-                    T* dx, std::size_t B, std::size_t I, std::size_t O, T dx_beta) {
-  // Adds into dw, db and dx (dx_beta 1); dy becomes dz, the pre-activation gradient.
+                    T* dx, std::size_t B, std::size_t I, std::size_t O, T dx_beta, T dw_beta) {
+  // Adds into dw and db (dw_beta 1) and dx (dx_beta 1); dy becomes dz, the pre-activation
+  // gradient.
+  if (dw_beta == T(0)) std::fill(db, db + O, T(0));
   activation_bias_backward(act, y, dy, db, B, O);
-  gemm<T>(true, false, O, I, B, T(1), dy, x, T(1), dw);   // dw (O, I) += dz^T (O, B) x (B, I)
+  gemm<T>(true, false, O, I, B, T(1), dy, x, dw_beta, dw);   // dw (O, I) = dz^T (O, B) x (B, I) + dw_beta dw
   if (dx != nullptr) gemm<T>(false, false, B, I, O, T(1), dy, w, dx_beta, dx);  // dx = dz w + dx_beta dx
 }
 
@@ -49,10 +51,12 @@ template <class T>
 void dense_backward_sparse(Activation act, const std::uint32_t* start, const std::uint32_t* index,
                            const T* values, const T* w, const T* y, T* dy, T* dw, T* db, T* dx,
                            std::size_t B, std::size_t I, std::size_t O, T* dwt, T* panel,
-                           std::uint32_t* cursor, T dx_beta) {
+                           std::uint32_t* cursor, T dx_beta, T dw_beta) {
+  if (dw_beta == T(0)) std::fill(db, db + O, T(0));
   activation_bias_backward(act, y, dy, db, B, O);
   sparse_gemm(start, index, values, I, B, dy, false, O, dwt, panel, cursor);  // dw^T = x^T dz
-  add_transposed(dwt, I, O, dw);
+  if (dw_beta == T(0)) transpose(dwt, I, O, dw);
+  else add_transposed(dwt, I, O, dw);
   if (dx != nullptr) gemm<T>(false, false, B, I, O, T(1), dy, w, dx_beta, dx);
 }
 
@@ -61,10 +65,10 @@ template void dense_forward<float>(Activation, const float*, const float*, const
 template void dense_forward<double>(Activation, const double*, const double*, const double*,
                                     double*, std::size_t, std::size_t, std::size_t);
 template void dense_backward<float>(Activation, const float*, const float*, const float*, float*,
-                                    float*, float*, float*, std::size_t, std::size_t, std::size_t, float);
+                                    float*, float*, float*, std::size_t, std::size_t, std::size_t, float, float);
 template void dense_backward<double>(Activation, const double*, const double*, const double*,
                                      double*, double*, double*, double*, std::size_t, std::size_t,
-                                     std::size_t, double);
+                                     std::size_t, double, double);
 
 template void dense_forward_sparse<float>(Activation, const std::uint32_t*, const std::uint32_t*,
                                           const float*, const float*, const float*, float*,
@@ -77,10 +81,10 @@ template void dense_forward_sparse<double>(Activation, const std::uint32_t*, con
 template void dense_backward_sparse<float>(Activation, const std::uint32_t*, const std::uint32_t*,
                                            const float*, const float*, const float*, float*, float*,
                                            float*, float*, std::size_t, std::size_t, std::size_t,
-                                           float*, float*, std::uint32_t*, float);
+                                           float*, float*, std::uint32_t*, float, float);
 template void dense_backward_sparse<double>(Activation, const std::uint32_t*, const std::uint32_t*,
                                             const double*, const double*, const double*, double*,
                                             double*, double*, double*, std::size_t, std::size_t,
-                                            std::size_t, double*, double*, std::uint32_t*, double);
+                                            std::size_t, double*, double*, std::uint32_t*, double, double);
 
 }  // namespace ae::kernels

@@ -166,9 +166,10 @@ void dense_forward_bf16(Activation act, const float* x, const float* w, const fl
 
 void dense_backward_bf16(Activation act, const float* x, const float* w, const float* y, float* dy,
                          float* dw, float* db, float* dx, std::size_t B, std::size_t I, std::size_t O,
-                         float dx_beta) {
+                         float dx_beta, float dw_beta) {
+  if (dw_beta == 0.0f) std::fill(db, db + O, 0.0f);
   activation_bias_backward(act, y, dy, db, B, O);
-  gemm_bf16(true, false, O, I, B, dy, x, 1.0f, dw);  // dw (O, I) += dz^T (O, B) x (B, I)
+  gemm_bf16(true, false, O, I, B, dy, x, dw_beta, dw);  // dw (O, I) = dz^T (O, B) x (B, I) + dw_beta dw
   if (dx != nullptr) gemm_bf16(false, false, B, I, O, dy, w, dx_beta, dx);  // dx = dz w + dx_beta dx
 }
 

@@ -43,11 +43,11 @@ void gemm_bf16_ref(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std
                    const float* b, float beta, float* c);
 
 // As dense_forward and dense_backward (kernels.hpp), with every GEMM in gemm_bf16.
-// Backward ADDS into dw, db and dx (dx_beta 0 writes dx).
+// Backward ADDS into dw, db and dx (dx_beta 0 writes dx, dw_beta 0 dw and db).
 void dense_forward_bf16(Activation act, const float* x, const float* w, const float* b, float* y,
                         std::size_t B, std::size_t I, std::size_t O);
 void dense_backward_bf16(Activation act, const float* x, const float* w, const float* y, float* dy,
                          float* dw, float* db, float* dx, std::size_t B, std::size_t I, std::size_t O,
-                         float dx_beta = 1.0f);
+                         float dx_beta = 1.0f, float dw_beta = 1.0f);
 
 }  // namespace ae::kernels

@@ -108,10 +108,10 @@ void dense_forward(Activation act, const T* x, const T* w, const T* b, T* y, std
                    std::size_t I, std::size_t O);
 // x is (B, I), w is (O, I), y and dy are (B, O), dw is (O, I), db is (O), dx is (B, I) or
 // null. dy is overwritten with the pre-activation gradient. Backward ADDS into dw, db and dx;
-// dx_beta 0 writes dx instead (dx = dz w, no pass that zeroes it first).
+// dx_beta 0 writes dx instead (dx = dz w, no pass that zeroes it first), dw_beta 0 dw and db.
 template <class T>
 void dense_backward(Activation act, const T* x, const T* w, const T* y, T* dy, T* dw, T* db,
-                    T* dx, std::size_t B, std::size_t I, std::size_t O, T dx_beta = T(1));
+                    T* dx, std::size_t B, std::size_t I, std::size_t O, T dx_beta = T(1), T dw_beta = T(1));
 
 // --- Sparse inputs ---
 // A matrix of R rows and C columns in compressed rows: row r's nonzeros are entries
@@ -139,10 +139,11 @@ void transpose_compressed(const std::uint32_t* start, const std::uint32_t* index
                           T* t_values);
 
 // a is (R, K) in compressed rows, b is (K, N), or its transpose (N, K) when b_transposed;
-// c is (R, N): c = a b. panel is scratch of kSparseBlock x 64 values, cursor of R. Each
-// output is summed over its row's nonzeros in order, so a row's result does not depend on
-// the other rows.
-constexpr std::size_t kSparseBlock = 64;
+// c is (R, N): c = a b. panel is scratch of kSparseBlock x kSparsePanel values, cursor of R.
+// Each output is summed over its row's nonzeros in order, so a row's result does not depend
+// on the other rows.
+constexpr std::size_t kSparseBlock = 64;   // rows of b packed at a time
+constexpr std::size_t kSparsePanel = 128;  // the widest panel of output columns
 template <class T>
 void sparse_gemm(const std::uint32_t* start, const std::uint32_t* index, const T* values,
                  std::size_t R, std::size_t K, const T* b, bool b_transposed, std::size_t N, T* c,
@@ -173,19 +174,19 @@ inline bool sparse_pays_off(std::size_t nnz, std::size_t B, std::size_t I, std::
 }
 
 // The dense layer on an input x (B, I) given by its compressed rows; w, b, y as for
-// dense_forward. panel is scratch of kSparseBlock x 64 values, cursor of B.
+// dense_forward. panel is scratch of kSparseBlock x kSparsePanel values, cursor of B.
 template <class T>
 void dense_forward_sparse(Activation act, const std::uint32_t* start, const std::uint32_t* index,
                           const T* values, const T* w, const T* b, T* y, std::size_t B,
                           std::size_t I, std::size_t O, T* panel, std::uint32_t* cursor);
-// Backward of that layer, as dense_backward (it ADDS into dw, db, dx; dx_beta 0 writes dx),
-// given x's compressed columns. dwt is scratch of (I, O), panel of kSparseBlock x 64 values,
-// cursor of I.
+// Backward of that layer, as dense_backward (it ADDS into dw, db, dx; dx_beta 0 writes dx,
+// dw_beta 0 dw and db), given x's compressed columns. dwt is scratch of (I, O), panel of kSparseBlock x
+// kSparsePanel values, cursor of I.
 template <class T>
 void dense_backward_sparse(Activation act, const std::uint32_t* start, const std::uint32_t* index,
                            const T* values, const T* w, const T* y, T* dy, T* dw, T* db, T* dx,
                            std::size_t B, std::size_t I, std::size_t O, T* dwt, T* panel,
-                           std::uint32_t* cursor, T dx_beta = T(1));
+                           std::uint32_t* cursor, T dx_beta = T(1), T dw_beta = T(1));
 
 // --- Losses (ae/loss.hpp has the losses and their scaling) ---
 // The `_ref` twins add up one term at a time in double, in index order; the fast kernels

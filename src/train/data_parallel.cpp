@@ -39,7 +39,6 @@ void GradientExchange::exchange(std::span<float* const> arenas) {
       std::copy(arenas[t] + b0, arenas[t] + b0 + width, send_.begin() + static_cast<std::ptrdiff_t>(send_at_[d] + t * width));
     }
   }
-  for (float* arena : arenas) std::fill(arena, arena + params_, 0.0f);
   ranks_.all_to_all(send_, send_at_, recv_, recv_at_);
 }
 
@@ -48,7 +47,7 @@ void GradientExchange::sum_block(std::size_t g, float* grads) {
   const std::size_t b0 = block_begin(g), n = block_begin(g + 1) - b0;
   float* first = recv_.data() + (b0 - own);
   std::copy(first, first + n, grads + b0);
-  for (std::size_t k = 1; k < share_.slices; ++k) kernels::add_and_zero(grads + b0, first + k * width, n);
+  for (std::size_t k = 1; k < share_.slices; ++k) kernels::add_to(grads + b0, first + k * width, n);
 }
 
 void GradientExchange::share(std::span<float> arena) { ranks_.all_gather_blocks(arena, owned_); }

@@ -32,7 +32,7 @@ class GradientExchange {
   // same block. This rank's blocks are those of its own slices.
   std::size_t block_begin(std::size_t g) const;
   // Sends every rank its blocks of this rank's gradient arenas (one per local slice, in slice
-  // order) and zeroes the arenas; receives every slice's arena over this rank's blocks.
+  // order); receives every slice's arena over this rank's blocks.
   void exchange(std::span<float* const> arenas);
   // After exchange(): grads over slice g's block (g one of this rank's slices) = the sum of
   // all slices' arenas, added in slice order.

@@ -467,13 +467,15 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
                              config_.noise, config_.noise_kind == NoiseKind::mask);
         return ConstMatrixView{s.clean.data(), r1 - r0, D};
       };
+      // A slice without rows runs no backward pass, which would have written its arena.
+      const auto clear_arena = [&](std::size_t t) { std::fill(arenas[t], arenas[t] + P, 0.0f); };
       if (!trimming) {
         pool.run([&](std::size_t t) {
           if (t >= threads) return;
           Slice& s = slices[t];
           s.loss = 0;
           const auto [r0, r1] = slice_rows_of(count, t);
-          if (r0 == r1) return;
+          if (r0 == r1) return clear_arena(t);
           const ConstMatrixView target = prepare(s, r0, r1);
           const ConstMatrixView xv{s.x.data(), r1 - r0, D};
           const MatrixView dyv{s.dy.data(), r1 - r0, D};
@@ -502,7 +504,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
           Slice& s = slices[t];
           s.loss = 0;
           const auto [r0, r1] = slice_rows_of(count, t);
-          if (r0 == r1) return;
+          if (r0 == r1) return clear_arena(t);
           const MatrixView dyv{s.dy.data(), r1 - r0, D};
           loss_gradient<float>(config_.loss, s.y, s.target, dyv, kept);
           for (std::size_t r = r0; r < r1; ++r) {
@@ -532,9 +534,11 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
                                              " at epoch " + std::to_string(epoch) + ", batch " +
                                              std::to_string(b + 1) + " (try a lower lr)", "lr");
       }
-      // Sum the arenas into the model's in slice order, then update, each thread over its
-      // own block of parameters. With several ranks, each sums and updates the blocks of its
-      // slices, then they share the parameters.
+      // Sum the arenas in slice order, then update, each thread over its own block of
+      // parameters: the middle arenas are added into the model's, the last is added on the
+      // way into the update. The backward passes write the arenas, so none is zeroed. With
+      // several ranks, each sums and updates the blocks of its slices, then they share the
+      // parameters.
       optimizer_.begin_step();
       if (exchange_) {
         exchange_->exchange(arenas);
@@ -550,8 +554,8 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
           if (t >= threads) return;
           const std::size_t p0 = slice_begin(P, threads, t), p1 = slice_begin(P, threads, t + 1);
           float* g = model_.gradients().data();
-          for (std::size_t k = 1; k < threads; ++k) kernels::add_and_zero(g + p0, slices[k].grads.data() + p0, p1 - p0);
-          optimizer_.update(model_.parameters(), model_.gradients(), p0, p1);
+          for (std::size_t k = 1; k + 1 < threads; ++k) kernels::add_to(g + p0, arenas[k] + p0, p1 - p0);
+          optimizer_.update(model_.parameters(), model_.gradients(), p0, p1, threads > 1 ? arenas[threads - 1] : nullptr);
         });
       }
       state_.loss_sum += loss * static_cast<double>(count);
@@ -604,6 +608,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     if (checkpoints && (epoch % config_.checkpoint.every == 0 || last)) save_checkpoint_now();
     if (!last && stop_agreed()) stop_now(epoch, 0);
   }
+  model_.zero_gradients();  // the last step's sum is of no use after training
   share_optimizer_state();
   check_weights(state_.epoch);
   if (config_.early_stopping.restore_best && !state_.best_weights.empty()) {

@@ -1,10 +1,12 @@
 // The sparse kernels: compression, transposes and the sparse product against their
-// references at the edges of their 8-float vectors, 8 x 8 blocks and 32 x 32 tiles and
-// 64-wide panels and blocks, and the sparse dense layer against the dense one.
+// references at the edges of their 8-float vectors, 8 x 8 blocks and 32 x 32 tiles, 64-wide
+// blocks and 64- and 128-wide panels (the 128-wide ones run where the CPU has AVX-512), and
+// the sparse dense layer against the dense one.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <vector>
 
 #include "kernel_test_util.hpp"
@@ -96,15 +98,17 @@ TEST(SparseKernels, TransposeCompressedGivesTheCompressedColumns) {
 
 TEST(SparseKernels, SparseGemmMatchesReferenceAndDenseGemmWithBEitherWay) {
   Rng rng(21);
-  // N around the 8-float vector and the 64-column panels, K around the 64-row blocks of b.
-  for (std::size_t N : edge_sizes({8, 64})) {
+  // N around the 8-float vector and the 64- and 128-column panels, K around the 64-row blocks
+  // of b.
+  if (!__builtin_cpu_supports("avx512f")) std::printf("[   NOTE   ] no AVX-512 here: the 128-column panels are not run\n");
+  for (std::size_t N : edge_sizes({8, 64, kSparsePanel})) {
     for (std::size_t K : edge_sizes({64})) {
       const std::size_t R = 5;
       const auto a = sparse_matrix(R, K, 0.3, rng), b = random_vector(K * N, rng);
       std::vector<float> bt(N * K);
       transpose_ref(b.data(), K, N, bt.data());
       const Compressed c = compress(a, R, K);
-      std::vector<float> ref = nan_vector(R * N), dense(R * N), panel(kSparseBlock * 64);
+      std::vector<float> ref = nan_vector(R * N), dense(R * N), panel(kSparseBlock * kSparsePanel);
       std::vector<std::uint32_t> cursor(R);
       sparse_gemm_ref(c.start.data(), c.index.data(), c.values.data(), R, b.data(), N, ref.data());
       gemm_ref<float>(false, false, R, N, K, 1.0f, a.data(), b.data(), 0.0f, dense.data());
@@ -147,11 +151,11 @@ TEST(SparseKernels, TransposeAndAddTransposedMatchReferences) {
 
 TEST(SparseKernels, SparseDenseLayerMatchesTheDenseLayer) {
   Rng rng(24);
-  for (std::size_t O : {32, 33, 70}) {
+  for (std::size_t O : {32, 33, 70, 128, 133}) {
     const std::size_t B = 12, I = 45;
     const auto x = sparse_matrix(B, I, 0.2, rng), w = random_vector(O * I, rng), b = random_vector(O, rng),
                r = random_vector(B * O, rng);
-    std::vector<float> xt(I * B), y_dense(B * O), y_sparse = nan_vector(B * O), dwt(I * O), panel(kSparseBlock * 64);
+    std::vector<float> xt(I * B), y_dense(B * O), y_sparse = nan_vector(B * O), dwt(I * O), panel(kSparseBlock * kSparsePanel);
     std::vector<std::uint32_t> cursor(I);
     transpose(x.data(), B, I, xt.data());
     const Compressed rows = compress(x, B, I), columns = compress(xt, I, B);
