@@ -127,8 +127,9 @@ TEST(Autoencoder, EncodeThenDecodeEqualsReconstruct) {
   for (std::size_t i = 0; i < via_halves.size(); ++i) EXPECT_EQ(via_halves[i], full.data[i]);
 }
 
-TEST(Autoencoder, BackwardConsumingMatchesBackwardExactly) {
+TEST(Autoencoder, BackwardConsumingWritesWhatBackwardAddsExactly) {
   // A middle layer wider than the output, so the scratch buffers must hold more than dy.
+  // backward adds into a zeroed arena; backward_consuming writes over one holding garbage.
   Autoencoder model(make_architecture(6, parse_layers("9:tanh,2:sigmoid,9:relu,6:sigmoid")));
   Rng rng(4);
   model.initialize(Init::glorot_uniform, rng);
@@ -137,7 +138,7 @@ TEST(Autoencoder, BackwardConsumingMatchesBackwardExactly) {
   for (auto& v : dy) v = rng.uniform_float() - 0.5f;
   const ConstMatrixView xv{x.data(), 5, 6};
   Workspace<float> ws;
-  std::vector<float> g_copy(model.parameters().size(), 0.0f), g_consume(g_copy.size(), 0.0f);
+  std::vector<float> g_copy(model.parameters().size(), 0.0f), g_consume(g_copy.size(), 7.5f);
   std::vector<float> dx_copy(30, 1.0f), dx_consume(30, 2.0f);
   MatrixView dxa{dx_copy.data(), 5, 6}, dxb{dx_consume.data(), 5, 6};
   model.forward(xv, 0, model.layer_count(), ws);
@@ -170,10 +171,15 @@ TEST(Autoencoder, SparseInputTakesTheSparsePathWithTheDenseResults) {
     const auto b = model.forward(xv, 0, model.layer_count(), plain);
     EXPECT_FALSE(plain.sparse.active);
     for (std::size_t i = 0; i < B * D; ++i) ASSERT_NEAR(a.data[i], b.data[i], 1e-5f);
-    std::vector<float> ga(model.parameters().size(), 0.0f), gb(ga.size(), 0.0f);
+    std::vector<float> ga(model.parameters().size(), 0.0f), gb(ga.size(), 0.0f), gc(ga.size(), -3.0f);
     model.backward(ConstMatrixView{dy.data(), B, D}, fast, ga);
     model.backward(ConstMatrixView{dy.data(), B, D}, plain, gb);
     for (std::size_t i = 0; i < ga.size(); ++i) ASSERT_NEAR(ga[i], gb[i], 1e-4f) << i;
+    // The training step's variant writes over whatever the arena held, on the sparse path too.
+    std::vector<float> dy_copy = dy;
+    model.forward(xv, 0, model.layer_count(), fast);
+    model.backward_consuming(MatrixView{dy_copy.data(), B, D}, fast, gc);
+    EXPECT_EQ(gc, ga);
   }
 }
 

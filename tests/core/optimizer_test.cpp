@@ -146,6 +146,35 @@ TEST(Optimizer, WeightDecayOnlyOnDecayedRangesWhateverTheSplit) {
   }
 }
 
+TEST(Optimizer, UpdateOnTwoArenasIsTheUpdateOnTheirSumAndChangesNeither) {
+  const std::size_t n = 37;
+  for (OptimizerKind kind : {OptimizerKind::adam, OptimizerKind::sgd, OptimizerKind::rmsprop}) {
+    const OptimizerConfig config{.kind = kind, .lr = 0.05, .momentum = 0.5, .weight_decay = 0.1};
+    std::vector<float> two(n), summed(n);
+    for (std::size_t i = 0; i < n; ++i) two[i] = summed[i] = 0.3f - 0.02f * float(i);
+    Optimizer a(config, n), b(config, n);
+    a.set_decayed({{0, 20}});
+    b.set_decayed({{0, 20}});
+    for (int step = 0; step < 3; ++step) {
+      std::vector<float> g(n), g2(n), sum(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        g[i] = std::sin(float(i + step));
+        g2[i] = 0.1f * float(i % 5) - 0.2f;
+        sum[i] = g[i] + g2[i];
+      }
+      const auto g_before = g, g2_before = g2;
+      a.begin_step();
+      a.update(two, g, 0, 11, g2.data());
+      a.update(two, g, 11, n, g2.data());
+      b.begin_step();
+      b.update(summed, sum, 0, n);
+      EXPECT_EQ(g, g_before);
+      EXPECT_EQ(g2, g2_before);
+      EXPECT_EQ(two, summed) << optimizer_name(kind) << " step " << step;
+    }
+  }
+}
+
 TEST(Optimizer, NamesAndKerasDefaultRates) {
   EXPECT_EQ(parse_optimizer("rmsprop"), OptimizerKind::rmsprop);
   EXPECT_EQ(default_lr(OptimizerKind::sgd), 1e-2);
