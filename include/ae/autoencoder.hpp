@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -190,8 +191,11 @@ class BasicAutoencoder {
   // overwritten with that layer's pre-activation gradient), and WRITING the gradients of the
   // pass's layers into `grads` instead of adding (so a training step needs no zeroed arena;
   // other layers' entries are left as they are). The values written are backward()'s sums.
+  // If layer_done is set, it is called with l once layer l's gradients are written (and its
+  // weights no longer read), last layer first: a trainer may start updating that layer.
   void backward_consuming(BasicMatrixView<T> dy, Workspace<T>& ws, std::span<T> grads,
-                          BasicMatrixView<T>* dx = nullptr) const;
+                          BasicMatrixView<T>* dx = nullptr,
+                          const std::function<void(std::size_t)>* layer_done = nullptr) const;
 
   // The same on the model's own workspace and gradient arena (one thread).
   BasicMatrixView<const T> forward(BasicMatrixView<const T> x, std::size_t first, std::size_t last) {
@@ -224,7 +228,8 @@ class BasicAutoencoder {
   // backward's loop: `first` holds dy and is overwritten; layer k's input gradient goes to
   // scratch[k % 2], which must not be `first`. Adds into grads if accumulate, else writes.
   void backward_from(T* first, std::array<T*, 2> scratch, Workspace<T>& ws, std::span<T> grads,
-                     BasicMatrixView<T>* dx, bool accumulate) const;
+                     BasicMatrixView<T>* dx, bool accumulate,
+                     const std::function<void(std::size_t)>* layer_done = nullptr) const;
 
   bool bf16() const { return precision_ == Precision::bf16; }
 

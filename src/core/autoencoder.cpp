@@ -371,14 +371,16 @@ void BasicAutoencoder<T>::backward(BasicMatrixView<const T> dy, Workspace<T>& ws
 
 template <class T>
 void BasicAutoencoder<T>::backward_consuming(BasicMatrixView<T> dy, Workspace<T>& ws, std::span<T> grads,
-                                             BasicMatrixView<T>* dx) const {
+                                             BasicMatrixView<T>* dx,
+                                             const std::function<void(std::size_t)>* layer_done) const {
   prepare_backward(dy, ws, grads);
-  backward_from(dy.data, {ws.grad_a.data(), ws.grad_b.data()}, ws, grads, dx, false);
+  backward_from(dy.data, {ws.grad_a.data(), ws.grad_b.data()}, ws, grads, dx, false, layer_done);
 }
 
 template <class T>
 void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Workspace<T>& ws,
-                                        std::span<T> grads, BasicMatrixView<T>* dx, bool accumulate) const {
+                                        std::span<T> grads, BasicMatrixView<T>* dx, bool accumulate,
+                                        const std::function<void(std::size_t)>* layer_done) const {
   const std::size_t B = ws.last_input.rows;
   const T dw_beta = accumulate ? T(1) : T(0);
   T* cur = first;
@@ -424,6 +426,7 @@ void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Wor
                                  dw, dw + weight_size(l), dx_target, B, I, O, T(0), dw_beta);
     }
     if (dropped_in) kernels::multiply(dx_target, ws.masks[l - 1].data(), dx_target, B * I);
+    if (layer_done != nullptr) (*layer_done)(l);
     cur = dx_target;
   }
 }

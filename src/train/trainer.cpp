@@ -4,11 +4,14 @@
 #include "ae/trainer.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <thread>
 
 #include "ae/checkpoint.hpp"
 #include "ae/data_hash.hpp"
@@ -31,6 +34,14 @@ using nlohmann::json;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// One wait of a spin loop: a pause, and after a while a yield (more threads than cores).
+void spin_pause(std::size_t spins) {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#endif
+  if (spins >= 4096) std::this_thread::yield();
 }
 
 bool all_finite(std::span<const float> v) {
@@ -404,6 +415,65 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     if (variational) slices[t].ws.latent_noise.assign(slice_rows * K, 0.0f);
   }
   model_.zero_gradients();
+  // Without ranks, the update overlaps the backward passes: the parameters are updated in
+  // chunks, the last layer's first, and a thread that has finished its backward pass takes
+  // the next chunk as soon as every thread has written that chunk's layer (so a thread the
+  // machine slowed leaves the other updating instead of waiting). Each chunk sums the arenas
+  // in slice order, so the result is the same whichever thread takes it. No chunk is updated
+  // unless the batch's loss is finite; a thread that fails abandons the step.
+  const bool overlap = !exchange_;
+  struct UpdateChunk {
+    std::size_t begin, end, layer;
+  };
+  std::vector<UpdateChunk> chunks;
+  constexpr std::size_t kUpdateChunk = 16384;  // parameters: 64 KB of each arena
+  for (std::size_t l = model_.layer_count(); l-- > 0;) {
+    const std::size_t begin = model_.offset(l), end = l + 1 < model_.layer_count() ? model_.offset(l + 1) : P;
+    const std::size_t pieces = (end - begin + kUpdateChunk - 1) / kUpdateChunk;
+    for (std::size_t i = 0; i < pieces; ++i) {
+      chunks.push_back({slice_begin(end - begin, pieces, i) + begin, slice_begin(end - begin, pieces, i + 1) + begin, l});
+    }
+  }
+  std::vector<std::atomic<std::size_t>> written(model_.layer_count());  // threads done with layer l
+  std::atomic<std::size_t> next_chunk{0};
+  std::atomic<bool> abandon{false};
+  const std::function<void(std::size_t)> layer_written = [&](std::size_t l) { written[l].fetch_add(1, std::memory_order_release); };
+  const auto update_chunks = [&] {
+    bool checked = false;
+    for (;;) {
+      const std::size_t c = next_chunk.fetch_add(1, std::memory_order_relaxed);
+      if (c >= chunks.size()) return;
+      const UpdateChunk& chunk = chunks[c];
+      for (std::size_t spins = 0; written[chunk.layer].load(std::memory_order_acquire) < threads; ++spins) {
+        if (abandon.load(std::memory_order_relaxed)) return;
+        spin_pause(spins);
+      }
+      if (!checked) {
+        // Every slice's loss is in: each is set before its thread's backward pass starts.
+        double loss = 0;
+        for (const Slice& s : slices) loss += s.loss;
+        if (!std::isfinite(loss)) return abandon.store(true);
+        checked = true;
+      }
+      float* g = model_.gradients().data();
+      for (std::size_t k = 1; k + 1 < threads; ++k) kernels::add_to(g + chunk.begin, arenas[k] + chunk.begin, chunk.end - chunk.begin);
+      optimizer_.update(model_.parameters(), model_.gradients(), chunk.begin, chunk.end, threads > 1 ? arenas[threads - 1] : nullptr);
+    }
+  };
+  // Runs a thread's backward job for a step, then (overlapping) its share of the update.
+  const auto backward_job = [&](const std::function<void()>& job) {
+    try {
+      job();
+    } catch (...) {
+      abandon.store(true);
+      throw;
+    }
+    if (overlap) update_chunks();
+  };
+  const auto backward = [&](std::size_t t, Slice& s, MatrixView dyv) {
+    model_.backward_consuming(dyv, s.ws, t == 0 ? model_.gradients() : std::span<float>(s.grads), nullptr,
+                              overlap ? &layer_written : nullptr);
+  };
   const auto notify = [&](const TrainEvent& event) {
     if (observer) observer(event);
   };
@@ -437,6 +507,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     const double earlier = state_.seconds;
     for (std::size_t b = state_.batch; b < batches; ++b) {
       const std::size_t first = b * batch;
+      const std::uint64_t step = optimizer_.steps();  // this step's noise and dropout key
       const std::size_t count = std::min(batch, train.rows - first);
       // The slice's rows with this step's dropout masks and input noise (a copy of the clean
       // rows is the target); returns the target.
@@ -454,34 +525,47 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
         s.ws.kl_weight = static_cast<float>(config_.beta / (per_sample_divisor(config_.loss, D) * static_cast<double>(count)));
         if (variational) {
           std::fill(s.ws.latent_noise.begin(), s.ws.latent_noise.end(), 0.0f);
-          kernels::input_noise(s.ws.latent_noise.data(), r1 - r0, K, kernels::dropout_key(dropout_seed, optimizer_.steps(), kLatentLayer),
+          kernels::input_noise(s.ws.latent_noise.data(), r1 - r0, K, kernels::dropout_key(dropout_seed, step, kLatentLayer),
                                r0, 1.0, false);
         }
         for (std::size_t l : dropped) {
           kernels::dropout_mask(s.ws.masks[l].data(), r1 - r0, model_.architecture().layers[l].width,
-                                kernels::dropout_key(dropout_seed, optimizer_.steps(), l), r0, config_.dropout);
+                                kernels::dropout_key(dropout_seed, step, l), r0, config_.dropout);
         }
         if (config_.noise == 0) return ConstMatrixView{s.x.data(), r1 - r0, D};
         std::copy(s.x.begin(), s.x.begin() + static_cast<std::ptrdiff_t>((r1 - r0) * D), s.clean.begin());
-        kernels::input_noise(s.x.data(), r1 - r0, D, kernels::dropout_key(dropout_seed, optimizer_.steps(), kNoiseLayer), r0,
+        kernels::input_noise(s.x.data(), r1 - r0, D, kernels::dropout_key(dropout_seed, step, kNoiseLayer), r0,
                              config_.noise, config_.noise_kind == NoiseKind::mask);
         return ConstMatrixView{s.clean.data(), r1 - r0, D};
       };
       // A slice without rows runs no backward pass, which would have written its arena.
-      const auto clear_arena = [&](std::size_t t) { std::fill(arenas[t], arenas[t] + P, 0.0f); };
+      const auto clear_arena = [&](std::size_t t) {
+        std::fill(arenas[t], arenas[t] + P, 0.0f);
+        if (overlap) {
+          for (std::size_t l = 0; l < written.size(); ++l) layer_written(l);
+        }
+      };
+      if (overlap) {
+        for (auto& w : written) w.store(0, std::memory_order_relaxed);
+        next_chunk.store(0, std::memory_order_relaxed);
+        abandon.store(false, std::memory_order_relaxed);
+        optimizer_.begin_step();
+      }
       if (!trimming) {
         pool.run([&](std::size_t t) {
           if (t >= threads) return;
-          Slice& s = slices[t];
-          s.loss = 0;
-          const auto [r0, r1] = slice_rows_of(count, t);
-          if (r0 == r1) return clear_arena(t);
-          const ConstMatrixView target = prepare(s, r0, r1);
-          const ConstMatrixView xv{s.x.data(), r1 - r0, D};
-          const MatrixView dyv{s.dy.data(), r1 - r0, D};
-          s.loss = loss_gradient<float>(config_.loss, model_.forward(xv, 0, model_.layer_count(), s.ws), target, dyv, count);
-          s.loss += s.ws.penalty;
-          model_.backward_consuming(dyv, s.ws, t == 0 ? model_.gradients() : std::span<float>(s.grads));
+          backward_job([&] {
+            Slice& s = slices[t];
+            s.loss = 0;
+            const auto [r0, r1] = slice_rows_of(count, t);
+            if (r0 == r1) return clear_arena(t);
+            const ConstMatrixView target = prepare(s, r0, r1);
+            const ConstMatrixView xv{s.x.data(), r1 - r0, D};
+            const MatrixView dyv{s.dy.data(), r1 - r0, D};
+            s.loss = loss_gradient<float>(config_.loss, model_.forward(xv, 0, model_.layer_count(), s.ws), target, dyv, count);
+            s.loss += s.ws.penalty;
+            backward(t, s, dyv);
+          });
         });
       } else {
         // Two passes: every row's loss first, then, once the batch's largest are known, the
@@ -501,22 +585,24 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
                                                       {zero_weight.data(), count}, by_loss);
         pool.run([&](std::size_t t) {
           if (t >= threads) return;
-          Slice& s = slices[t];
-          s.loss = 0;
-          const auto [r0, r1] = slice_rows_of(count, t);
-          if (r0 == r1) return clear_arena(t);
-          const MatrixView dyv{s.dy.data(), r1 - r0, D};
-          loss_gradient<float>(config_.loss, s.y, s.target, dyv, kept);
-          for (std::size_t r = r0; r < r1; ++r) {
-            if (zero_weight[r]) {
-              std::fill(dyv.row(r - r0), dyv.row(r - r0) + D, 0.0f);
-            } else {
-              s.loss += row_loss[r];
+          backward_job([&] {
+            Slice& s = slices[t];
+            s.loss = 0;
+            const auto [r0, r1] = slice_rows_of(count, t);
+            if (r0 == r1) return clear_arena(t);
+            const MatrixView dyv{s.dy.data(), r1 - r0, D};
+            loss_gradient<float>(config_.loss, s.y, s.target, dyv, kept);
+            double sum = 0;
+            for (std::size_t r = r0; r < r1; ++r) {
+              if (zero_weight[r]) {
+                std::fill(dyv.row(r - r0), dyv.row(r - r0) + D, 0.0f);
+              } else {
+                sum += row_loss[r];
+              }
             }
-          }
-          s.loss /= static_cast<double>(kept);
-          s.loss += s.ws.penalty;
-          model_.backward_consuming(dyv, s.ws, t == 0 ? model_.gradients() : std::span<float>(s.grads));
+            s.loss = sum / static_cast<double>(kept) + s.ws.penalty;
+            backward(t, s, dyv);
+          });
         });
       }
       double loss = 0;
@@ -534,13 +620,11 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
                                              " at epoch " + std::to_string(epoch) + ", batch " +
                                              std::to_string(b + 1) + " (try a lower lr)", "lr");
       }
-      // Sum the arenas in slice order, then update, each thread over its own block of
-      // parameters: the middle arenas are added into the model's, the last is added on the
-      // way into the update. The backward passes write the arenas, so none is zeroed. With
-      // several ranks, each sums and updates the blocks of its slices, then they share the
-      // parameters.
-      optimizer_.begin_step();
+      // With several ranks, each sums the arenas of its slices' blocks in slice order and
+      // updates those blocks, then they share the parameters. The backward passes write the
+      // arenas, so none is zeroed.
       if (exchange_) {
+        optimizer_.begin_step();
         exchange_->exchange(arenas);
         pool.run([&](std::size_t t) {
           if (t >= threads) return;
@@ -549,14 +633,6 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
           optimizer_.update(model_.parameters(), model_.gradients(), exchange_->block_begin(g), exchange_->block_begin(g + 1));
         });
         exchange_->share(model_.parameters());
-      } else {
-        pool.run([&](std::size_t t) {
-          if (t >= threads) return;
-          const std::size_t p0 = slice_begin(P, threads, t), p1 = slice_begin(P, threads, t + 1);
-          float* g = model_.gradients().data();
-          for (std::size_t k = 1; k + 1 < threads; ++k) kernels::add_to(g + p0, arenas[k] + p0, p1 - p0);
-          optimizer_.update(model_.parameters(), model_.gradients(), p0, p1, threads > 1 ? arenas[threads - 1] : nullptr);
-        });
       }
       state_.loss_sum += loss * static_cast<double>(count);
       state_.seen += count;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -145,6 +146,28 @@ TEST(Trainer, DivergenceStopsWithTheEpochAndBatch) {
   test::expect_error([&] {
     trainer.fit(data);
   }, ErrorKind::diverged, "epoch 1, batch 1");
+}
+
+TEST(Trainer, ABatchWithANonFiniteLossUpdatesNothing) {
+  // The update overlaps the backward passes: it must still wait for the batch's loss. After
+  // batch 1 one weight is set to NaN; batch 2's loss is NaN, and no parameter may change.
+  const Dataset data = curve_data();
+  for (std::size_t threads : {1u, 2u, 3u}) {
+    Autoencoder model = make_model(3);
+    Rng rng(3);
+    Trainer trainer(model, {.epochs = 1, .batch = 10, .threads = threads, .diagnose = false}, rng);
+    std::vector<float> poisoned;
+    test::expect_error([&] {
+      trainer.fit(data, nullptr, [&](const TrainEvent& e) {
+        if (e.kind != TrainEvent::Kind::batch_end || e.batch != 1) return;
+        model.parameters()[0] = NAN;
+        poisoned.assign(model.parameters().begin(), model.parameters().end());
+      });
+    }, ErrorKind::diverged, "epoch 1, batch 2");
+    ASSERT_EQ(poisoned.size(), model.parameters().size());
+    EXPECT_EQ(std::memcmp(poisoned.data(), model.parameters().data(), poisoned.size() * sizeof(float)), 0) << threads << " threads";
+    for (float g : model.gradients()) ASSERT_EQ(g, 0.0f) << threads << " threads";
+  }
 }
 
 TEST(Trainer, WidthMismatchAndBadConfigAreUsageErrors) {
