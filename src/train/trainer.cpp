@@ -461,7 +461,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     }
   };
   // Runs a thread's backward job for a step, then (overlapping) its share of the update.
-  const auto backward_job = [&](const std::function<void()>& job) {
+  const auto backward_job = [&](auto&& job) {
     try {
       job();
     } catch (...) {
