@@ -8,7 +8,7 @@
 namespace ae::kernels {
 
 // Each update reads the gradient g, or g + g2 (two arenas summed on the way, in that order)
-// where g2 is not null, and changes neither.
+// where g2 is not null, and changes neither. No two of an update's arrays may overlap.
 // p, g, g2, m and v are (n), the parameters, their gradient and the two moments in the same
 // layout: one Adam update with alpha already bias-corrected. `shrink` is the decoupled weight
 // decay lr * weight_decay (AdamW): p -= shrink * p first.
