@@ -124,7 +124,12 @@ void BM_SparseParts(benchmark::State& state) {
                                  false, O, s.weight_grad_t.data(), s.panel.data(), s.cursor.data());
         break;
       case 4: ae::kernels::add_transposed(s.weight_grad_t.data(), I, O, dw.data()); break;
-      default:
+      case 6:
+        ae::kernels::sparse_gemm_transposed(s.column_start.data(), s.column_index.data(), s.column_values.data(), I, B,
+                                            dz.data(), O, dw.data(), s.weight_grad_t.data(), s.panel.data(),
+                                            s.cursor.data());
+        break;
+      case 5:
         ae::kernels::sparse_gemm(s.row_start.data(), s.row_index.data(), s.row_values.data(), B, I, wt.data(), false, O,
                                  y.data(), s.panel.data(), s.cursor.data());
         break;
@@ -134,10 +139,11 @@ void BM_SparseParts(benchmark::State& state) {
   }
   static const char* names[] = {"compress rows", "compressed columns from the rows", "forward product",
                                 "weight-gradient product", "add transposed gradient",
-                                "forward product, weight already transposed"};
-  state.SetLabel(names[std::min<std::int64_t>(part, 5)]);
+                                "forward product, weight already transposed",
+                                "weight-gradient product written transposed"};
+  state.SetLabel(names[part]);
 }
-BENCHMARK(BM_SparseParts)->DenseRange(0, 5);
+BENCHMARK(BM_SparseParts)->DenseRange(0, 6);
 
 template <bool Fast>
 void BM_SigmoidForward(benchmark::State& state) {

@@ -54,9 +54,12 @@ void dense_backward_sparse(Activation act, const std::uint32_t* start, const std
                            std::uint32_t* cursor, T dx_beta, T dw_beta) {
   if (dw_beta == T(0)) std::fill(db, db + O, T(0));
   activation_bias_backward(act, y, dy, db, B, O);
-  sparse_gemm(start, index, values, I, B, dy, false, O, dwt, panel, cursor);  // dw^T = x^T dz
-  if (dw_beta == T(0)) transpose(dwt, I, O, dw);
-  else add_transposed(dwt, I, O, dw);
+  if (dw_beta == T(0)) {
+    sparse_gemm_transposed(start, index, values, I, B, dy, O, dw, dwt, panel, cursor);  // dw = (x^T dz)^T
+  } else {
+    sparse_gemm(start, index, values, I, B, dy, false, O, dwt, panel, cursor);  // dw^T = x^T dz
+    add_transposed(dwt, I, O, dw);
+  }
   if (dx != nullptr) gemm<T>(false, false, B, I, O, T(1), dy, w, dx_beta, dx);
 }
 

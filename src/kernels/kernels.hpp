@@ -152,6 +152,14 @@ template <class T>
 void sparse_gemm_ref(const std::uint32_t* start, const std::uint32_t* index, const T* values,
                      std::size_t R, const T* b, std::size_t N, T* c);
 
+// a and b as in sparse_gemm (b not transposed), ct is (N, R): ct = (a b)^T, with the sums of
+// sparse_gemm. scratch is (R, N) (used where the product is not written straight to ct: not
+// for float on AVX-512 with N a multiple of kSparsePanel), panel and cursor as in sparse_gemm.
+template <class T>
+void sparse_gemm_transposed(const std::uint32_t* start, const std::uint32_t* index, const T* values,
+                            std::size_t R, std::size_t K, const T* b, std::size_t N, T* ct, T* scratch,
+                            T* panel, std::uint32_t* cursor);
+
 // a is (R, C), at is (C, R): at = a^T.
 template <class T>
 void transpose(const T* a, std::size_t R, std::size_t C, T* at);

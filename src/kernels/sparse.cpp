@@ -386,6 +386,54 @@ __attribute__((target("avx512f"))) std::size_t sparse_panels_avx512(
   }
   return n0;
 }
+
+// acc[0..8) += value * row[0..128), sixteen floats a register.
+__attribute__((target("avx512f"), always_inline)) inline void add_scaled_row(float value, const float* row,
+                                                                             __m512* acc) {
+  const __m512 v = _mm512_set1_ps(value);
+#pragma GCC unroll 8
+  for (std::size_t t = 0; t < 8; ++t) acc[t] = _mm512_fmadd_ps(v, _mm512_loadu_ps(row + t * 16), acc[t]);
+}
+
+// (a b)^T into ct (N, R) for float where N is a multiple of kSparsePanel: the rows of a b in
+// groups of 16, each row's panel summed over all its nonzeros in eight 16-float registers
+// (two rows at a time, as in sparse_panels_avx512, b read in place), stored into a 16-row
+// tile (8 KB, in L1) that is then transposed into ct. Spares writing a b whole and reading
+// it back to transpose it. Each output is the same chain of fused multiply-adds from zero.
+__attribute__((target("avx512f"))) void sparse_transposed_avx512(const std::uint32_t* start,
+                                                                 const std::uint32_t* index, const float* values,
+                                                                 std::size_t R, const float* b, std::size_t N,
+                                                                 float* ct) {
+  constexpr std::size_t V = 8, L = 16, W = V * L, kRows = 16;
+  static_assert(W == kSparsePanel);
+  alignas(64) float tile[kRows * W];
+  for (std::size_t n0 = 0; n0 < N; n0 += W) {
+    for (std::size_t r0 = 0; r0 < R; r0 += kRows) {
+      const std::size_t rows = std::min(kRows, R - r0);
+      for (std::size_t t = 0; t < rows; t += 2) {
+        const std::size_t r = r0 + t;
+        const bool pair = t + 1 < rows;
+        std::uint32_t j0 = start[r], j1 = pair ? start[r + 1] : 0;
+        const std::uint32_t e0 = start[r + 1], e1 = pair ? start[r + 2] : 0;
+        __m512 a0[V], a1[V];
+#pragma GCC unroll 8
+        for (std::size_t u = 0; u < V; ++u) a0[u] = a1[u] = _mm512_setzero_ps();
+        for (; j0 < e0 && j1 < e1; ++j0, ++j1) {
+          add_scaled_row(values[j0], b + std::size_t{index[j0]} * N + n0, a0);
+          add_scaled_row(values[j1], b + std::size_t{index[j1]} * N + n0, a1);
+        }
+        for (; j0 < e0; ++j0) add_scaled_row(values[j0], b + std::size_t{index[j0]} * N + n0, a0);
+        for (; j1 < e1; ++j1) add_scaled_row(values[j1], b + std::size_t{index[j1]} * N + n0, a1);
+#pragma GCC unroll 8
+        for (std::size_t u = 0; u < V; ++u) {
+          _mm512_store_ps(tile + t * W + u * L, a0[u]);
+          if (pair) _mm512_store_ps(tile + (t + 1) * W + u * L, a1[u]);
+        }
+      }
+      transpose_into<false>(tile, rows, W, W, ct + n0 * R + r0, R);
+    }
+  }
+}
 #endif
 
 }  // namespace
@@ -419,6 +467,19 @@ AE_KERNEL void sparse_gemm(const std::uint32_t* start, const std::uint32_t* inde
       c[r * N + n0] = sum;
     }
   }
+}
+
+template <class T>
+AE_KERNEL void sparse_gemm_transposed(const std::uint32_t* start, const std::uint32_t* index, const T* values,
+                                      std::size_t R, std::size_t K, const T* b, std::size_t N, T* ct, T* scratch,
+                                      T* panel, std::uint32_t* cursor) {
+#if defined(__x86_64__)
+  if constexpr (std::is_same_v<T, float>) {
+    if (has_avx512() && N % kSparsePanel == 0) return sparse_transposed_avx512(start, index, values, R, b, N, ct);
+  }
+#endif
+  sparse_gemm(start, index, values, R, K, b, false, N, scratch, panel, cursor);
+  transpose_into<false>(scratch, R, N, N, ct, R);
 }
 
 template <class T>
@@ -458,6 +519,9 @@ void add_transposed_ref(const T* a, std::size_t R, std::size_t C, T* c) {
                                    std::size_t, const T*, std::size_t, T*);                        \
   template void sparse_gemm<T>(const std::uint32_t*, const std::uint32_t*, const T*, std::size_t,  \
                                std::size_t, const T*, bool, std::size_t, T*, T*, std::uint32_t*);  \
+  template void sparse_gemm_transposed<T>(const std::uint32_t*, const std::uint32_t*, const T*,    \
+                                          std::size_t, std::size_t, const T*, std::size_t, T*, T*, \
+                                          T*, std::uint32_t*);                                     \
   template void transpose<T>(const T*, std::size_t, std::size_t, T*);                             \
   template void transpose_ref<T>(const T*, std::size_t, std::size_t, T*);                         \
   template void add_transposed<T>(const T*, std::size_t, std::size_t, T*);                        \
