@@ -235,8 +235,8 @@ class BasicAutoencoder {
 
   Architecture arch_;
   std::vector<std::size_t> offsets_;
-  std::vector<T> params_;
-  std::vector<T> grads_;
+  AlignedVector<T> params_;  // 64-byte aligned, as are grads_ and the optimiser state: the kernels write whole lines
+  AlignedVector<T> grads_;
   Workspace<T> ws_;
   Precision precision_ = Precision::fp32;
 };

@@ -396,6 +396,45 @@ __attribute__((target("avx512f"))) std::size_t sparse_panels_avx512(
   return n0;
 }
 
+// lo in the low half, hi in the high half (masked inserts into zeros: the plain insert and
+// the 256-to-512 casts read an undefined register, which GCC 12 warns about).
+__attribute__((target("avx512f"), always_inline)) inline __m512 join(__m256 lo, __m256 hi) {
+  const __m512d zero = _mm512_setzero_pd();
+  const __m512d low = _mm512_mask_insertf64x4(zero, 0xFF, zero, _mm256_castps_pd(lo), 0);
+  return _mm512_castpd_ps(_mm512_mask_insertf64x4(low, 0xFF, low, _mm256_castps_pd(hi), 1));
+}
+
+// The 16 x W tile (row stride W) into 16 columns of the output: tile column n becomes the
+// 16 floats at out + n * ldo, one 64-byte store each. Where those are whole cache lines (out
+// and the row stride aligned to 64 bytes) the stores are non-temporal: the output is a weight
+// gradient arena, and the thread that sums the arenas for the update (often the other core)
+// last read these lines, so an ordinary store must first take each line back from that core's
+// cache; a streaming store of a whole line does not. The caller fences.
+__attribute__((target("avx512f"))) void tile16_to_columns(const float* tile, std::size_t W, float* out,
+                                                          std::size_t ldo) {
+  const bool whole_lines = reinterpret_cast<std::uintptr_t>(out) % 64 == 0 && ldo % 16 == 0;
+  for (std::size_t c0 = 0; c0 < W; c0 += 16) {
+    __m256 q[4][8];  // the four 8 x 8 blocks: rows 0-7 and 8-15 of columns c0.. and c0 + 8..
+    for (std::size_t i = 0; i < 8; ++i) {
+      q[0][i] = _mm256_load_ps(tile + i * W + c0);
+      q[1][i] = _mm256_load_ps(tile + (8 + i) * W + c0);
+      q[2][i] = _mm256_load_ps(tile + i * W + c0 + 8);
+      q[3][i] = _mm256_load_ps(tile + (8 + i) * W + c0 + 8);
+    }
+    for (auto& block : q) transpose8(block);
+    for (std::size_t i = 0; i < 16; ++i) {
+      const std::size_t h = i < 8 ? 0 : 2;  // columns c0 + i come from blocks 0 and 1, c0 + 8 + i from 2 and 3
+      const __m512 column = join(q[h][i % 8], q[h + 1][i % 8]);
+      float* o = out + (c0 + i) * ldo;
+      if (whole_lines) {
+        _mm512_stream_ps(o, column);
+      } else {
+        _mm512_storeu_ps(o, column);
+      }
+    }
+  }
+}
+
 // (a b)^T into ct (N, R) for float where N is a multiple of kSparsePanel: the rows of a b in
 // groups of 16, each row's panel summed over all its nonzeros in eight 16-float registers
 // (two rows at a time by add_row_pair, as in sparse_panels_avx512, b read in place), stored
@@ -427,9 +466,14 @@ __attribute__((target("avx512f"))) void sparse_transposed_avx512(const std::uint
           if (pair) _mm512_store_ps(tile + (t + 1) * W + u * L, a1[u]);
         }
       }
-      transpose_into<false>(tile, rows, W, W, ct + n0 * R + r0, R);
+      if (rows == kRows && R % 16 == 0) {
+        tile16_to_columns(tile, W, ct + n0 * R + r0, R);
+      } else {
+        transpose_into<false>(tile, rows, W, W, ct + n0 * R + r0, R);
+      }
     }
   }
+  _mm_sfence();  // the streaming stores of tile16_to_columns before whatever follows
 }
 #endif
 

@@ -4,12 +4,14 @@
 // the sparse dense layer against the dense one.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <vector>
 
 #include "kernel_test_util.hpp"
+#include "ae/matrix.hpp"
 #include "kernels/kernels.hpp"
 
 namespace ae::kernels {
@@ -145,6 +147,35 @@ TEST(SparseKernels, SparseGemmTransposedIsTheTransposeOfSparseGemmBitForBit) {
       sparse_gemm_transposed(c.start.data(), c.index.data(), c.values.data(), R, K, b.data(), N, ct.data(),
                              scratch.data(), panel.data(), cursor.data());
       ASSERT_EQ(ct, expected) << "N=" << N << " R=" << R;
+    }
+  }
+}
+
+TEST(SparseKernels, SparseGemmTransposedWritesWholeLinesAlignedOrNot) {
+  Rng rng(31);
+  // R a multiple of 16 (whole 16-row tiles, each output column's 16 floats one 64-byte
+  // store): into a 64-byte aligned ct (whole cache lines, streamed) and into one 4 floats off
+  // (ordinary stores), with the first layer's shape among them.
+  if (!__builtin_cpu_supports("avx512f")) std::printf("[   NOTE   ] no AVX-512 here: the 16-row tile stores are not run\n");
+  for (std::size_t R : {std::size_t{16}, std::size_t{48}, std::size_t{784}}) {
+    for (std::size_t N : {kSparsePanel, 2 * kSparsePanel}) {
+      const std::size_t K = 90;
+      const auto a = sparse_matrix(R, K, 0.2, rng), b = random_vector(K * N, rng);
+      const Compressed c = compress(a, R, K);
+      std::vector<float> product(R * N), expected(N * R), scratch(R * N), panel(kSparseBlock * kSparsePanel);
+      std::vector<std::uint32_t> cursor(R);
+      sparse_gemm(c.start.data(), c.index.data(), c.values.data(), R, K, b.data(), false, N, product.data(),
+                  panel.data(), cursor.data());
+      transpose_ref(product.data(), R, N, expected.data());
+      for (std::size_t offset : {std::size_t{0}, std::size_t{4}}) {
+        AlignedVector<float> buffer(N * R + 16, std::nanf(""));
+        float* ct = buffer.data() + offset;
+        sparse_gemm_transposed(c.start.data(), c.index.data(), c.values.data(), R, K, b.data(), N, ct,
+                               scratch.data(), panel.data(), cursor.data());
+        ASSERT_TRUE(std::equal(expected.begin(), expected.end(), ct)) << "N=" << N << " R=" << R << " offset=" << offset;
+        for (std::size_t i = 0; i < offset; ++i) ASSERT_TRUE(std::isnan(buffer[i])) << "wrote before ct";
+        for (std::size_t i = offset + N * R; i < buffer.size(); ++i) ASSERT_TRUE(std::isnan(buffer[i])) << "wrote past ct";
+      }
     }
   }
 }
