@@ -235,7 +235,7 @@ class BasicAutoencoder {
 
   Architecture arch_;
   std::vector<std::size_t> offsets_;
-  AlignedVector<T> params_;  // 64-byte aligned, as are grads_ and the optimiser state: the kernels write whole lines
+  AlignedVector<T> params_;  // 64-byte aligned, as is grads_: the sparse kernels write whole lines of the weight gradient
   AlignedVector<T> grads_;
   Workspace<T> ws_;
   Precision precision_ = Precision::fp32;

@@ -466,7 +466,7 @@ __attribute__((target("avx512f"))) void sparse_transposed_avx512(const std::uint
           if (pair) _mm512_store_ps(tile + (t + 1) * W + u * L, a1[u]);
         }
       }
-      if (rows == kRows && R % 16 == 0) {
+      if (rows == kRows) {
         tile16_to_columns(tile, W, ct + n0 * R + r0, R);
       } else {
         transpose_into<false>(tile, rows, W, W, ct + n0 * R + r0, R);
