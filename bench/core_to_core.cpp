@@ -28,8 +28,9 @@ bool pin(int cpu) {
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// Nanoseconds for the flag to go from cpu a to cpu b and back, over `trips` round trips.
-double round_trip_ns(int a, int b, int trips) {
+// Nanoseconds for the flag to go from cpu a (the calling thread's) to cpu b and back, over
+// `trips` round trips.
+double round_trip_ns(int b, int trips) {
   alignas(64) std::atomic<int> flag{0};
   std::thread other([&] {
     pin(b);
@@ -39,7 +40,6 @@ double round_trip_ns(int a, int b, int trips) {
       flag.store(2 * i + 2, std::memory_order_release);
     }
   });
-  pin(a);
   const auto start = Clock::now();
   for (int i = 0; i < trips; ++i) {
     flag.store(2 * i + 1, std::memory_order_release);
@@ -64,12 +64,13 @@ double read_lines(const std::vector<float>& buf, volatile float& sink) {
 
 int main(int argc, char** argv) {
   const int a = argc > 2 ? std::atoi(argv[1]) : 0, b = argc > 2 ? std::atoi(argv[2]) : 1;
-  if (std::thread::hardware_concurrency() < 2) {
-    std::puts("core_to_core: needs two CPUs");
+  // Pinning to b first, then to a, checks both CPUs can be used; the main thread stays on a.
+  if (a == b || !pin(b) || !pin(a)) {
+    std::fprintf(stderr, "core_to_core: cannot run on cpu %d and cpu %d (two distinct CPUs of this machine)\n", a, b);
     return 1;
   }
   std::vector<double> trips;
-  for (int r = 0; r < 5; ++r) trips.push_back(round_trip_ns(a, b, 100000));
+  for (int r = 0; r < 5; ++r) trips.push_back(round_trip_ns(b, 100000));
   std::vector<float> buf(std::size_t{1} << 20);  // 4 MB
   volatile float sink = 0;
   double theirs = 0, mine = 0;
@@ -80,7 +81,6 @@ int main(int argc, char** argv) {
       for (std::size_t i = 0; i < buf.size(); ++i) buf[i] = static_cast<float>(i + r);
     });
     writer.join();
-    pin(a);
     theirs += read_lines(buf, sink);
     for (std::size_t i = 0; i < buf.size(); ++i) buf[i] = static_cast<float>(i) - r;
     mine += read_lines(buf, sink);

@@ -131,38 +131,19 @@ TEST(SparseKernels, SparseGemmMatchesReferenceAndDenseGemmWithBEitherWay) {
 TEST(SparseKernels, SparseGemmTransposedIsTheTransposeOfSparseGemmBitForBit) {
   Rng rng(27);
   // N at 128 and 256 (written straight into ct on AVX-512) and off them (through scratch),
-  // R around the 16-row tiles and the 8 x 8 transpose blocks.
+  // R around the 16-row tiles and the 8 x 8 transpose blocks, and multiples of 16 (whole
+  // tiles, each output column's 16 floats one 64-byte store) up to the first layer's 784; ct
+  // 64-byte aligned (whole cache lines, streamed) and 4 floats off (ordinary stores).
   if (!__builtin_cpu_supports("avx512f")) std::printf("[   NOTE   ] no AVX-512 here: the transposed 128-column panels are not run\n");
+  std::vector<std::size_t> rows = edge_sizes({8, 16});
+  rows.insert(rows.end(), {48, 784});
   for (std::size_t N : {std::size_t{1}, kSparsePanel - 1, kSparsePanel, kSparsePanel + 1, 2 * kSparsePanel}) {
-    for (std::size_t R : edge_sizes({8, 16})) {
+    for (std::size_t R : rows) {
       const std::size_t K = 70;
       const auto a = sparse_matrix(R, K, 0.3, rng), b = random_vector(K * N, rng);
       const Compressed c = compress(a, R, K);
-      std::vector<float> product = nan_vector(R * N), expected(N * R), ct = nan_vector(N * R),
-                         scratch = nan_vector(R * N), panel(kSparseBlock * kSparsePanel);
-      std::vector<std::uint32_t> cursor(R);
-      sparse_gemm(c.start.data(), c.index.data(), c.values.data(), R, K, b.data(), false, N, product.data(),
-                  panel.data(), cursor.data());
-      transpose_ref(product.data(), R, N, expected.data());
-      sparse_gemm_transposed(c.start.data(), c.index.data(), c.values.data(), R, K, b.data(), N, ct.data(),
-                             scratch.data(), panel.data(), cursor.data());
-      ASSERT_EQ(ct, expected) << "N=" << N << " R=" << R;
-    }
-  }
-}
-
-TEST(SparseKernels, SparseGemmTransposedWritesWholeLinesAlignedOrNot) {
-  Rng rng(31);
-  // R a multiple of 16 (whole 16-row tiles, each output column's 16 floats one 64-byte
-  // store): into a 64-byte aligned ct (whole cache lines, streamed) and into one 4 floats off
-  // (ordinary stores), with the first layer's shape among them.
-  if (!__builtin_cpu_supports("avx512f")) std::printf("[   NOTE   ] no AVX-512 here: the 16-row tile stores are not run\n");
-  for (std::size_t R : {std::size_t{16}, std::size_t{48}, std::size_t{784}}) {
-    for (std::size_t N : {kSparsePanel, 2 * kSparsePanel}) {
-      const std::size_t K = 90;
-      const auto a = sparse_matrix(R, K, 0.2, rng), b = random_vector(K * N, rng);
-      const Compressed c = compress(a, R, K);
-      std::vector<float> product(R * N), expected(N * R), scratch(R * N), panel(kSparseBlock * kSparsePanel);
+      std::vector<float> product = nan_vector(R * N), expected(N * R), scratch = nan_vector(R * N),
+                         panel(kSparseBlock * kSparsePanel);
       std::vector<std::uint32_t> cursor(R);
       sparse_gemm(c.start.data(), c.index.data(), c.values.data(), R, K, b.data(), false, N, product.data(),
                   panel.data(), cursor.data());
