@@ -417,13 +417,16 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   model_.zero_gradients();
   // Without ranks, the update overlaps the backward passes: the parameters are updated in
   // chunks, the last layer's first, and a thread that has finished its backward pass takes
-  // the next chunk as soon as every thread has written that chunk's layer (so a thread the
-  // machine slowed leaves the other updating instead of waiting). Each chunk sums the arenas
-  // in slice order, so the result is the same whichever thread takes it. No chunk is updated
-  // unless the batch's loss is finite; a thread that fails abandons the step.
+  // a chunk as soon as every thread has written that chunk's layer. Each chunk has a home
+  // thread (the chunks are dealt in turn), which takes its own ready chunks first, so that a
+  // chunk's moments and parameters stay in one core's cache from step to step; a thread with
+  // none of its own ready takes another's (so a thread the machine slowed leaves the other
+  // updating instead of waiting). Each chunk sums the arenas in slice order, so the result
+  // is the same whichever thread takes it. No chunk is updated unless the batch's loss is
+  // finite; a thread that fails abandons the step.
   const bool overlap = !exchange_;
   struct UpdateChunk {
-    std::size_t begin, end, layer;
+    std::size_t begin, end, layer, home;
   };
   std::vector<UpdateChunk> chunks;
   constexpr std::size_t kUpdateChunk = 16384;  // parameters: 64 KB of each arena
@@ -431,23 +434,41 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     const std::size_t begin = model_.offset(l), end = l + 1 < model_.layer_count() ? model_.offset(l + 1) : P;
     const std::size_t pieces = (end - begin + kUpdateChunk - 1) / kUpdateChunk;
     for (std::size_t i = 0; i < pieces; ++i) {
-      chunks.push_back({slice_begin(end - begin, pieces, i) + begin, slice_begin(end - begin, pieces, i + 1) + begin, l});
+      chunks.push_back({slice_begin(end - begin, pieces, i) + begin, slice_begin(end - begin, pieces, i + 1) + begin, l,
+                        chunks.size() % std::max<std::size_t>(threads, 1)});  // a rank may hold no slices
     }
   }
   std::vector<std::atomic<std::size_t>> written(model_.layer_count());  // threads done with layer l
-  std::atomic<std::size_t> next_chunk{0};
+  const std::unique_ptr<std::atomic<bool>[]> taken(new std::atomic<bool>[chunks.size()]);
   std::atomic<bool> abandon{false};
   const std::function<void(std::size_t)> layer_written = [&](std::size_t l) { written[l].fetch_add(1, std::memory_order_release); };
-  const auto update_chunks = [&] {
-    bool checked = false;
-    for (;;) {
-      const std::size_t c = next_chunk.fetch_add(1, std::memory_order_relaxed);
-      if (c >= chunks.size()) return;
-      const UpdateChunk& chunk = chunks[c];
-      for (std::size_t spins = 0; written[chunk.layer].load(std::memory_order_acquire) < threads; ++spins) {
-        if (abandon.load(std::memory_order_relaxed)) return;
-        spin_pause(spins);
+  // The next chunk for thread t: one of its own whose layer every thread has written, else
+  // another thread's that is ready; chunks.size() when none is ready yet, and `left` says
+  // whether any is still to take.
+  const auto claim = [&](std::size_t t, bool& left) {
+    left = false;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (std::size_t c = 0; c < chunks.size(); ++c) {
+        if (taken[c].load(std::memory_order_relaxed)) continue;
+        left = true;
+        if ((pass == 0 && chunks[c].home != t) || written[chunks[c].layer].load(std::memory_order_acquire) < threads) continue;
+        if (!taken[c].exchange(true, std::memory_order_acq_rel)) return c;
       }
+    }
+    return chunks.size();
+  };
+  const auto update_chunks = [&](std::size_t t) {
+    bool checked = false;
+    for (std::size_t spins = 0;;) {
+      bool left = false;
+      const std::size_t c = claim(t, left);
+      if (c == chunks.size()) {
+        if (!left || abandon.load(std::memory_order_relaxed)) return;
+        spin_pause(spins++);
+        continue;
+      }
+      spins = 0;
+      const UpdateChunk& chunk = chunks[c];
       if (!checked) {
         // Every slice's loss is in: each is set before its thread's backward pass starts.
         double loss = 0;
@@ -461,14 +482,14 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     }
   };
   // Runs a thread's backward job for a step, then (overlapping) its share of the update.
-  const auto backward_job = [&](auto&& job) {
+  const auto backward_job = [&](std::size_t t, auto&& job) {
     try {
       job();
     } catch (...) {
       abandon.store(true);
       throw;
     }
-    if (overlap) update_chunks();
+    if (overlap) update_chunks(t);
   };
   const auto backward = [&](std::size_t t, Slice& s, MatrixView dyv) {
     model_.backward_consuming(dyv, s.ws, t == 0 ? model_.gradients() : std::span<float>(s.grads), nullptr,
@@ -547,14 +568,14 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
       };
       if (overlap) {
         for (auto& w : written) w.store(0, std::memory_order_relaxed);
-        next_chunk.store(0, std::memory_order_relaxed);
+        for (std::size_t c = 0; c < chunks.size(); ++c) taken[c].store(false, std::memory_order_relaxed);
         abandon.store(false, std::memory_order_relaxed);
         optimizer_.begin_step();
       }
       if (!trimming) {
         pool.run([&](std::size_t t) {
           if (t >= threads) return;
-          backward_job([&] {
+          backward_job(t, [&] {
             Slice& s = slices[t];
             s.loss = 0;
             const auto [r0, r1] = slice_rows_of(count, t);
@@ -585,7 +606,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
                                                       {zero_weight.data(), count}, by_loss);
         pool.run([&](std::size_t t) {
           if (t >= threads) return;
-          backward_job([&] {
+          backward_job(t, [&] {
             Slice& s = slices[t];
             s.loss = 0;
             const auto [r0, r1] = slice_rows_of(count, t);
