@@ -233,6 +233,36 @@ void BM_StepGemm(benchmark::State& state) {
 }
 BENCHMARK(BM_StepGemm)->ArgsProduct({{0, 1, 2, 3, 4, 5}, {0, 1, 2}});
 
+// One thread's share of a training step (128 rows) through the output layer (128 -> 784):
+// 0 the forward product, 1 the weight gradient, 2 the input gradient, 3 the forward product
+// with the weight handed over already transposed. Second argument 1: an 8 MB walk before
+// each product (untimed) leaves its operands in L3 alone, as they are inside a step, where
+// the layer's weight, its gradient and the activations do not fit in one core's L2.
+void BM_OutputLayerGemm(benchmark::State& state) {
+  const std::size_t B = 128, I = 128, O = 784;
+  const auto x = random_vector(B * I, 7), w = random_vector(O * I, 8), dy = random_vector(B * O, 9);
+  std::vector<float> wt(I * O), out(O * I), flush(std::size_t{2} << 20, 1.0f);
+  ae::kernels::transpose(w.data(), O, I, wt.data());
+  float sink = 0;
+  for (auto _ : state) {
+    if (state.range(1) != 0) {
+      state.PauseTiming();
+      for (std::size_t i = 0; i < flush.size(); i += 16) sink += flush[i];
+      state.ResumeTiming();
+    }
+    switch (state.range(0)) {
+      case 0: ae::kernels::gemm<float>(false, true, B, O, I, 1.0f, x.data(), w.data(), 0.0f, out.data()); break;
+      case 1: ae::kernels::gemm<float>(true, false, O, I, B, 1.0f, dy.data(), x.data(), 0.0f, out.data()); break;
+      case 2: ae::kernels::gemm<float>(false, false, B, I, O, 1.0f, dy.data(), w.data(), 0.0f, out.data()); break;
+      default: ae::kernels::gemm<float>(false, false, B, O, I, 1.0f, x.data(), wt.data(), 0.0f, out.data()); break;
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  benchmark::DoNotOptimize(sink);
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(B * I * O), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+}
+BENCHMARK(BM_OutputLayerGemm)->ArgsProduct({{0, 1, 2, 3}, {0, 1}});
+
 // The trainer's update on two threads' gradient arenas over the demo model's 210,520
 // parameters: the second arena added on the way into Adam (as the trainer does), against
 // adding it into the first in a pass of its own and then updating.
