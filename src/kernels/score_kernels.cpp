@@ -1,6 +1,7 @@
 // Residual loops for outlier scores (see score_kernels.hpp). The fast versions split each
 // row into blocks of kLanes features with one float partial sum per lane; the tail and the
 // final sum are in double.
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/fast_math.hpp"
@@ -186,6 +187,26 @@ AE_KERNEL void value_range(const float* v, std::size_t n, float* lo, float* hi) 
   }
   *lo = l;
   *hi = h;
+}
+
+AE_KERNEL void quantize_levels(const float* __restrict x, std::size_t n, double lo, double range,
+                               unsigned char* __restrict out) {
+  if (!(range > 0)) {
+    for (std::size_t j = 0; j < n; ++j) out[j] = 0;
+    return;
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    const double v = 255.0 * (static_cast<double>(x[j]) - lo) / range + 0.5;
+    // v >= 0 truncates to its floor; NaN fails the first test.
+    out[j] = !(v >= 0.0) ? 0 : v >= 255.0 ? 255 : static_cast<unsigned char>(static_cast<int>(v));
+  }
+}
+
+void quantize_levels_ref(const float* x, std::size_t n, double lo, double range, unsigned char* out) {
+  for (std::size_t j = 0; j < n; ++j) {
+    const double v = range > 0 ? std::floor(255.0 * (static_cast<double>(x[j]) - lo) / range + 0.5) : 0.0;
+    out[j] = static_cast<unsigned char>(std::clamp(std::isnan(v) ? 0.0 : v, 0.0, 255.0));
+  }
 }
 
 }  // namespace ae::kernels

@@ -43,4 +43,11 @@ void residual_sq_sum(const float* x, const float* y, double* sum, std::size_t B,
 // v is (n): widens [lo, hi] to cover its values; NaN values are skipped.
 void value_range(const float* v, std::size_t n, float* lo, float* hi);
 
+// Each of the n values to the nearest of 256 levels over [lo, lo + range], as bytes:
+// floor(255 (x - lo) / range + 0.5) clamped to [0, 255], NaN (and every value when range is
+// not positive) as 0. The fast one clamps by comparisons and truncates (floor is a library
+// call in the baseline instruction set); the reference calls floor and clamp. Same bytes.
+void quantize_levels(const float* x, std::size_t n, double lo, double range, unsigned char* out);
+void quantize_levels_ref(const float* x, std::size_t n, double lo, double range, unsigned char* out);
+
 }  // namespace ae::kernels

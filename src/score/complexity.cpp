@@ -3,12 +3,11 @@
 // level, without allocating and clearing zlib's tables for every row.
 #include <zlib.h>
 
-#include <algorithm>
-#include <cmath>
 #include <vector>
 
 #include "ae/error.hpp"
 #include "ae/score.hpp"
+#include "kernels/score_kernels.hpp"
 #include "score/score_detail.hpp"
 
 namespace ae {
@@ -28,10 +27,7 @@ ComplexityMeter::~ComplexityMeter() { deflateEnd(&stream_->z); }
 double ComplexityMeter::bits(std::span<const float> row, double lo, double range) {
   q_.resize(row.size());
   packed_.resize(compressBound(static_cast<uLong>(row.size())));
-  for (std::size_t j = 0; j < row.size(); ++j) {
-    const double v = range > 0 ? std::floor(255.0 * (static_cast<double>(row[j]) - lo) / range + 0.5) : 0.0;
-    q_[j] = static_cast<unsigned char>(std::clamp(std::isnan(v) ? 0.0 : v, 0.0, 255.0));
-  }
+  kernels::quantize_levels(row.data(), row.size(), lo, range, q_.data());
   z_stream& z = stream_->z;
   if (deflateReset(&z) != Z_OK) throw Error(ErrorKind::internal, "zlib could not reset its stream");
   z.next_in = q_.data();

@@ -13,16 +13,48 @@
 namespace ae {
 namespace {
 
-// numpy's linear quantile of ascending values (n >= 1): h = p (n - 1), lerp from the
-// neighbours, written as numpy writes it (from the upper neighbour when the weight >= 0.5).
-double sorted_quantile(const std::vector<double>& v, double p) {
-  const double h = p * static_cast<double>(v.size() - 1);
+// Where numpy's linear quantile p of n ascending values falls: between positions i and j
+// (the same at the top), weight t on j.
+struct QuantilePlace {
+  std::size_t i, j;
+  double t;
+};
+QuantilePlace quantile_place(std::size_t n, double p) {
+  const double h = p * static_cast<double>(n - 1);
   const double below = std::floor(h);
-  const std::size_t i = std::min(static_cast<std::size_t>(std::max(below, 0.0)), v.size() - 1);
-  const std::size_t j = std::min(i + 1, v.size() - 1);
-  const double t = h - below;
-  const double a = v[i], b = v[j], diff = b - a;
+  const std::size_t i = std::min(static_cast<std::size_t>(std::max(below, 0.0)), n - 1);
+  return {i, std::min(i + 1, n - 1), h - below};
+}
+
+// numpy's lerp from a to b, written as numpy writes it (from the upper neighbour when the
+// weight >= 0.5).
+double lerp(double a, double b, double t) {
+  const double diff = b - a;
   return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+}
+
+// numpy's linear quantile of ascending values (n >= 1).
+double sorted_quantile(const std::vector<double>& v, double p) {
+  const QuantilePlace q = quantile_place(v.size(), p);
+  return lerp(v[q.i], v[q.j], q.t);
+}
+
+// x in ascending order, NaN last (as the highest value).
+void sort_nan_last(std::vector<double>& x) {
+  std::sort(x.begin(), std::partition(x.begin(), x.end(), [](double a) { return !std::isnan(a); }));
+}
+
+// sorted_quantile(x in ascending order, NaN last, 0.5) without sorting all of x (reorders x).
+double median_of(std::vector<double>& x) {
+  const auto numbers = std::partition(x.begin(), x.end(), [](double a) { return !std::isnan(a); });
+  const auto finite = static_cast<std::size_t>(numbers - x.begin());
+  const QuantilePlace q = quantile_place(x.size(), 0.5);
+  if (q.i >= finite) return std::numeric_limits<double>::quiet_NaN();
+  const auto at_i = x.begin() + static_cast<std::ptrdiff_t>(q.i);
+  std::nth_element(x.begin(), at_i, numbers);
+  const double a = *at_i;
+  const double b = q.j == q.i ? a : q.j < finite ? *std::min_element(at_i + 1, numbers) : x[q.j];
+  return lerp(a, b, q.t);
 }
 
 }  // namespace
@@ -87,8 +119,7 @@ ScoreStats score_stats(std::span<const float> scores) {
   if (scores.empty()) throw Error(ErrorKind::usage, "no scores to summarise");
   const std::size_t n = scores.size();
   std::vector<double> v(scores.begin(), scores.end());
-  // NaN sorts last (as the highest score) so that sorting stays well defined.
-  std::sort(v.begin(), v.end(), [](double a, double b) { return a < b || (std::isnan(b) && !std::isnan(a)); });
+  sort_nan_last(v);  // NaN counts as the highest score
   ScoreStats s;
   s.count = n;
   double sum = 0;
@@ -104,8 +135,7 @@ ScoreStats score_stats(std::span<const float> scores) {
   s.q3 = sorted_quantile(v, 0.75);
   std::vector<double> dev(n);
   for (std::size_t i = 0; i < n; ++i) dev[i] = std::fabs(v[i] - s.median);
-  std::sort(dev.begin(), dev.end(), [](double a, double b) { return a < b || (std::isnan(b) && !std::isnan(a)); });
-  s.mad = sorted_quantile(dev, 0.5);
+  s.mad = median_of(dev);
   for (double p : quantile_grid()) s.grid.push_back(detail::short_float(sorted_quantile(v, p)));
   return s;
 }

@@ -2,6 +2,7 @@
 // everything the user should know but may intend is returned as warning lines.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <string>
@@ -27,16 +28,53 @@ struct ColumnRange {
   std::vector<float> lo, hi;
 };
 
+// Per-column min and max of R rows of C bytes into lo and hi (which start at 255 and 0).
+// Bytes may alias anything unless declared otherwise, and the loop vectorises only so.
+void byte_column_ranges(const std::uint8_t* __restrict rows, std::size_t R, std::size_t C, std::uint8_t* __restrict lo,
+                        std::uint8_t* __restrict hi) {
+  for (std::size_t i = 0; i < R; ++i) {
+    const std::uint8_t* row = rows + i * C;
+    for (std::size_t c = 0; c < C; ++c) {
+      lo[c] = std::min(lo[c], row[c]);
+      hi[c] = std::max(hi[c], row[c]);
+    }
+  }
+}
+
+// Widens lo and hi to the row's C values; false when one is NaN, Inf or beyond
+// kMaxTrainingMagnitude (lo and hi then hold no meaning).
+bool add_row_range(const float* __restrict row, std::size_t C, float* __restrict lo, float* __restrict hi) {
+  std::uint32_t bad = 0;  // a count (rows are far narrower than 2^32), which vectorises where a flag does not
+  for (std::size_t c = 0; c < C; ++c) {
+    bad += !(std::fabs(row[c]) <= kMaxTrainingMagnitude);  // NaN too
+    lo[c] = std::min(lo[c], row[c]);
+    hi[c] = std::max(hi[c], row[c]);
+  }
+  return bad == 0;
+}
+
 // Per-column min and max; throws Error(bad_data) at the first NaN, Inf or value beyond
-// kMaxTrainingMagnitude.
+// kMaxTrainingMagnitude (in row order). Byte rows can hold none of those, and their scaling
+// by 1/255 keeps the order, so their ranges come from the bytes' own; other rows are checked
+// a row at a time and searched only when one fails.
 ColumnRange column_ranges(const Dataset& d) {
   ColumnRange r{std::vector<float>(d.cols, std::numeric_limits<float>::infinity()),
                 std::vector<float>(d.cols, -std::numeric_limits<float>::infinity())};
-  const std::uint8_t* bytes = d.byte_data ? d.byte_rows() : nullptr;
-  for (std::size_t i = 0; i < d.rows; ++i) {
+  if (d.rows == 0) return r;
+  if (d.byte_data) {
+    std::vector<std::uint8_t> lo(d.cols, 255), hi(d.cols, 0);
+    byte_column_ranges(d.byte_rows(), d.rows, d.cols, lo.data(), hi.data());
     for (std::size_t c = 0; c < d.cols; ++c) {
-      const float x = d.byte_data ? static_cast<float>(bytes[i * d.cols + c]) * (1.0f / 255.0f)
-                                  : d.values[i * d.cols + c];
+      r.lo[c] = static_cast<float>(lo[c]) * (1.0f / 255.0f);
+      r.hi[c] = static_cast<float>(hi[c]) * (1.0f / 255.0f);
+    }
+    return r;
+  }
+  for (std::size_t i = 0; i < d.rows; ++i) {
+    const float* row = d.values.data() + i * d.cols;
+    if (add_row_range(row, d.cols, r.lo.data(), r.hi.data())) continue;
+    for (std::size_t c = 0; c < d.cols; ++c) {
+      const float x = row[c];
       if (!std::isfinite(x)) {
         throw Error(ErrorKind::bad_data, d.source + ": row " + std::to_string(i + 1) + ", column " +
                                              std::to_string(c + 1) + " is " + (std::isnan(x) ? "NaN" : "Inf") +
@@ -48,8 +86,6 @@ ColumnRange column_ranges(const Dataset& d) {
                                              "; values beyond 1e15 in magnitude overflow the float sums of training "
                                              "and scoring (scale the data first)");
       }
-      r.lo[c] = std::min(r.lo[c], x);
-      r.hi[c] = std::max(r.hi[c], x);
     }
   }
   return r;

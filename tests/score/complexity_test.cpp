@@ -2,7 +2,9 @@
 // and the complexity-corrected scores on calibrations saved before they existed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,7 @@
 
 #include "ae/error.hpp"
 #include "ae/score.hpp"
+#include "kernels/score_kernels.hpp"
 #include "score_fixture.hpp"
 #include "../test_support.hpp"
 
@@ -27,6 +30,30 @@ TEST(InputComplexity, MatchesZlibThroughNumpy) {
     const std::vector<float> row = floats(c["row"]);
     EXPECT_EQ(input_complexity_bits(row, c["lo"].get<double>(), c["range"].get<double>()), c["bits"].get<double>())
         << "lo " << c["lo"] << " range " << c["range"];
+  }
+}
+
+TEST(InputComplexity, LevelsAreTheClampedFloorOfTheScaledValue) {
+  // The kernel against its reference (floor and clamp) on every level's edges (v just under
+  // and at each whole number), below and above the range, NaN and infinities.
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  for (const auto [lo, range] : {std::pair{0.0, 1.0}, std::pair{-3.5, 7.25}, std::pair{2.0, 0.0}, std::pair{0.0, -1.0}}) {
+    std::vector<float> row = {nan, inf, -inf, -0.0f, 0.0f, -1e30f, 1e30f};
+    for (int k = -3; k <= 258; ++k) {
+      const double x = lo + (k - 0.5) / 255.0 * range;  // where the level steps up
+      for (float f : {static_cast<float>(x), std::nextafter(static_cast<float>(x), -inf), std::nextafter(static_cast<float>(x), inf)}) {
+        row.push_back(f);
+      }
+    }
+    std::vector<unsigned char> got(row.size(), 77), want(row.size(), 99);
+    kernels::quantize_levels(row.data(), row.size(), lo, range, got.data());
+    kernels::quantize_levels_ref(row.data(), row.size(), lo, range, want.data());
+    int steps = 0;
+    for (std::size_t j = 0; j < row.size(); ++j) {
+      EXPECT_EQ(static_cast<int>(got[j]), static_cast<int>(want[j])) << "x " << row[j] << " lo " << lo << " range " << range;
+      steps += j > 0 && got[j] != got[j - 1];
+    }
+    if (range > 0) EXPECT_GT(steps, 255);  // every level is reached
   }
 }
 

@@ -70,6 +70,38 @@ TEST(ScoreStats, MatchNumpy) {
   }
 }
 
+TEST(ScoreStats, MedianAndMadAreThoseOfTheSortedValuesBitForBit) {
+  // The definition: every value sorted (NaN last, as the highest), numpy's linear median of
+  // them, and of the sorted distances to it; on sizes odd and even, ties and NaNs.
+  const auto nan_last = [](double a, double b) { return a < b || (std::isnan(b) && !std::isnan(a)); };
+  const auto median = [](const std::vector<double>& sorted) {
+    const double h = 0.5 * static_cast<double>(sorted.size() - 1), below = std::floor(h), t = h - below;
+    const auto i = static_cast<std::size_t>(below);
+    const double a = sorted[i], b = sorted[std::min(i + 1, sorted.size() - 1)], diff = b - a;
+    return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+  };
+  const auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+  Rng rng(12);
+  for (const std::size_t n : {1u, 2u, 3u, 4u, 7u, 10u, 101u, 1000u}) {
+    for (const int nans : {0, 1, 2, 600}) {
+      std::vector<float> values(n);
+      for (float& v : values) v = static_cast<float>(std::floor(rng.uniform_double() * 20.0) / 4.0);  // ties
+      for (int k = 0; k < nans && k < static_cast<int>(n); ++k) values[rng.below(n)] = std::nanf("");
+      std::vector<double> v(values.begin(), values.end());
+      std::sort(v.begin(), v.end(), nan_last);
+      const double m = median(v);
+      std::vector<double> dev(n);
+      for (std::size_t i = 0; i < n; ++i) dev[i] = std::fabs(v[i] - m);
+      std::sort(dev.begin(), dev.end(), nan_last);
+      const ScoreStats s = score_stats(values);
+      EXPECT_TRUE(same(s.median, m)) << n << " values, " << nans << " NaN: " << s.median << " against " << m;
+      EXPECT_TRUE(same(s.mad, median(dev))) << n << " values, " << nans << " NaN: " << s.mad << " against " << median(dev);
+      EXPECT_TRUE(same(s.max, v.back())) << n;
+      EXPECT_TRUE(same(s.min, v.front())) << n;
+    }
+  }
+}
+
 TEST(ScoreStats, QuantileClampsAndHandlesEdges) {
   const std::vector<float> v = {4, 1, 3, 2};
   const ScoreStats s = score_stats(v);

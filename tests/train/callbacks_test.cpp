@@ -179,6 +179,45 @@ TEST(TrainDataChecks, WarningsForConstantColumnsRangeAndBatch) {
   EXPECT_NE(wb[0].find("bce"), std::string::npos) << wb[0];
 }
 
+TEST(TrainDataChecks, ByteRowsCountTheirConstantColumns) {
+  // Columns: always 0, always 255, always 7, 0 to 255, 3 to 4.
+  Dataset bytes;
+  bytes.rows = 300;
+  bytes.cols = 5;
+  bytes.byte_data = true;
+  bytes.source = "bytes";
+  for (std::size_t r = 0; r < bytes.rows; ++r) {
+    for (const int v : {0, 255, 7, static_cast<int>(r % 256), 3 + static_cast<int>(r % 2)}) {
+      bytes.bytes.push_back(static_cast<std::uint8_t>(v));
+    }
+  }
+  Autoencoder model(make_architecture(5, parse_layers("3:tanh,5:sigmoid")));
+  const auto w = check_training_data(model, drift_config(1), bytes, nullptr);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("bytes: 3 of 5 columns are constant"), std::string::npos) << w[0];
+}
+
+TEST(TrainDataChecks, TheFirstBadValueInRowOrderIsNamed) {
+  const Drift d;
+  Model m(1);
+  const auto message = [&](const Dataset& train) {
+    try {
+      check_training_data(m.model, drift_config(1), train, nullptr);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  Dataset bad = d.train;
+  bad.values[2 * 4 + 1] = 1e16f;                                      // row 3, column 2
+  bad.values[2 * 4 + 2] = std::numeric_limits<float>::quiet_NaN();   // row 3, column 3
+  EXPECT_NE(message(bad).find("low: row 3, column 2 is 1e+16; values beyond 1e15"), std::string::npos) << message(bad);
+  bad.values[1 * 4 + 3] = -std::numeric_limits<float>::infinity();  // row 2, column 4
+  EXPECT_NE(message(bad).find("low: row 2, column 4 is Inf"), std::string::npos) << message(bad);
+  bad.values[1 * 4 + 0] = std::numeric_limits<float>::quiet_NaN();  // row 2, column 1
+  EXPECT_NE(message(bad).find("low: row 2, column 1 is NaN"), std::string::npos) << message(bad);
+}
+
 TEST(TrainDataChecks, NoRowsNonFiniteAndWidthAreErrors) {
   const Drift d;
   Model m(1);
