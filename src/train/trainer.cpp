@@ -460,10 +460,11 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   const auto update_chunks = [&](std::size_t t) {
     bool checked = false;
     for (std::size_t spins = 0;;) {
+      if (abandon.load(std::memory_order_relaxed)) return;
       bool left = false;
       const std::size_t c = claim(t, left);
       if (c == chunks.size()) {
-        if (!left || abandon.load(std::memory_order_relaxed)) return;
+        if (!left) return;
         spin_pause(spins++);
         continue;
       }
