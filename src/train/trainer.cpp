@@ -418,7 +418,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   // Without ranks, the update overlaps the backward passes: the parameters are updated in
   // chunks, the last layer's first, and a thread that has finished its backward pass takes
   // a chunk as soon as every thread has written that chunk's layer. Each chunk has a home
-  // thread (the chunks are dealt in turn), which takes its own ready chunks first, so that a
+  // thread (the chunks dealt in turn), which takes its own ready chunks first, so that a
   // chunk's moments and parameters stay in one core's cache from step to step; a thread with
   // none of its own ready takes another's (so a thread the machine slowed leaves the other
   // updating instead of waiting). Each chunk sums the arenas in slice order, so the result
@@ -426,7 +426,7 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
   // finite; a thread that fails abandons the step.
   const bool overlap = !exchange_;
   struct UpdateChunk {
-    std::size_t begin, end, layer, home;
+    std::size_t begin, end, layer;
   };
   std::vector<UpdateChunk> chunks;
   constexpr std::size_t kUpdateChunk = 16384;  // parameters: 64 KB of each arena
@@ -434,24 +434,23 @@ History Trainer::fit(const Dataset& train, const Dataset* validation, const Trai
     const std::size_t begin = model_.offset(l), end = l + 1 < model_.layer_count() ? model_.offset(l + 1) : P;
     const std::size_t pieces = (end - begin + kUpdateChunk - 1) / kUpdateChunk;
     for (std::size_t i = 0; i < pieces; ++i) {
-      chunks.push_back({slice_begin(end - begin, pieces, i) + begin, slice_begin(end - begin, pieces, i + 1) + begin, l,
-                        chunks.size() % std::max<std::size_t>(threads, 1)});  // a rank may hold no slices
+      chunks.push_back({slice_begin(end - begin, pieces, i) + begin, slice_begin(end - begin, pieces, i + 1) + begin, l});
     }
   }
   std::vector<std::atomic<std::size_t>> written(model_.layer_count());  // threads done with layer l
-  const std::unique_ptr<std::atomic<bool>[]> taken(new std::atomic<bool>[chunks.size()]);
+  std::vector<std::atomic<bool>> taken(chunks.size());
   std::atomic<bool> abandon{false};
   const std::function<void(std::size_t)> layer_written = [&](std::size_t l) { written[l].fetch_add(1, std::memory_order_release); };
-  // The next chunk for thread t: one of its own whose layer every thread has written, else
-  // another thread's that is ready; chunks.size() when none is ready yet, and `left` says
-  // whether any is still to take.
+  // The next chunk for thread t: one of its own (chunk c is thread c % threads's) whose layer
+  // every thread has written, else another thread's that is ready; chunks.size() when none is
+  // ready yet, and `left` says whether any is still to take.
   const auto claim = [&](std::size_t t, bool& left) {
     left = false;
     for (int pass = 0; pass < 2; ++pass) {
       for (std::size_t c = 0; c < chunks.size(); ++c) {
         if (taken[c].load(std::memory_order_relaxed)) continue;
         left = true;
-        if ((pass == 0 && chunks[c].home != t) || written[chunks[c].layer].load(std::memory_order_acquire) < threads) continue;
+        if ((pass == 0 && c % threads != t) || written[chunks[c].layer].load(std::memory_order_acquire) < threads) continue;
         if (!taken[c].exchange(true, std::memory_order_acq_rel)) return c;
       }
     }
