@@ -66,7 +66,7 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--beta", f.beta, "With --variational: the weight of the KL term")->capture_default_str();
   app.add_option("--init", f.init, "Weight initialiser: auto (He for layers that read or give relu values, else Glorot), glorot_uniform, he_uniform, lecun_uniform")->capture_default_str();
   app.add_option("--seed", f.seed, "Random seed (weights and shuffling)")->capture_default_str()->check(whole_number());
-  app.add_option("--threads", f.threads, "Threads (default: all cores); results are identical for the same count");
+  app.add_option("--threads", f.threads, "Threads (default: the cores this process may use); results are identical for the same count");
   add_precision_flag(app, f.precision);
   app.add_option("--history", f.history, "Write per-epoch history CSV (epoch,loss,val_loss,seconds,lr)");
   app.add_flag("--quiet", f.quiet, "No progress or warnings on stderr (errors still)");

@@ -94,7 +94,7 @@ struct TrainFlags {
   double beta = 1.0;
   std::string init = "auto";
   std::uint64_t seed = 0;
-  int threads = 0;  // 0: every core
+  int threads = 0;  // 0: every core the process may use
   std::string precision = "fp32";
   std::string history;
   bool quiet = false;

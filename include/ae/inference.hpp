@@ -1,6 +1,6 @@
 // Applying a trained model to whole data sets, in fixed-size chunks so memory stays bounded:
 // embeddings, reconstructions, decoded rows and per-sample reconstruction errors. `threads`
-// is resolve_threads's request (0: every core); the results do not depend on it.
+// is resolve_threads's request (0: every core the process may use); the results do not depend on it.
 #pragma once
 #include <cstddef>
 #include <functional>

@@ -10,7 +10,8 @@ namespace ae {
 
 constexpr std::size_t kMaxThreads = 64;
 
-// `requested` capped at kMaxThreads; 0 means the machine's hardware concurrency (capped too).
+// `requested` capped at kMaxThreads; 0 means the CPUs this process may run on (its affinity
+// mask: taskset, a container's cpuset), capped too.
 std::size_t resolve_threads(std::size_t requested);
 
 }  // namespace ae

@@ -194,7 +194,7 @@ double input_complexity_bits(std::span<const float> row, double lo, double range
 // Two passes over `train` in chunks: the first collects s_j^2, the data range and the
 // statistics of every kind but the standardised ones; the second those. Throws Error(usage)
 // when train is empty, its width is not the model's, or a floor is not positive and finite.
-// `threads` as in inference.hpp: 0 every core; the results do not depend on it.
+// `threads` as in inference.hpp: 0 every core the process may use; the results do not depend on it.
 // Given `variational`, a variational model's calibration also holds the statistics of elbo
 // and recprob, scored with it.
 ScoreCalibration calibrate(Autoencoder& model, const Dataset& train, ScoreFloors floors = {},

@@ -95,7 +95,7 @@ struct TrainConfig {
   // which average over features; as is for sse). The reparameterisation noise is hashed like
   // the dropout masks. Ignored by plain models.
   double beta = 1;
-  // Row slices per batch (resolve_threads: 0 is every core). The weights depend on it: the
+  // Row slices per batch (resolve_threads: 0 is every core the process may use). The weights depend on it: the
   // same count gives the same bytes. The trainer keeps the resolved count. With `ranks`, the
   // threads of each rank: the trainer keeps ranks x threads, the slices of one batch.
   std::size_t threads = 0;

@@ -89,7 +89,7 @@ KEYWORDS = (
     Keyword("shuffle", "shuffle", True, "--no-shuffle", "Shuffle the rows every epoch (seeded)."),
     Keyword("seed", "seed", 0, "--seed", "Seed of the weights and the shuffles."),
     Keyword("threads", "threads", 0, "--threads",
-            "Threads (0: every core). The same seed, data and thread count give bit-identical weights."),
+            "Threads (0: every core the process may use). The same seed, data and thread count give bit-identical weights."),
     Keyword("precision", "precision", "fp32", "--precision",
             "GEMM arithmetic: 'fp32', or 'bf16' (bf16 weights and activations, fp32 sums and master weights; "
             "needs a CPU with AVX-512 BF16 or AMX). The fitted model computes in it too; the file stays fp32."),

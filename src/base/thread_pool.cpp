@@ -1,5 +1,7 @@
-// ThreadPool, and the default thread count (the machine's cores).
+// ThreadPool, and the default thread count (the cores this process may run on).
 #include "base/thread_pool.hpp"
+
+#include <sched.h>
 
 #include <algorithm>
 
@@ -21,8 +23,14 @@ constexpr int kSpins = 20000;
 
 std::size_t resolve_threads(std::size_t requested) {
   if (requested != 0) return std::min(requested, kMaxThreads);
-  const unsigned hw = std::thread::hardware_concurrency();
-  return std::clamp<std::size_t>(hw == 0 ? 1 : hw, 1, kMaxThreads);
+  // The CPUs the process may run on (taskset, a container's cpuset), not every CPU the
+  // machine has: more threads than that would share cores and wait on each other.
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  std::size_t cpus = 0;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) cpus = static_cast<std::size_t>(CPU_COUNT(&allowed));
+  if (cpus == 0) cpus = std::thread::hardware_concurrency();
+  return std::clamp<std::size_t>(cpus, 1, kMaxThreads);
 }
 
 ThreadPool::ThreadPool(std::size_t threads) : size_(std::max<std::size_t>(threads, 1)) {
