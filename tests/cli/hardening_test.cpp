@@ -312,16 +312,23 @@ TEST_F(Hardening21, Item10_StaleTemporaryFilesAreCleanedAndSignalsLeaveNone) {
     const pid_t scorer = spawn({"score", "w.safetensors", "--data", "wide.csv", "--per-feature", "p.npy", "--out", "s.npy"});
     ASSERT_GT(scorer, 0);
     int status = 0;
+    bool killed = false;
     while (::waitpid(scorer, &status, WNOHANG) == 0) {
       if (!temporaries().empty()) {
         ::kill(scorer, SIGTERM);
-        caught = true;
+        killed = true;
         break;
       }
     }
-    if (caught) {
-      EXPECT_EQ(wait_code(scorer), 128 + SIGTERM);
+    if (killed) {
+      const int code = wait_code(scorer);
       EXPECT_TRUE(temporaries().empty());
+      // On a loaded machine the last file can be renamed into place between the look and
+      // the signal: then the run finished (exit 0) and this attempt caught nothing.
+      if (code != 0) {
+        EXPECT_EQ(code, 128 + SIGTERM);
+        caught = true;
+      }
     }
     fs::remove(dir_ / "p.npy");
     fs::remove(dir_ / "s.npy");
