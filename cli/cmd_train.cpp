@@ -32,8 +32,8 @@ static_assert(std::atomic<int>::is_always_lock_free);
 extern "C" void on_stop_signal(int sig) {
   // A second signal: leave now, with no temporary file of a write in progress left behind.
   if (stop_signal.load() != 0) {
-    remove_temporary_files();
-    std::_Exit(128 + sig);
+    remove_temporary_files_then([](int code) { std::_Exit(code); }, 128 + sig);
+    return;
   }
   stop_signal.store(sig);
 }

@@ -25,13 +25,17 @@
 
 namespace {
 
-// SIGINT, SIGTERM or SIGHUP outside training (which handles them itself): remove the
-// temporary file of any write in progress, then die of the signal as before.
-extern "C" void on_fatal_signal(int sig) {
-  ae::remove_temporary_files();
+// Dies of `sig` (in a handler of `sig`: as the handler returns).
+extern "C" void die_of(int sig) {
   ::signal(sig, SIG_DFL);
   ::raise(sig);
 }
+
+// SIGINT, SIGTERM or SIGHUP outside training (which handles them itself): remove the
+// temporary file of any write in progress, then die of the signal as before.
+extern "C" void on_fatal_signal(int sig) { ae::remove_temporary_files_then(die_of, sig); }
+
+extern "C" void exit_with(int code) { ::_exit(code); }
 
 // SIGBUS from a mapped data file that was shortened while in use (its pages past the new end
 // are gone): one line naming the file, the temporary files removed, exit 65 as for any file
@@ -39,8 +43,7 @@ extern "C" void on_fatal_signal(int sig) {
 extern "C" void on_bus_error(int sig, siginfo_t* info, void*) {
   const char* path = ae::mapped_file_at(info->si_addr);
   if (path == nullptr) {
-    ::signal(sig, SIG_DFL);
-    ::raise(sig);
+    die_of(sig);
     return;
   }
   constexpr char kHead[] = "ae: ";
@@ -48,8 +51,7 @@ extern "C" void on_bus_error(int sig, siginfo_t* info, void*) {
   (void)!::write(STDERR_FILENO, kHead, sizeof kHead - 1);
   (void)!::write(STDERR_FILENO, path, std::strlen(path));
   (void)!::write(STDERR_FILENO, kWhy, sizeof kWhy - 1);
-  ae::remove_temporary_files();
-  ::_exit(65);
+  ae::remove_temporary_files_then(exit_with, 65);
 }
 
 void remove_temporaries_on_signals() {

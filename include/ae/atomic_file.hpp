@@ -39,7 +39,7 @@ class AtomicFile {
   std::string target_;     // the file the rename replaces: path_ with symlinks followed
   std::string temp_path_;  // empty when writing directly or once renamed
   int fd_ = -1;
-  int slot_ = -1;  // this file's entry in the list remove_temporary_files() reads
+  int slot_ = -1;  // this file's entry in the list remove_temporary_files_then() reads
   bool committed_ = false;
 };
 
@@ -51,9 +51,13 @@ void write_file_atomic(const std::string& path, std::string_view bytes);
 // path is an existing device or pipe. Throws Error(cannot_create) naming the path otherwise.
 void check_output_path(const std::string& path);
 
-// Removes every temporary file an AtomicFile of this process has open. Async-signal-safe:
-// for a signal handler that is about to end the process.
-void remove_temporary_files() noexcept;
+// For a signal handler that ends the process: removes every temporary file an AtomicFile of
+// this process has open, then calls end(code), which ends the process (at once, or as the
+// handler it was called from returns, for a signal raised again with its default action).
+// If another thread is creating a temporary file at that moment, it returns at once instead,
+// and that thread, as soon as its file is listed, removes them all and calls end(code).
+// Async-signal-safe.
+void remove_temporary_files_then(void (*end)(int), int code) noexcept;
 
 // The temporary file name AtomicFile uses for `target` in its folder, for process `pid`,
 // with `tag` for uniqueness: ".NAME.tmp.PID-HOST-TAG", NAME shortened so that the whole

@@ -118,8 +118,8 @@ void remove_stale(const std::string& folder, const std::string& name) {
   ::closedir(dir);
 }
 
-// The temporary files of this process, for remove_temporary_files(); a slot holds the path's
-// characters (owned by the AtomicFile) or null.
+// The temporary files of this process, for remove_temporary_files_then(); a slot holds the
+// path's characters (owned by the AtomicFile) or null.
 constexpr int kSlots = 64;
 std::atomic<const char*> temp_slots[kSlots];
 static_assert(std::atomic<const char*>::is_always_lock_free);
@@ -131,6 +131,44 @@ int remember(const char* path) {
   }
   return -1;  // more than kSlots files at once: this one is only removed by its destructor
 }
+
+// A signal handler and a thread creating a temporary file, on two threads at once: between
+// open() and remember() the file exists but is not listed, and a handler that removed the
+// listed files and ended the process then would leave it behind. So a handler that finds a
+// creation under way leaves the ending to the creating thread: `creating` counts the threads
+// between "about to create" and "listed", `dying_code` and `dying_end` are what the handler
+// would have done. Each side writes its own atomic before reading the other's (sequentially
+// consistent), so at least one of them sees the other.
+std::atomic<int> creating{0};
+std::atomic<int> dying_code{0};
+std::atomic<void (*)(int)> dying_end{nullptr};
+static_assert(std::atomic<int>::is_always_lock_free && std::atomic<void (*)(int)>::is_always_lock_free);
+
+void remove_listed() noexcept {
+  for (auto& slot : temp_slots) {
+    if (const char* path = slot.exchange(nullptr)) ::unlink(path);
+  }
+}
+
+// Brackets the creation and listing of one temporary file.
+class Creating {
+ public:
+  Creating() { creating.fetch_add(1); }
+  // A handler came meanwhile (or before): the last thread to leave removes the files, its own
+  // now listed, and ends the process; the others wait for that.
+  ~Creating() {
+    const bool last = creating.fetch_sub(1) == 1;
+    const int code = dying_code.load();
+    if (code == 0) return;
+    if (last) {
+      remove_listed();
+      dying_end.load()(code);
+    }
+    for (;;) ::pause();
+  }
+  Creating(const Creating&) = delete;
+  Creating& operator=(const Creating&) = delete;
+};
 
 }  // namespace
 
@@ -144,10 +182,12 @@ std::string temporary_name(const std::string& target, long pid, std::string_view
   return name;
 }
 
-void remove_temporary_files() noexcept {
-  for (auto& slot : temp_slots) {
-    if (const char* path = slot.exchange(nullptr)) ::unlink(path);
-  }
+void remove_temporary_files_then(void (*end)(int), int code) noexcept {
+  dying_end.store(end);
+  dying_code.store(code);
+  if (creating.load() != 0) return;  // the creating thread ends the process once its file is listed
+  remove_listed();
+  end(code);
 }
 
 void check_output_path(const std::string& path) {
@@ -193,6 +233,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   const std::string folder = folder_of(target_);
   remove_stale(folder, name);
   // 0666 less the umask, as for any new file; the old file's mode and owner when replacing.
+  const Creating creating_guard;  // until the new file is listed for the signal handlers
   for (int attempt = 0; fd_ < 0; ++attempt) {
     temp_path_ = folder + "/" + temporary_name(target_, static_cast<long>(::getpid()), random_tag());
     fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
