@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <fstream>
 #include <span>
 #include <string>
 #include <vector>
@@ -18,29 +17,22 @@
 #include "ae/loss.hpp"
 #include "ae/matrix.hpp"
 #include "ae/optimizer.hpp"
+#include "../json_fixture.hpp"
 
 namespace ae {
 namespace {
 
 using nlohmann::json;
+using test::bias_name;
+using test::expect_close;
+using test::flatten;
+using test::Tolerance;
+using test::weight_name;
 
 const json& golden() {
-  static const json data = [] {
-    const std::string path = std::string(AE_SOURCE_DIR) + "/tests/fixtures/golden.json";
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    return json::parse(in);
-  }();
+  static const json data = test::read_json_fixture("golden.json");
   return data;
 }
-
-// How close a computed value must be to PyTorch's: |a - e| <= rel |e| + abs_of_max max|e|,
-// where max|e| is taken over the tensor compared, so values far below their tensor's scale
-// are held to the rounding error of that scale.
-struct Tolerance {
-  double rel;
-  double abs_of_max;
-};
 
 // Double runs differ from PyTorch's float64 only by the order of summation.
 constexpr Tolerance kDouble{1e-11, 1e-13};
@@ -48,38 +40,9 @@ constexpr Tolerance kDouble{1e-11, 1e-13};
 constexpr Tolerance kFloatValues{1e-5, 1e-6};
 constexpr Tolerance kFloatGradients{1e-5, 1e-5};
 
-std::vector<double> flatten(const json& value) {
-  std::vector<double> out;
-  if (value.is_array()) {
-    for (const auto& item : value) {
-      const auto inner = flatten(item);
-      out.insert(out.end(), inner.begin(), inner.end());
-    }
-  } else {
-    out.push_back(value.get<double>());
-  }
-  return out;
-}
-
-template <class T>
-void expect_close(std::span<const T> actual, const std::vector<double>& expected,
-                  Tolerance tol, const std::string& what) {
-  ASSERT_EQ(actual.size(), expected.size()) << what;
-  double scale = 0;
-  for (const double e : expected) scale = std::max(scale, std::abs(e));
-  for (std::size_t k = 0; k < expected.size(); ++k) {
-    const double a = static_cast<double>(actual[k]);
-    EXPECT_NEAR(a, expected[k], tol.rel * std::abs(expected[k]) + tol.abs_of_max * scale)
-        << what << " [" << k << "]";
-  }
-}
-
 void expect_close_scalar(double actual, double expected, double rel, const std::string& what) {
   EXPECT_NEAR(actual, expected, rel * std::abs(expected)) << what;
 }
-
-std::string weight_name(std::size_t l) { return "layers." + std::to_string(l) + ".weight"; }
-std::string bias_name(std::size_t l) { return "layers." + std::to_string(l) + ".bias"; }
 
 Architecture golden_architecture() {
   const json& g = golden();

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,50 +16,21 @@
 #include "ae/loss.hpp"
 #include "ae/optimizer.hpp"
 #include "kernels/kernels.hpp"
+#include "../json_fixture.hpp"
 
 namespace ae {
 namespace {
 
 using nlohmann::json;
+using test::bias_name;
+using test::expect_close;
+using test::flatten;
+using test::weight_name;
 
 const json& golden() {
-  static const json data = [] {
-    const std::string path = std::string(AE_SOURCE_DIR) + "/tests/fixtures/vae_golden.json";
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    return json::parse(in);
-  }();
+  static const json data = test::read_json_fixture("vae_golden.json");
   return data;
 }
-
-std::vector<double> flatten(const json& value) {
-  std::vector<double> out;
-  if (value.is_array()) {
-    for (const auto& item : value) {
-      const auto inner = flatten(item);
-      out.insert(out.end(), inner.begin(), inner.end());
-    }
-  } else {
-    out.push_back(value.get<double>());
-  }
-  return out;
-}
-
-// |a - e| <= rel |e| + abs_of_max max|e| over the tensor compared.
-template <class T>
-void expect_close(std::span<const T> actual, const std::vector<double>& expected, double rel, double abs_of_max,
-                  const std::string& what) {
-  ASSERT_EQ(actual.size(), expected.size()) << what;
-  double scale = 0;
-  for (const double e : expected) scale = std::max(scale, std::abs(e));
-  for (std::size_t k = 0; k < expected.size(); ++k) {
-    EXPECT_NEAR(static_cast<double>(actual[k]), expected[k], rel * std::abs(expected[k]) + abs_of_max * scale)
-        << what << " [" << k << "]";
-  }
-}
-
-std::string weight_name(std::size_t l) { return "layers." + std::to_string(l) + ".weight"; }
-std::string bias_name(std::size_t l) { return "layers." + std::to_string(l) + ".bias"; }
 
 template <class T>
 BasicAutoencoder<T> golden_model(const json& parameters) {
@@ -119,18 +89,18 @@ void check_pass(double rel, double abs_of_max) {
     mean.insert(mean.end(), h, h + K);
     log_var.insert(log_var.end(), h + K, h + 2 * K);
   }
-  expect_close<T>(mean, flatten(g.at("mean")), rel, abs_of_max, "mean");
-  expect_close<T>(log_var, flatten(g.at("log_var")), rel, abs_of_max, "log_var");
-  expect_close<T>({ws.latent.data(), B * K}, flatten(g.at("z")), rel, abs_of_max, "z");
-  expect_close<T>({ws.outputs.back().data(), B * D}, flatten(g.at("y")), rel, abs_of_max, "y");
+  expect_close<T>(mean, flatten(g.at("mean")), {rel, abs_of_max}, "mean");
+  expect_close<T>(log_var, flatten(g.at("log_var")), {rel, abs_of_max}, "log_var");
+  expect_close<T>({ws.latent.data(), B * K}, flatten(g.at("z")), {rel, abs_of_max}, "z");
+  expect_close<T>({ws.outputs.back().data(), B * D}, flatten(g.at("y")), {rel, abs_of_max}, "y");
   const double kl = kernels::latent_kl<T>(ws.outputs[1].data(), B, K, nullptr) / static_cast<double>(B);
   EXPECT_NEAR(kl, g.at("kl").get<double>(), rel * g.at("kl").get<double>() + abs_of_max);
   EXPECT_NEAR(loss, g.at("total_loss").get<double>(), rel * g.at("total_loss").get<double>() + abs_of_max);
   for (std::size_t l = 0; l < model.layer_count(); ++l) {
-    expect_close<T>({model.weight_grad(l), model.weight_size(l)}, flatten(g.at("gradients").at(weight_name(l))), rel,
-                    abs_of_max, weight_name(l) + " gradient");
+    expect_close<T>({model.weight_grad(l), model.weight_size(l)}, flatten(g.at("gradients").at(weight_name(l))),
+                    {rel, abs_of_max}, weight_name(l) + " gradient");
     expect_close<T>({model.bias_grad(l), model.architecture().out_width(l)}, flatten(g.at("gradients").at(bias_name(l))),
-                    rel, abs_of_max, bias_name(l) + " gradient");
+                    {rel, abs_of_max}, bias_name(l) + " gradient");
   }
 }
 
@@ -164,8 +134,8 @@ TEST(VaeGolden, OneAdamStepMatchesPyTorch) {
   optimizer.step(model.parameters(), model.gradients());
   const json& after = adam.at("parameters_after_one_step");
   for (std::size_t l = 0; l < model.layer_count(); ++l) {
-    expect_close<float>({model.weight(l), model.weight_size(l)}, flatten(after.at(weight_name(l))), 0, 1e-6, weight_name(l));
-    expect_close<float>({model.bias(l), model.architecture().out_width(l)}, flatten(after.at(bias_name(l))), 0, 1e-6,
+    expect_close<float>({model.weight(l), model.weight_size(l)}, flatten(after.at(weight_name(l))), {0, 1e-6}, weight_name(l));
+    expect_close<float>({model.bias(l), model.architecture().out_width(l)}, flatten(after.at(bias_name(l))), {0, 1e-6},
                         bias_name(l));
   }
   model.zero_gradients();

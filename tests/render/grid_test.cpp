@@ -17,6 +17,7 @@
 
 #include "ae/error.hpp"
 #include "ae/render.hpp"
+#include "png_reader.hpp"
 
 namespace ae {
 namespace {
@@ -41,39 +42,8 @@ class TempDir {
   fs::path path_;
 };
 
-// A PNG read back with cairo; at() gives the colour of one pixel.
-class Png {
- public:
-  explicit Png(const std::string& path)
-      : surface_(cairo_image_surface_create_from_png(path.c_str()), cairo_surface_destroy) {
-    status_ = cairo_surface_status(surface_.get());
-    if (status_ == CAIRO_STATUS_SUCCESS) cairo_surface_flush(surface_.get());
-  }
-  bool ok() const { return status_ == CAIRO_STATUS_SUCCESS; }
-  int width() const { return cairo_image_surface_get_width(surface_.get()); }
-  int height() const { return cairo_image_surface_get_height(surface_.get()); }
-  Rgb at(int x, int y) const {
-    const unsigned char* data = cairo_image_surface_get_data(surface_.get());
-    const int stride = cairo_image_surface_get_stride(surface_.get());
-    std::uint32_t px = 0;
-    std::memcpy(&px, data + static_cast<std::ptrdiff_t>(y) * stride + 4 * x, 4);
-    return {static_cast<std::uint8_t>(px >> 16), static_cast<std::uint8_t>(px >> 8),
-            static_cast<std::uint8_t>(px)};
-  }
-
- private:
-  std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface_;
-  cairo_status_t status_;
-};
-
-::testing::AssertionResult near(Rgb got, Rgb want, int tolerance = 2) {
-  const int d = std::max({std::abs(got.r - want.r), std::abs(got.g - want.g),
-                          std::abs(got.b - want.b)});
-  if (d <= tolerance) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << "got (" << int{got.r} << ", " << int{got.g} << ", " << int{got.b} << "), want ("
-         << int{want.r} << ", " << int{want.g} << ", " << int{want.b} << ")";
-}
+using test::near;
+using test::Png;
 
 constexpr Rgb white{255, 255, 255};
 constexpr Rgb black{0, 0, 0};
@@ -122,7 +92,7 @@ TEST(RenderGrid, WritesPngOfTheLaidOutSize) {
   EXPECT_EQ(std::string(signature, 8), std::string("\x89PNG\r\n\x1a\n", 8));
 
   const GridLayout layout = grid_layout("ae show: two samples", rows);
-  const Png png(path);
+  const Png png = Png::file(path);
   ASSERT_TRUE(png.ok());
   EXPECT_EQ(png.width(), layout.width);
   EXPECT_EQ(png.height(), layout.height);
@@ -179,7 +149,7 @@ TEST(RenderGrid, PixelsHaveTheExpectedColours) {
   rows[0].panels[0].values[5 * 28 + 7] = std::nanf("");
   render_grid_png(path, "colours", rows);
   const GridLayout layout = grid_layout("colours", rows);
-  const Png png(path);
+  const Png png = Png::file(path);
   ASSERT_TRUE(png.ok());
   const auto& row = layout.rows[0];
 
@@ -218,7 +188,7 @@ TEST(RenderGrid, BarsRiseAboveAndFallBelowZero) {
   const std::string path = dir.file("bars.png");
   const auto rows = sample_rows();
   render_grid_png(path, "", rows);
-  const Png png(path);
+  const Png png = Png::file(path);
   ASSERT_TRUE(png.ok());
   const PixelRect plot = grid_layout("", rows).rows[1].panels[0];
   const int zero_y = plot.y + plot.height / 2;  // lo = -1, hi = 1
@@ -256,7 +226,7 @@ TEST(RenderGrid, DegenerateInputsStillDraw) {
   const std::string path = dir.file("degenerate.png");
   render_grid_png(path, "", rows);
   const GridLayout layout = grid_layout("", rows);
-  const Png png(path);
+  const Png png = Png::file(path);
   ASSERT_TRUE(png.ok());
   EXPECT_EQ(png.width(), layout.width);
   EXPECT_EQ(png.height(), layout.height);
@@ -335,7 +305,7 @@ TEST(RenderGrid, ReplacesAnExistingFile) {
     old << "old contents";
   }
   render_grid_png(path, "", sample_rows());
-  EXPECT_TRUE(Png(path).ok());
+  EXPECT_TRUE(Png::file(path).ok());
 }
 
 TEST(RenderHeatColor, EndsClampingNanAndRisingBrightness) {

@@ -22,6 +22,7 @@
 
 #include "ae/error.hpp"
 #include "ae/render.hpp"
+#include "png_reader.hpp"
 
 namespace ae {
 namespace {
@@ -29,44 +30,8 @@ namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-// A PNG decoded from bytes with cairo.
-class Png {
- public:
-  explicit Png(const std::string& bytes) : bytes_(bytes), surface_(nullptr, cairo_surface_destroy) {
-    surface_.reset(cairo_image_surface_create_from_png_stream(read, this));
-    ok_ = cairo_surface_status(surface_.get()) == CAIRO_STATUS_SUCCESS;
-    if (ok_) cairo_surface_flush(surface_.get());
-  }
-  bool ok() const { return ok_; }
-  int width() const { return cairo_image_surface_get_width(surface_.get()); }
-  int height() const { return cairo_image_surface_get_height(surface_.get()); }
-  Rgb at(int x, int y) const {
-    const unsigned char* data = cairo_image_surface_get_data(surface_.get());
-    const int stride = cairo_image_surface_get_stride(surface_.get());
-    std::uint32_t px = 0;
-    std::memcpy(&px, data + static_cast<std::ptrdiff_t>(y) * stride + 4 * x, 4);
-    return {static_cast<std::uint8_t>(px >> 16), static_cast<std::uint8_t>(px >> 8),
-            static_cast<std::uint8_t>(px)};
-  }
-
- private:
-  static cairo_status_t read(void* closure, unsigned char* data, unsigned int length) {
-    auto* self = static_cast<Png*>(closure);
-    if (self->pos_ + length > self->bytes_.size()) return CAIRO_STATUS_READ_ERROR;
-    std::memcpy(data, self->bytes_.data() + self->pos_, length);
-    self->pos_ += length;
-    return CAIRO_STATUS_SUCCESS;
-  }
-  std::string bytes_;
-  std::size_t pos_ = 0;
-  std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface_;
-  bool ok_ = false;
-};
-
-bool near(Rgb a, Rgb b, int tolerance) {
-  return std::abs(a.r - b.r) <= tolerance && std::abs(a.g - b.g) <= tolerance &&
-         std::abs(a.b - b.b) <= tolerance;
-}
+using test::near;
+using test::Png;
 
 // Whether p is colour c laid over white with some opacity >= min_alpha.
 bool tint_of(Rgb p, Rgb c, double min_alpha, int tolerance = 6) {

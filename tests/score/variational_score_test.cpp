@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +12,7 @@
 #include "ae/random.hpp"
 #include "ae/score.hpp"
 #include "score_fixture.hpp"
+#include "../json_fixture.hpp"
 
 namespace ae {
 namespace {
@@ -20,12 +20,7 @@ namespace {
 using nlohmann::json;
 
 const json& fixture() {
-  static const json data = [] {
-    const std::string path = std::string(AE_SOURCE_DIR) + "/tests/fixtures/variational_score_reference.json";
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    return json::parse(in);
-  }();
+  static const json data = test::read_json_fixture("variational_score_reference.json");
   return data;
 }
 
