@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -48,9 +49,13 @@ extern "C" void on_bus_error(int sig, siginfo_t* info, void*) {
   }
   constexpr char kHead[] = "ae: ";
   constexpr char kWhy[] = ": the file was cut short while ae was reading it (a data file must not change while in use)\n";
-  (void)!::write(STDERR_FILENO, kHead, sizeof kHead - 1);
-  (void)!::write(STDERR_FILENO, path, std::strlen(path));
-  (void)!::write(STDERR_FILENO, kWhy, sizeof kWhy - 1);
+  // Said once: while another thread finishes creating a file, the read faults again.
+  static std::atomic<bool> said{false};
+  if (!said.exchange(true)) {
+    (void)!::write(STDERR_FILENO, kHead, sizeof kHead - 1);
+    (void)!::write(STDERR_FILENO, path, std::strlen(path));
+    (void)!::write(STDERR_FILENO, kWhy, sizeof kWhy - 1);
+  }
   ae::remove_temporary_files_then(exit_with, 65);
 }
 
