@@ -11,7 +11,8 @@ namespace ae {
 constexpr std::size_t kMaxThreads = 64;
 
 // `requested` capped at kMaxThreads; 0 means the CPUs this process may run on (its affinity
-// mask: taskset, a container's cpuset), capped too.
+// mask: taskset, a container's cpuset), within its cgroup's CPU limit (a CFS quota, rounded
+// up), capped too.
 std::size_t resolve_threads(std::size_t requested);
 
 }  // namespace ae

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -34,6 +35,12 @@ class ThreadPool {
   std::exception_ptr error_;
   std::atomic<bool> failed_{false};
 };
+
+// The CPUs a CFS bandwidth limit grants, rounded up: `quota` microseconds of CPU time per
+// `period`; 0 when there is no limit (quota <= 0, as cgroup v1's -1) or the period is bad.
+std::size_t cpus_of_quota(long long quota, long long period);
+// The same from a cgroup v2 cpu.max file's text, "QUOTA PERIOD" or "max PERIOD".
+std::size_t cpus_of_cpu_max(std::string_view text);
 
 // Rows [begin, end) of slice t when n rows are split into `parts` contiguous slices.
 inline std::size_t slice_begin(std::size_t n, std::size_t parts, std::size_t t) { return n * t / parts; }
