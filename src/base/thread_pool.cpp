@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "ae/parallel.hpp"
@@ -29,6 +30,13 @@ std::string first_line(const std::string& path) {
   std::string line;
   std::getline(in, line);
   return line;
+}
+
+// The integer `text` starts with, if it starts with one.
+std::optional<long long> integer_of(std::string_view text) {
+  long long value = 0;
+  if (std::from_chars(text.data(), text.data() + text.size(), value).ec != std::errc()) return std::nullopt;
+  return value;
 }
 
 // Whether the comma-separated controller list of a /proc/self/cgroup line names `name`.
@@ -54,7 +62,7 @@ std::size_t smallest_up_the_tree(std::string dir, Read read) {
 }
 
 // The CPU time this process's cgroup may use, in CPUs (0: no limit found): the smallest
-// limit of its own cgroup and their ancestors, from /proc/self/cgroup's paths. cgroup v2:
+// limit of its cgroup and the cgroup's ancestors, from /proc/self/cgroup's paths. cgroup v2:
 // cpu.max; v1: the cpu controller's quota and period. A container started with `--cpus 2`
 // (docker, a Kubernetes CPU limit) gets such a limit and sees every CPU of the host.
 std::size_t cgroup_cpu_limit() {
@@ -69,14 +77,9 @@ std::size_t cgroup_cpu_limit() {
   }
   if (!v1_path.empty()) {
     return smallest_up_the_tree(v1_path, [](const std::string& dir) -> std::size_t {
-      const std::string quota = first_line("/sys/fs/cgroup/cpu" + dir + "/cpu.cfs_quota_us");
-      const std::string period = first_line("/sys/fs/cgroup/cpu" + dir + "/cpu.cfs_period_us");
-      long long q = 0, p = 0;
-      if (std::from_chars(quota.data(), quota.data() + quota.size(), q).ec != std::errc() ||
-          std::from_chars(period.data(), period.data() + period.size(), p).ec != std::errc()) {
-        return 0;
-      }
-      return cpus_of_quota(q, p);
+      const auto quota = integer_of(first_line("/sys/fs/cgroup/cpu" + dir + "/cpu.cfs_quota_us"));
+      const auto period = integer_of(first_line("/sys/fs/cgroup/cpu" + dir + "/cpu.cfs_period_us"));
+      return quota && period ? cpus_of_quota(*quota, *period) : 0;
     });
   }
   if (v2_path.empty()) return 0;
@@ -95,13 +98,8 @@ std::size_t cpus_of_quota(long long quota, long long period) {
 std::size_t cpus_of_cpu_max(std::string_view text) {
   const std::size_t space = text.find(' ');
   if (space == std::string_view::npos) return 0;
-  const std::string_view quota = text.substr(0, space), period = text.substr(space + 1);
-  long long q = 0, p = 0;
-  if (std::from_chars(quota.data(), quota.data() + quota.size(), q).ec != std::errc() ||
-      std::from_chars(period.data(), period.data() + period.size(), p).ec != std::errc()) {
-    return 0;  // "max PERIOD": no limit
-  }
-  return cpus_of_quota(q, p);
+  const auto quota = integer_of(text.substr(0, space)), period = integer_of(text.substr(space + 1));
+  return quota && period ? cpus_of_quota(*quota, *period) : 0;  // "max PERIOD": no limit
 }
 
 std::size_t resolve_threads(std::size_t requested) {
