@@ -16,6 +16,10 @@
 namespace ae {
 namespace {
 
+using test::expect_derivative_close;
+using test::numeric_derivative;
+using test::random_vector;
+
 const Activation kActivations[] = {Activation::linear, Activation::relu, Activation::leaky_relu,
                                    Activation::elu, Activation::tanh, Activation::sigmoid,
                                    Activation::softplus};
@@ -31,9 +35,9 @@ TEST(Gradient, EveryActivationMatchesCentralDifferences) {
   Rng rng(11);
   for (Activation act : kActivations) {
     const std::size_t n = 40;
-    auto z = test::random_vector(n, rng, -3, 3);
+    auto z = random_vector(n, rng, -3, 3);
     avoid_kinks(z);
-    const auto r = test::random_vector(n, rng);
+    const auto r = random_vector(n, rng);
     const std::vector<double> zero(n, 0.0);
     const auto f = [&]() {
       auto y = z;
@@ -47,8 +51,8 @@ TEST(Gradient, EveryActivationMatchesCentralDifferences) {
     auto dz = r;
     kernels::activation_backward<double>(act, y.data(), dz.data(), n);
     for (std::size_t i = 0; i < n; ++i) {
-      test::expect_derivative_close(dz[i], test::numeric_derivative(f, z[i]),
-                   std::string(activation_name(act)) + " at z=" + std::to_string(z[i]));
+      expect_derivative_close(dz[i], numeric_derivative(f, z[i]),
+                              std::string(activation_name(act)) + " at z=" + std::to_string(z[i]));
     }
   }
 }
@@ -57,8 +61,8 @@ TEST(Gradient, DenseLayerMatchesCentralDifferencesForWeightsBiasAndInput) {
   Rng rng(12);
   const std::size_t B = 3, I = 5, O = 4;
   for (Activation act : kActivations) {
-    auto x = test::random_vector(B * I, rng), w = test::random_vector(O * I, rng), b = test::random_vector(O, rng);
-    const auto r = test::random_vector(B * O, rng);
+    auto x = random_vector(B * I, rng), w = random_vector(O * I, rng), b = random_vector(O, rng);
+    const auto r = random_vector(B * O, rng);
     const auto f = [&]() {
       std::vector<double> y(B * O);
       kernels::dense_forward<double>(act, x.data(), w.data(), b.data(), y.data(), B, I, O);
@@ -80,9 +84,9 @@ TEST(Gradient, DenseLayerMatchesCentralDifferencesForWeightsBiasAndInput) {
     kernels::dense_backward<double>(act, x.data(), w.data(), y.data(), dy.data(), dw.data(),
                                     db.data(), dx.data(), B, I, O);
     const std::string name(activation_name(act));
-    for (std::size_t i = 0; i < O * I; ++i) test::expect_derivative_close(dw[i], test::numeric_derivative(f, w[i]), name + " dw");
-    for (std::size_t i = 0; i < O; ++i) test::expect_derivative_close(db[i], test::numeric_derivative(f, b[i]), name + " db");
-    for (std::size_t i = 0; i < B * I; ++i) test::expect_derivative_close(dx[i], test::numeric_derivative(f, x[i]), name + " dx");
+    for (std::size_t i = 0; i < O * I; ++i) expect_derivative_close(dw[i], numeric_derivative(f, w[i]), name + " dw");
+    for (std::size_t i = 0; i < O; ++i) expect_derivative_close(db[i], numeric_derivative(f, b[i]), name + " db");
+    for (std::size_t i = 0; i < B * I; ++i) expect_derivative_close(dx[i], numeric_derivative(f, x[i]), name + " dx");
   }
 }
 
@@ -90,8 +94,8 @@ TEST(Gradient, EveryLossMatchesCentralDifferences) {
   Rng rng(13);
   const std::size_t B = 3, D = 7;
   for (Loss loss : {Loss::sse, Loss::mse, Loss::bce}) {
-    auto y = test::random_vector(B * D, rng, 0.05, 0.95);
-    const auto x = test::random_vector(B * D, rng, 0.0, 1.0);
+    auto y = random_vector(B * D, rng, 0.05, 0.95);
+    const auto x = random_vector(B * D, rng, 0.0, 1.0);
     const auto f = [&]() {
       return loss_value<double>(loss, {y.data(), B, D}, {x.data(), B, D});
     };
@@ -99,7 +103,7 @@ TEST(Gradient, EveryLossMatchesCentralDifferences) {
     const double value = loss_gradient<double>(loss, {y.data(), B, D}, {x.data(), B, D}, {dy.data(), B, D});
     EXPECT_NEAR(value, f(), 1e-12);
     for (std::size_t i = 0; i < B * D; ++i) {
-      test::expect_derivative_close(dy[i], test::numeric_derivative(f, y[i]), std::string(loss_name(loss)));
+      expect_derivative_close(dy[i], numeric_derivative(f, y[i]), std::string(loss_name(loss)));
     }
   }
 }
@@ -107,7 +111,7 @@ TEST(Gradient, EveryLossMatchesCentralDifferences) {
 TEST(Gradient, LossPerSampleAgreesWithTheBatchValue) {
   Rng rng(14);
   const std::size_t B = 5, D = 4;
-  const auto y = test::random_vector(B * D, rng, 0.1, 0.9), x = test::random_vector(B * D, rng, 0, 1);
+  const auto y = random_vector(B * D, rng, 0.1, 0.9), x = random_vector(B * D, rng, 0, 1);
   for (Loss loss : {Loss::sse, Loss::mse, Loss::bce}) {
     std::vector<double> per(B);
     loss_per_sample<double>(loss, {y.data(), B, D}, {x.data(), B, D}, per.data());
@@ -143,8 +147,8 @@ TEST(Gradient, WholeAutoencoderMatchesCentralDifferences) {
     for (std::size_t o = 0; o < arch.layers[l].width; ++o) model.bias(l)[o] = rng.uniform(-0.3, 0.3);
   }
   const std::size_t B = 4;
-  auto x = test::random_vector(B * 5, rng, 0, 1);
-  const auto target = test::random_vector(B * 5, rng, 0, 1);
+  auto x = random_vector(B * 5, rng, 0, 1);
+  const auto target = random_vector(B * 5, rng, 0, 1);
   const auto f = [&]() {
     return loss_value<double>(Loss::mse, model.forward({x.data(), B, 5}), {target.data(), B, 5});
   };
@@ -157,9 +161,9 @@ TEST(Gradient, WholeAutoencoderMatchesCentralDifferences) {
   const auto params = model.parameters();
   const auto grads = model.gradients();
   for (std::size_t i = 0; i < params.size(); ++i) {
-    test::expect_derivative_close(grads[i], test::numeric_derivative(f, params[i]), "parameter " + std::to_string(i));
+    expect_derivative_close(grads[i], numeric_derivative(f, params[i]), "parameter " + std::to_string(i));
   }
-  for (std::size_t i = 0; i < x.size(); ++i) test::expect_derivative_close(dx[i], test::numeric_derivative(f, x[i]), "input");
+  for (std::size_t i = 0; i < x.size(); ++i) expect_derivative_close(dx[i], numeric_derivative(f, x[i]), "input");
 }
 
 // Dropout with fixed masks (layers 1 and 3 of 5): the loss is a function of the parameters
@@ -170,8 +174,8 @@ TEST(Gradient, WholeAutoencoderWithDropoutMasksMatchesCentralDifferences) {
   Rng rng(16);
   model.initialize(Init::glorot_uniform, rng);
   const std::size_t B = 4;
-  auto x = test::random_vector(B * 5, rng, 0, 1);
-  const auto target = test::random_vector(B * 5, rng, 0, 1);
+  auto x = random_vector(B * 5, rng, 0, 1);
+  const auto target = random_vector(B * 5, rng, 0, 1);
   Workspace<double> ws;
   ws.masks.resize(model.layer_count());
   for (std::size_t l : {0u, 3u}) {
@@ -191,9 +195,9 @@ TEST(Gradient, WholeAutoencoderWithDropoutMasksMatchesCentralDifferences) {
   const auto params = model.parameters();
   const auto grads = model.gradients();
   for (std::size_t i = 0; i < params.size(); ++i) {
-    test::expect_derivative_close(grads[i], test::numeric_derivative(f, params[i]), "parameter " + std::to_string(i));
+    expect_derivative_close(grads[i], numeric_derivative(f, params[i]), "parameter " + std::to_string(i));
   }
-  for (std::size_t i = 0; i < x.size(); ++i) test::expect_derivative_close(dx[i], test::numeric_derivative(f, x[i]), "input");
+  for (std::size_t i = 0; i < x.size(); ++i) expect_derivative_close(dx[i], numeric_derivative(f, x[i]), "input");
   // Without masks the same weights give another loss: the masks were in force.
   Workspace<double> plain;
   const double with = f();
@@ -214,7 +218,7 @@ TEST(Gradient, WholeAutoencoderOnSparseInputMatchesCentralDifferences) {
   for (auto& v : x) {
     if (rng.uniform(0, 1) < 0.2) v = rng.uniform(0.1, 1);
   }
-  const auto target = test::random_vector(B * D, rng, 0, 1);
+  const auto target = random_vector(B * D, rng, 0, 1);
   Workspace<double> ws;
   const auto f = [&]() {
     return loss_value<double>(Loss::mse, model.forward({x.data(), B, D}, 0, model.layer_count(), ws), {target.data(), B, D});
@@ -227,18 +231,18 @@ TEST(Gradient, WholeAutoencoderOnSparseInputMatchesCentralDifferences) {
   model.backward({dy.data(), B, D}, ws, grads, &dxv);
   const auto params = model.parameters();
   for (std::size_t i = 0; i < params.size(); ++i) {
-    test::expect_derivative_close(grads[i], test::numeric_derivative(f, params[i]), "parameter " + std::to_string(i));
+    expect_derivative_close(grads[i], numeric_derivative(f, params[i]), "parameter " + std::to_string(i));
   }
-  for (std::size_t i = 0; i < x.size(); ++i) test::expect_derivative_close(dx[i], test::numeric_derivative(f, x[i]), "input");
+  for (std::size_t i = 0; i < x.size(); ++i) expect_derivative_close(dx[i], numeric_derivative(f, x[i]), "input");
 }
 
 TEST(Contract, DenseBackwardAddsIntoGradients) {
   Rng rng(16);
   const std::size_t B = 2, I = 3, O = 4;
-  const auto x = test::random_vector(B * I, rng), w = test::random_vector(O * I, rng), b = test::random_vector(O, rng);
+  const auto x = random_vector(B * I, rng), w = random_vector(O * I, rng), b = random_vector(O, rng);
   std::vector<double> y(B * O);
   kernels::dense_forward<double>(Activation::tanh, x.data(), w.data(), b.data(), y.data(), B, I, O);
-  const auto r = test::random_vector(B * O, rng);
+  const auto r = random_vector(B * O, rng);
   std::vector<double> dw0(O * I, 0.0), db0(O, 0.0), dx0(B * I, 0.0);
   auto dy = r;
   kernels::dense_backward<double>(Activation::tanh, x.data(), w.data(), y.data(), dy.data(),

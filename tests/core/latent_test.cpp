@@ -19,6 +19,10 @@
 namespace ae {
 namespace {
 
+using test::expect_derivative_close;
+using test::numeric_derivative;
+using test::random_vector;
+
 // loss + penalty of one pass on ws, its analytic gradient against central differences for
 // every parameter and input value. Returns the penalty of the pass.
 double check_model(BasicAutoencoder<double>& model, Workspace<double>& ws, std::vector<double>& x,
@@ -40,9 +44,11 @@ double check_model(BasicAutoencoder<double>& model, Workspace<double>& ws, std::
   const auto params = model.parameters();
   const auto grads = model.gradients();
   for (std::size_t i = 0; i < params.size(); ++i) {
-    test::expect_derivative_close(grads[i], test::numeric_derivative(f, params[i]), "parameter " + std::to_string(i));
+    expect_derivative_close(grads[i], numeric_derivative(f, params[i]), "parameter " + std::to_string(i));
   }
-  for (std::size_t i = 0; i < x.size(); ++i) test::expect_derivative_close(dx[i], test::numeric_derivative(f, x[i]), "input " + std::to_string(i));
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    expect_derivative_close(dx[i], numeric_derivative(f, x[i]), "input " + std::to_string(i));
+  }
   return penalty;
 }
 
@@ -53,8 +59,8 @@ TEST(Sparsity, L1PenaltyOnTheEmbeddingMatchesCentralDifferences) {
   model.initialize(Init::glorot_uniform, rng);
   for (std::size_t o = 0; o < 3; ++o) model.bias(1)[o] = rng.uniform(-0.5, 0.5);
   const std::size_t B = 4;
-  auto x = test::random_vector(B * 5, rng, 0, 1);
-  const auto target = test::random_vector(B * 5, rng, 0, 1);
+  auto x = random_vector(B * 5, rng, 0, 1);
+  const auto target = random_vector(B * 5, rng, 0, 1);
   Workspace<double> ws;
   ws.activity_l1 = 0.37;
   const double penalty = check_model(model, ws, x, target, B);
@@ -78,8 +84,8 @@ TEST(Variational, KlAndReparameterisedPathMatchCentralDifferences) {
   model.initialize(Init::glorot_uniform, rng);
   for (std::size_t o = 0; o < 4; ++o) model.bias(1)[o] = rng.uniform(-0.5, 0.5);
   const std::size_t B = 3, K = 2;
-  auto x = test::random_vector(B * 5, rng, 0, 1);
-  const auto target = test::random_vector(B * 5, rng, 0, 1);
+  auto x = random_vector(B * 5, rng, 0, 1);
+  const auto target = random_vector(B * 5, rng, 0, 1);
   Workspace<double> ws;
   ws.latent_noise.resize(B * K);
   kernels::input_noise(ws.latent_noise.data(), B, K, kernels::dropout_key(5, 1, 7), 0, 1.0, false);

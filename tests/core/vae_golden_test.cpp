@@ -134,7 +134,8 @@ TEST(VaeGolden, OneAdamStepMatchesPyTorch) {
   optimizer.step(model.parameters(), model.gradients());
   const json& after = adam.at("parameters_after_one_step");
   for (std::size_t l = 0; l < model.layer_count(); ++l) {
-    expect_close<float>({model.weight(l), model.weight_size(l)}, flatten(after.at(weight_name(l))), {0, 1e-6}, weight_name(l));
+    expect_close<float>({model.weight(l), model.weight_size(l)}, flatten(after.at(weight_name(l))),
+                        {0, 1e-6}, weight_name(l));
     expect_close<float>({model.bias(l), model.architecture().out_width(l)}, flatten(after.at(bias_name(l))), {0, 1e-6},
                         bias_name(l));
   }
