@@ -9,21 +9,15 @@
 #include <string>
 
 #include "ae/atomic_file.hpp"
+#include "../test_support.hpp"
 
 namespace ae {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TemporaryFilesOnSignals : public ::testing::Test {
+class TemporaryFilesOnSignals : public test::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ae_atomic_signal_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Files in the folder whose names start with '.' (AtomicFile's temporary files).
   int temporaries() const {
     int n = 0;
@@ -43,8 +37,6 @@ class TemporaryFilesOnSignals : public ::testing::Test {
     ::waitpid(child, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
-
-  fs::path dir_;
 };
 
 int ends_seen = 0;
@@ -55,7 +47,7 @@ void end_on_second_call(int code) {
 }
 
 TEST_F(TemporaryFilesOnSignals, OpenWritesAreRemovedBeforeTheEnd) {
-  const std::string a = (dir_ / "a.bin").string(), b = (dir_ / "b.bin").string();
+  const std::string a = path("a.bin"), b = path("b.bin");
   const int code = in_child([&] {
     AtomicFile first(a), second(b);
     first.write("half");
@@ -70,7 +62,7 @@ TEST_F(TemporaryFilesOnSignals, OpenWritesAreRemovedBeforeTheEnd) {
 }
 
 TEST_F(TemporaryFilesOnSignals, AWriteStartedWhileTheProcessEndsLeavesNoFileAndEndsIt) {
-  const std::string kept = (dir_ / "kept.bin").string();
+  const std::string kept = path("kept.bin");
   write_file_atomic(kept, "old");
   const int code = in_child([&] {
     remove_temporary_files_then(end_on_second_call, 9);  // the first end returns

@@ -17,6 +17,7 @@
 
 #include "ae/error.hpp"
 #include "ae/render.hpp"
+#include "../test_support.hpp"
 #include "png_reader.hpp"
 
 namespace ae {
@@ -92,7 +93,7 @@ TEST(RenderGrid, WritesPngOfTheLaidOutSize) {
   EXPECT_EQ(std::string(signature, 8), std::string("\x89PNG\r\n\x1a\n", 8));
 
   const GridLayout layout = grid_layout("ae show: two samples", rows);
-  const Png png = Png::file(path);
+  const Png png(test::read_text(path));
   ASSERT_TRUE(png.ok());
   EXPECT_EQ(png.width(), layout.width);
   EXPECT_EQ(png.height(), layout.height);
@@ -149,7 +150,7 @@ TEST(RenderGrid, PixelsHaveTheExpectedColours) {
   rows[0].panels[0].values[5 * 28 + 7] = std::nanf("");
   render_grid_png(path, "colours", rows);
   const GridLayout layout = grid_layout("colours", rows);
-  const Png png = Png::file(path);
+  const Png png(test::read_text(path));
   ASSERT_TRUE(png.ok());
   const auto& row = layout.rows[0];
 
@@ -188,7 +189,7 @@ TEST(RenderGrid, BarsRiseAboveAndFallBelowZero) {
   const std::string path = dir.file("bars.png");
   const auto rows = sample_rows();
   render_grid_png(path, "", rows);
-  const Png png = Png::file(path);
+  const Png png(test::read_text(path));
   ASSERT_TRUE(png.ok());
   const PixelRect plot = grid_layout("", rows).rows[1].panels[0];
   const int zero_y = plot.y + plot.height / 2;  // lo = -1, hi = 1
@@ -226,7 +227,7 @@ TEST(RenderGrid, DegenerateInputsStillDraw) {
   const std::string path = dir.file("degenerate.png");
   render_grid_png(path, "", rows);
   const GridLayout layout = grid_layout("", rows);
-  const Png png = Png::file(path);
+  const Png png(test::read_text(path));
   ASSERT_TRUE(png.ok());
   EXPECT_EQ(png.width(), layout.width);
   EXPECT_EQ(png.height(), layout.height);
@@ -305,7 +306,7 @@ TEST(RenderGrid, ReplacesAnExistingFile) {
     old << "old contents";
   }
   render_grid_png(path, "", sample_rows());
-  EXPECT_TRUE(Png::file(path).ok());
+  EXPECT_TRUE(Png(test::read_text(path)).ok());
 }
 
 TEST(RenderHeatColor, EndsClampingNanAndRisingBrightness) {

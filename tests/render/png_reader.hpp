@@ -7,8 +7,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 
@@ -23,10 +21,6 @@ class Png {
     surface_.reset(cairo_image_surface_create_from_png_stream(read, this));
     ok_ = cairo_surface_status(surface_.get()) == CAIRO_STATUS_SUCCESS;
     if (ok_) cairo_surface_flush(surface_.get());
-  }
-  static Png file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return Png(std::string(std::istreambuf_iterator<char>(in), {}));
   }
   bool ok() const { return ok_; }
   int width() const { return cairo_image_surface_get_width(surface_.get()); }
