@@ -132,6 +132,15 @@ struct Workspace {
   AlignedVector<T> latent_noise;
   AlignedVector<T> latent, latent_grad;
   double penalty = 0;
+  // A bf16 pass's GEMM inputs rounded to bf16 (precision bf16 only): per layer its input
+  // (B, I) and weight (O, I) as the forward pass rounded them, read again by the backward
+  // pass (from_last_pass: the last forward pass was in bf16); dz (B, widest) the backward
+  // pass's rounded gradient of one layer at a time.
+  struct Bf16 {
+    bool from_last_pass = false;
+    std::vector<std::vector<std::uint16_t>> inputs, weights;
+    std::vector<std::uint16_t> dz;
+  } bf16;
   struct Sparse {
     bool active = false;  // the last pass took the sparse path
     CompressedRows<T> rows, columns;

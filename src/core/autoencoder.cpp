@@ -309,6 +309,11 @@ BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x
   ws.penalty = 0;
   const T* in = x.data;
   ws.sparse.active = compress_input(x, arch_.layers[first].width, ws);
+  ws.bf16.from_last_pass = bf16();
+  if (bf16()) {
+    ws.bf16.inputs.resize(arch_.layers.size());
+    ws.bf16.weights.resize(arch_.layers.size());
+  }
   for (std::size_t l = first; l < last; ++l) {
     const std::size_t I = arch_.in_width(l), O = arch_.out_width(l);
     if (l == first && ws.sparse.active) {
@@ -318,8 +323,11 @@ BasicMatrixView<const T> BasicAutoencoder<T>::forward(BasicMatrixView<const T> x
                                        I, O, s.panel.data(), s.cursor.data());
     } else if (bf16()) {
       if constexpr (std::is_same_v<T, float>) {
+        auto& r = ws.bf16;
+        grow(r.inputs[l], B * I);
+        grow(r.weights[l], O * I);
         kernels::dense_forward_bf16(arch_.layers[l].activation, in, weight(l), bias(l), ws.outputs[l].data(),
-                                    B, I, O);
+                                    B, I, O, r.inputs[l].data(), r.weights[l].data());
       }
     } else {
       kernels::dense_forward<T>(arch_.layers[l].activation, in, weight(l), bias(l),
@@ -418,8 +426,13 @@ void BasicAutoencoder<T>::backward_from(T* first, std::array<T*, 2> scratch, Wor
                                         B, I, O, s.weight_grad_t.data(), s.panel.data(), s.cursor.data(), T(0), dw_beta);
     } else if (bf16()) {
       if constexpr (std::is_same_v<T, float>) {
-        kernels::dense_backward_bf16(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur, dw,
-                                     dw + weight_size(l), dx_target, B, I, O, 0.0f, dw_beta);
+        // The input and weight as the forward pass rounded them.
+        auto& r = ws.bf16;
+        if (!r.from_last_pass) throw Error(ErrorKind::internal, "backward: a bf16 pass after an fp32 forward pass");
+        grow(r.dz, B * O);
+        kernels::dense_backward_bf16(arch_.layers[l].activation, r.inputs[l].data(), r.weights[l].data(),
+                                     ws.outputs[l].data(), cur, dw, dw + weight_size(l), dx_target, B, I, O,
+                                     r.dz.data(), 0.0f, dw_beta);
       }
     } else {
       kernels::dense_backward<T>(arch_.layers[l].activation, in, weight(l), ws.outputs[l].data(), cur,

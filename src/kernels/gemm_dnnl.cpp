@@ -145,32 +145,42 @@ void gemm_f32_dnnl(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std
   run(s, plan_for(s, false, trans_a, trans_b, M, N, K, beta != 0.0f), const_cast<float*>(a), const_cast<float*>(b), c);
 }
 
+void gemm_bf16_rounded(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t K,
+                       const std::uint16_t* a16, const std::uint16_t* b16, float beta, float* c) {
+  if (empty_product(M, N, K, beta, c)) return;
+  ThreadState& s = thread_state();
+  run(s, plan_for(s, true, trans_a, trans_b, M, N, K, beta != 0.0f), const_cast<std::uint16_t*>(a16),
+      const_cast<std::uint16_t*>(b16), c);
+}
+
 void gemm_bf16(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t K, const float* a,
                const float* b, float beta, float* c) {
-  if (empty_product(M, N, K, beta, c)) return;
   ThreadState& s = thread_state();
   if (s.a16.size() < M * K) s.a16.resize(M * K);
   if (s.b16.size() < K * N) s.b16.resize(K * N);
   round_to_bf16(a, s.a16.data(), M * K);
   round_to_bf16(b, s.b16.data(), K * N);
-  run(s, plan_for(s, true, trans_a, trans_b, M, N, K, beta != 0.0f), s.a16.data(), s.b16.data(), c);
+  gemm_bf16_rounded(trans_a, trans_b, M, N, K, s.a16.data(), s.b16.data(), beta, c);
 }
 
 void dense_forward_bf16(Activation act, const float* x, const float* w, const float* b, float* y,
-                        std::size_t B, std::size_t I, std::size_t O) {
+                        std::size_t B, std::size_t I, std::size_t O, std::uint16_t* x16, std::uint16_t* w16) {
   // x is (B, I), w is (O, I), b is (O), y is (B, O), as dense_forward: the product, then
   // the bias with the activation in one pass.
-  gemm_bf16(false, true, B, O, I, x, w, 0.0f, y);
+  round_to_bf16(x, x16, B * I);
+  round_to_bf16(w, w16, O * I);
+  gemm_bf16_rounded(false, true, B, O, I, x16, w16, 0.0f, y);
   bias_activation_forward(act, b, y, B, O);
 }
 
-void dense_backward_bf16(Activation act, const float* x, const float* w, const float* y, float* dy,
-                         float* dw, float* db, float* dx, std::size_t B, std::size_t I, std::size_t O,
-                         float dx_beta, float dw_beta) {
+void dense_backward_bf16(Activation act, const std::uint16_t* x16, const std::uint16_t* w16, const float* y,
+                         float* dy, float* dw, float* db, float* dx, std::size_t B, std::size_t I, std::size_t O,
+                         std::uint16_t* dz16, float dx_beta, float dw_beta) {
   if (dw_beta == 0.0f) std::fill(db, db + O, 0.0f);
   activation_bias_backward(act, y, dy, db, B, O);
-  gemm_bf16(true, false, O, I, B, dy, x, dw_beta, dw);  // dw (O, I) = dz^T (O, B) x (B, I) + dw_beta dw
-  if (dx != nullptr) gemm_bf16(false, false, B, I, O, dy, w, dx_beta, dx);  // dx = dz w + dx_beta dx
+  round_to_bf16(dy, dz16, B * O);
+  gemm_bf16_rounded(true, false, O, I, B, dz16, x16, dw_beta, dw);  // dw (O, I) = dz^T (O, B) x (B, I) + dw_beta dw
+  if (dx != nullptr) gemm_bf16_rounded(false, false, B, I, O, dz16, w16, dx_beta, dx);  // dx = dz w + dx_beta dx
 }
 
 }  // namespace ae::kernels

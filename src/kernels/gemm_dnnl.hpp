@@ -42,12 +42,19 @@ void gemm_bf16(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::si
 void gemm_bf16_ref(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t K, const float* a,
                    const float* b, float beta, float* c);
 
-// As dense_forward and dense_backward (kernels.hpp), with every GEMM in gemm_bf16.
+// As gemm_bf16 on inputs already rounded: a16 is bf16(a), b16 is bf16(b), stored as a and b.
+void gemm_bf16_rounded(bool trans_a, bool trans_b, std::size_t M, std::size_t N, std::size_t K,
+                       const std::uint16_t* a16, const std::uint16_t* b16, float beta, float* c);
+
+// As dense_forward and dense_backward (kernels.hpp), with every GEMM in bf16. The forward pass
+// leaves its rounded input and weight in x16 (B, I) and w16 (O, I), which the backward pass of
+// the same step reads instead of rounding x and w again (the weight does not change between
+// them); the backward pass rounds dz once into dz16 (B, O) for both of its products.
 // Backward ADDS into dw, db and dx (dx_beta 0 writes dx, dw_beta 0 dw and db).
 void dense_forward_bf16(Activation act, const float* x, const float* w, const float* b, float* y,
-                        std::size_t B, std::size_t I, std::size_t O);
-void dense_backward_bf16(Activation act, const float* x, const float* w, const float* y, float* dy,
-                         float* dw, float* db, float* dx, std::size_t B, std::size_t I, std::size_t O,
-                         float dx_beta = 1.0f, float dw_beta = 1.0f);
+                        std::size_t B, std::size_t I, std::size_t O, std::uint16_t* x16, std::uint16_t* w16);
+void dense_backward_bf16(Activation act, const std::uint16_t* x16, const std::uint16_t* w16, const float* y,
+                         float* dy, float* dw, float* db, float* dx, std::size_t B, std::size_t I, std::size_t O,
+                         std::uint16_t* dz16, float dx_beta = 1.0f, float dw_beta = 1.0f);
 
 }  // namespace ae::kernels

@@ -8,6 +8,7 @@
 #include "ae/autoencoder.hpp"
 #include "ae/error.hpp"
 #include "ae/random.hpp"
+#include "kernels/cpu.hpp"
 
 namespace ae {
 namespace {
@@ -224,6 +225,44 @@ TEST(Autoencoder, SparseBackwardSurvivesAnInputFilledInAfterForward) {
   std::vector<float> grads(model.parameters().size(), 0.0f);
   model.backward(ConstMatrixView{dy.data(), B, D}, ws, grads);
   for (float g : grads) ASSERT_TRUE(std::isfinite(g));
+}
+
+TEST(Autoencoder, Bf16BackwardReadsTheWeightsItsForwardPassRounded) {
+  if (!kernels::cpu_has_bf16()) {
+    GTEST_SKIP() << "this CPU (" << kernels::cpu_isa_name() << ") has neither AVX-512 BF16 nor AMX";
+  }
+  // Dense (no zeros in x) and wide enough for oneDNN's GEMMs: the products run in bf16.
+  Autoencoder model(make_architecture(32, parse_layers("24:relu,16:sigmoid,24:relu,32:sigmoid")));
+  Rng rng(6);
+  model.initialize(Init::glorot_uniform, rng);
+  model.set_precision(Precision::bf16);
+  const std::size_t B = 20;
+  std::vector<float> x(B * 32), dy(B * 32);
+  for (auto& v : x) v = 0.1f + rng.uniform_float();
+  for (auto& v : dy) v = rng.uniform_float() - 0.5f;
+  const ConstMatrixView xv{x.data(), B, 32};
+  const auto gradients = [&](Workspace<float>& ws) {
+    std::vector<float> g(model.parameters().size(), 0.0f), dx(B * 32, 0.0f);
+    MatrixView dxv{dx.data(), B, 32};
+    model.backward(ConstMatrixView{dy.data(), B, 32}, ws, g, &dxv);
+    g.insert(g.end(), dx.begin(), dx.end());
+    return g;
+  };
+  Workspace<float> ws;
+  model.forward(xv, 0, model.layer_count(), ws);
+  const std::vector<float> expected = gradients(ws);
+  // Weights changed after the forward pass do not reach its backward pass: it is the
+  // gradient of the pass that ran.
+  model.forward(xv, 0, model.layer_count(), ws);
+  const std::vector<float> saved(model.parameters().begin(), model.parameters().end());
+  for (float& p : model.parameters()) p *= 1.5f;
+  EXPECT_EQ(gradients(ws), expected);
+  std::copy(saved.begin(), saved.end(), model.parameters().begin());
+  // A bf16 backward pass after an fp32 forward pass has no rounded inputs to read.
+  model.set_precision(Precision::fp32);
+  model.forward(xv, 0, model.layer_count(), ws);
+  model.set_precision(Precision::bf16);
+  EXPECT_EQ(kind_of([&] { gradients(ws); }), ErrorKind::internal);
 }
 
 TEST(Autoencoder, WrongInputWidthIsRejected) {

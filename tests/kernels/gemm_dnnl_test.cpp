@@ -144,20 +144,34 @@ TEST(Bf16Kernels, DenseLayerIsCloseToFp32AndBackwardAdds) {
   const std::size_t B = 37, I = 53, O = 17;
   const auto x = random_vector(B * I, rng), w = random_vector(O * I, rng, 0.3), b = random_vector(O, rng);
   auto y16 = test::nan_vector(B * O), y32 = test::nan_vector(B * O);
-  dense_forward_bf16(Activation::sigmoid, x.data(), w.data(), b.data(), y16.data(), B, I, O);
+  std::vector<std::uint16_t> x16(B * I), w16(O * I), dz16(B * O);
+  dense_forward_bf16(Activation::sigmoid, x.data(), w.data(), b.data(), y16.data(), B, I, O, x16.data(), w16.data());
   dense_forward<float>(Activation::sigmoid, x.data(), w.data(), b.data(), y32.data(), B, I, O);
   for (std::size_t i = 0; i < B * O; ++i) ASSERT_NEAR(y16[i], y32[i], 2e-2f) << i;
+  // The forward pass leaves its rounded input and weight for the backward pass.
+  std::vector<std::uint16_t> x_rounded(B * I), w_rounded(O * I);
+  round_to_bf16_ref(x.data(), x_rounded.data(), B * I);
+  round_to_bf16_ref(w.data(), w_rounded.data(), O * I);
+  EXPECT_EQ(x16, x_rounded);
+  EXPECT_EQ(w16, w_rounded);
   // Backward adds into dw, db and dx: start them at 1 and compare with fp32 plus 1.
   auto dy16 = random_vector(B * O, rng), dy32 = dy16;
   std::vector<float> dw16(O * I, 1.0f), db16(O, 1.0f), dx16(B * I, 1.0f);
   std::vector<float> dw32(O * I, 1.0f), db32(O, 1.0f), dx32(B * I, 1.0f);
-  dense_backward_bf16(Activation::sigmoid, x.data(), w.data(), y32.data(), dy16.data(), dw16.data(), db16.data(),
-                      dx16.data(), B, I, O);
+  dense_backward_bf16(Activation::sigmoid, x16.data(), w16.data(), y32.data(), dy16.data(), dw16.data(), db16.data(),
+                      dx16.data(), B, I, O, dz16.data());
   dense_backward<float>(Activation::sigmoid, x.data(), w.data(), y32.data(), dy32.data(), dw32.data(), db32.data(),
                         dx32.data(), B, I, O);
   EXPECT_EQ(db16, db32);  // the bias gradient is fp32 in both
   for (std::size_t i = 0; i < O * I; ++i) ASSERT_NEAR(dw16[i], dw32[i], 2e-2f) << i;
   for (std::size_t i = 0; i < B * I; ++i) ASSERT_NEAR(dx16[i], dx32[i], 2e-2f) << i;
+  // dz rounded once for both products gives the bits of each product rounding its own
+  // inputs (dy16 now holds dz).
+  std::vector<float> dw_each(O * I, 1.0f), dx_each(B * I, 1.0f);
+  gemm_bf16(true, false, O, I, B, dy16.data(), x.data(), 1.0f, dw_each.data());
+  gemm_bf16(false, false, B, I, O, dy16.data(), w.data(), 1.0f, dx_each.data());
+  EXPECT_EQ(dw16, dw_each);
+  EXPECT_EQ(dx16, dx_each);
 }
 
 TEST(CpuFeatures, NamesTheBestInstructionSetConsistently) {
