@@ -6,12 +6,15 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "ae/autoencoder.hpp"
 #include "ae/loss.hpp"
 #include "ae/optimizer.hpp"
 #include "ae/random.hpp"
+#include "kernels/cpu.hpp"
+#include "kernels/gemm_dnnl.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/optimizer_kernels.hpp"
 #include "score/score_detail.hpp"
@@ -68,18 +71,26 @@ struct SparseBuffers {
 };
 
 // The demo's first layer (784 -> 128, relu) on one thread's half batch, forward then
-// backward (no input gradient), at the density given in percent: GEMMs against the sparse
-// kernels (counting and compressing the input included).
-template <bool Sparse>
+// backward (no input gradient), at the density given in percent: fp32 GEMMs, the sparse
+// kernels (counting and compressing the input included), and bf16 GEMMs (rounding included;
+// skipped where the CPU has no native bf16).
+enum class FirstLayerPath { dense, sparse, bf16 };
+
+template <FirstLayerPath Path>
 void BM_FirstLayer(benchmark::State& state) {
+  if (Path == FirstLayerPath::bf16 && !ae::kernels::cpu_has_bf16()) {
+    state.SkipWithError("this CPU has neither AVX-512 BF16 nor AMX");
+    return;
+  }
   const std::size_t B = 128, I = 784, O = 128;
   const auto x = sparse_input(B, I, state.range(0)), w = random_vector(O * I, 2), b = random_vector(O, 3),
              dz = random_vector(B * O, 4);
   std::vector<float> y(B * O), dy(B * O), dw(O * I), db(O);
   SparseBuffers s(B, I, O);
+  std::vector<std::uint16_t> x16(B * I), w16(O * I), dz16(B * O);
   for (auto _ : state) {
     dy = dz;
-    if constexpr (Sparse) {
+    if constexpr (Path == FirstLayerPath::sparse) {
       benchmark::DoNotOptimize(ae::kernels::count_nonzero(x.data(), B * I));
       s.compress_rows(x, B, I);
       ae::kernels::dense_forward_sparse(ae::Activation::relu, s.row_start.data(), s.row_index.data(),
@@ -90,6 +101,11 @@ void BM_FirstLayer(benchmark::State& state) {
                                          s.column_values.data(), w.data(), y.data(), dy.data(), dw.data(), db.data(),
                                          static_cast<float*>(nullptr), B, I, O, s.weight_grad_t.data(), s.panel.data(),
                                          s.cursor.data());
+    } else if constexpr (Path == FirstLayerPath::bf16) {
+      ae::kernels::dense_forward_bf16(ae::Activation::relu, x.data(), w.data(), b.data(), y.data(), B, I, O,
+                                      x16.data(), w16.data());
+      ae::kernels::dense_backward_bf16(ae::Activation::relu, x16.data(), w16.data(), y.data(), dy.data(), dw.data(),
+                                       db.data(), static_cast<float*>(nullptr), B, I, O, dz16.data(), 0.0f, 0.0f);
     } else {
       ae::kernels::dense_forward(ae::Activation::relu, x.data(), w.data(), b.data(), y.data(), B, I, O);
       ae::kernels::dense_backward(ae::Activation::relu, x.data(), w.data(), y.data(), dy.data(), dw.data(),
@@ -99,8 +115,9 @@ void BM_FirstLayer(benchmark::State& state) {
   }
   state.counters["dense GFLOP/s"] = benchmark::Counter(4.0 * double(B * I * O), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
-BENCHMARK(BM_FirstLayer<false>)->Name("BM_FirstLayer_dense")->Arg(19);
-BENCHMARK(BM_FirstLayer<true>)->Name("BM_FirstLayer_sparse")->Arg(10)->Arg(19)->Arg(25)->Arg(30)->Arg(40);
+BENCHMARK(BM_FirstLayer<FirstLayerPath::dense>)->Name("BM_FirstLayer_dense")->Arg(19);
+BENCHMARK(BM_FirstLayer<FirstLayerPath::sparse>)->Name("BM_FirstLayer_sparse")->Arg(5)->Arg(10)->Arg(15)->Arg(19)->Arg(25)->Arg(30)->Arg(40);
+BENCHMARK(BM_FirstLayer<FirstLayerPath::bf16>)->Name("BM_FirstLayer_bf16")->Arg(19);
 
 // The parts of the sparse first layer alone, at MNIST's density.
 void BM_SparseParts(benchmark::State& state) {

@@ -242,9 +242,11 @@ void BasicAutoencoder<T>::set_precision(Precision p) {
 template <class T>
 bool BasicAutoencoder<T>::compress_input(BasicMatrixView<const T> x, std::size_t O, Workspace<T>& ws) const {
   const std::size_t B = x.rows, I = x.cols;
-  if (ws.sparse_density <= 0 || !kernels::sparse_pays_off(0, B, I, O, 1.0)) return false;
+  // bf16 GEMMs are faster than fp32 ones, so fewer inputs are sparse enough to pay off.
+  const double max_density = bf16() ? std::min(ws.sparse_density, kernels::kSparseDensityBf16) : ws.sparse_density;
+  if (max_density <= 0 || !kernels::sparse_pays_off(0, B, I, O, 1.0)) return false;
   const std::size_t nnz = kernels::count_nonzero(x.data, B * I);
-  if (!kernels::sparse_pays_off(nnz, B, I, O, ws.sparse_density)) return false;
+  if (!kernels::sparse_pays_off(nnz, B, I, O, max_density)) return false;
   auto& s = ws.sparse;
   grow(s.rows.start, B + 1);
   grow(s.rows.index, nnz + 8);  // compress_rows stores whole vectors past the last nonzero

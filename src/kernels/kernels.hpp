@@ -180,6 +180,12 @@ inline bool sparse_pays_off(std::size_t nnz, std::size_t B, std::size_t I, std::
   return B >= 8 && I >= 32 && O >= 32 &&
          static_cast<double>(nnz) <= max_density * static_cast<double>(B) * static_cast<double>(I);
 }
+// The largest fraction of nonzeros for which the (fp32) sparse path beats the layer's bf16
+// GEMMs: the demo's first layer on 128 rows, forward and weight gradient, took 127 us in bf16
+// at any density against 105, 134 and 156 us from the nonzeros at 10, 15 and 19% of them
+// (bench/kernels_bench BM_FirstLayer_bf16 and _sparse, AMD EPYC Zen 5 with AVX-512 BF16).
+// AMX's faster GEMMs would lower it further (unmeasured).
+inline constexpr double kSparseDensityBf16 = 0.14;
 
 // The dense layer on an input x (B, I) given by its compressed rows; w, b, y as for
 // dense_forward. panel is scratch of kSparseBlock x kSparsePanel values, cursor of B.

@@ -265,6 +265,39 @@ TEST(Autoencoder, Bf16BackwardReadsTheWeightsItsForwardPassRounded) {
   EXPECT_EQ(kind_of([&] { gradients(ws); }), ErrorKind::internal);
 }
 
+TEST(Autoencoder, Bf16TakesTheSparsePathOnlyBelowItsLowerDensity) {
+  if (!kernels::cpu_has_bf16()) {
+    GTEST_SKIP() << "this CPU (" << kernels::cpu_isa_name() << ") has neither AVX-512 BF16 nor AMX";
+  }
+  Autoencoder model(make_architecture(64, parse_layers("48:relu,4:sigmoid,48:relu,64:sigmoid")));
+  Rng rng(9);
+  model.initialize(Init::he_uniform, rng);
+  const std::size_t B = 20, D = 64;
+  // Exactly `percent` of the inputs nonzero: 10% and 20% both take the fp32 sparse path,
+  // which allows 30%; in bf16 only 10% does (the limit is 14%).
+  const auto input = [&](std::size_t percent) {
+    std::vector<float> x(B * D, 0.0f);
+    for (std::size_t i = 0; i < B * D * percent / 100; ++i) x[i * 100 / percent] = 0.5f + 0.5f * rng.uniform_float();
+    return x;
+  };
+  for (const std::size_t percent : {10, 20}) {
+    const std::vector<float> x = input(percent);
+    const ConstMatrixView xv{x.data(), B, D};
+    Workspace<float> ws;
+    model.set_precision(Precision::fp32);
+    const auto fp32 = model.forward(xv, 0, model.layer_count(), ws);
+    EXPECT_TRUE(ws.sparse.active) << percent << "%";
+    const std::vector<float> y32(fp32.data, fp32.data + fp32.size());
+    model.set_precision(Precision::bf16);
+    const auto bf16 = model.forward(xv, 0, model.layer_count(), ws);
+    EXPECT_EQ(ws.sparse.active, percent == 10) << percent << "%";
+    for (std::size_t i = 0; i < B * D; ++i) ASSERT_NEAR(bf16.data[i], y32[i], 2e-2f) << percent << "% " << i;
+    std::vector<float> grads(model.parameters().size(), 0.0f), dy(B * D, 0.01f);
+    model.backward(ConstMatrixView{dy.data(), B, D}, ws, grads);
+    for (float g : grads) ASSERT_TRUE(std::isfinite(g));
+  }
+}
+
 TEST(Autoencoder, WrongInputWidthIsRejected) {
   Autoencoder model(make_architecture(6, parse_layers("2:sigmoid,6:sigmoid")));
   std::vector<float> x(5);
