@@ -1,5 +1,5 @@
-// Principal component analysis computed exactly (covariance + LAPACK dsyev), used as the
-// linear baseline an autoencoder must beat.
+// Principal component analysis computed exactly (covariance + LAPACK dsyevr for the k
+// largest eigenpairs), used as the linear baseline an autoencoder must beat.
 #pragma once
 #include <cstddef>
 #include <vector>
@@ -26,5 +26,13 @@ Pca fit_pca(ConstMatrixView x, std::size_t k);
 Pca fit_pca(const Dataset& data, std::size_t k);
 // Projects rows onto the components and back.
 Matrix pca_reconstruct(const Pca& pca, ConstMatrixView x);
+
+// The double-precision buffers a reconstruction works in; they grow to the largest chunk
+// seen and are reused by later calls, so a pass over a data set allocates them once.
+struct PcaScratch {
+  BasicMatrix<double> centered, coeff, back;
+};
+// The same into out (x.rows x D, not overlapping x), bit for bit.
+void pca_reconstruct(const Pca& pca, ConstMatrixView x, MatrixView out, PcaScratch& scratch);
 
 }  // namespace ae

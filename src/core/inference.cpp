@@ -3,36 +3,19 @@
 #include "ae/inference.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <string>
 
 #include "ae/error.hpp"
-#include "core/pool.hpp"
+#include "core/chunks.hpp"
 #include "kernels/kernels.hpp"
 
 namespace ae {
 namespace {
 
-// Calls fn(first, count, x, ws) for each chunk of `data`, x holding the chunk as float; each
-// thread, with its own buffer and workspace, takes the next chunk nobody has taken, so a
-// thread slowed down by something else on the machine does fewer. A chunk's results do not
-// depend on which thread computes it.
+// The chunked pass with a model workspace per thread.
 template <class Fn>
-void for_each_chunk(const Dataset& data, std::size_t threads, Fn fn) {
-  ThreadPool& pool = pool_for(threads);
-  const std::size_t chunks = (data.rows + kInferenceChunk - 1) / kInferenceChunk;
-  std::atomic<std::size_t> next{0};
-  pool.run([&](std::size_t t) {
-    if (t >= chunks) return;
-    AlignedVector<float> x(std::min(kInferenceChunk, data.rows) * data.cols);
-    Workspace<float> ws;
-    for (std::size_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks;) {
-      const std::size_t first = c * kInferenceChunk;
-      const std::size_t count = std::min(kInferenceChunk, data.rows - first);
-      data.copy_rows(first, count, x.data());
-      fn(first, count, ConstMatrixView{x.data(), count, data.cols}, ws);
-    }
-  });
+void for_each_model_chunk(const Dataset& data, std::size_t threads, Fn fn) {
+  for_each_chunk<Workspace<float>>(data, threads, fn);
 }
 
 void copy_into(Matrix& out, std::size_t first, ConstMatrixView rows) {
@@ -53,7 +36,7 @@ void for_each_reconstruction(Autoencoder& model, const Dataset& data,
                              const std::function<void(std::size_t, ConstMatrixView, ConstMatrixView)>& fn,
                              std::size_t threads) {
   check_width(model, data);
-  for_each_chunk(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
+  for_each_model_chunk(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
     fn(first, x, model.forward(x, 0, model.layer_count(), ws));
   });
 }
@@ -62,7 +45,7 @@ Matrix encode_all(Autoencoder& model, const Dataset& data, std::size_t threads) 
   check_width(model, data);
   Matrix out(data.rows, model.architecture().embedding_width());
   const std::size_t last = model.architecture().bottleneck + 1;
-  for_each_chunk(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
+  for_each_model_chunk(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
     copy_into(out, first, model.forward(x, 0, last, ws));
   });
   return out;
@@ -71,7 +54,7 @@ Matrix encode_all(Autoencoder& model, const Dataset& data, std::size_t threads) 
 Matrix reconstruct_all(Autoencoder& model, const Dataset& data, std::size_t threads) {
   check_width(model, data);
   Matrix out(data.rows, data.cols);
-  for_each_chunk(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
+  for_each_model_chunk(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
     copy_into(out, first, model.forward(x, 0, model.layer_count(), ws));
   });
   return out;
@@ -96,7 +79,7 @@ std::vector<float> per_sample_errors(Autoencoder& model, const Dataset& data, Lo
                                      std::size_t threads) {
   check_width(model, data);
   std::vector<float> out(data.rows);
-  for_each_chunk(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
+  for_each_model_chunk(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, Workspace<float>& ws) {
     loss_per_sample<float>(loss, model.forward(x, 0, model.layer_count(), ws), x, out.data() + first);
   });
   return out;
@@ -121,7 +104,7 @@ std::vector<float> per_sample_embedding_terms(Autoencoder& model, const Dataset&
   const Architecture& arch = model.architecture();
   const std::size_t K = arch.embedding_width();
   std::vector<float> out(data.rows);
-  for_each_chunk(data, threads, [&](std::size_t first, std::size_t count, ConstMatrixView x, Workspace<float>& ws) {
+  for_each_model_chunk(data, threads, [&](std::size_t first, std::size_t count, ConstMatrixView x, Workspace<float>& ws) {
     (void)model.forward(x, 0, arch.bottleneck + 1, ws);
     const float* h = ws.outputs[arch.bottleneck].data();
     if (arch.variational()) {
@@ -145,7 +128,7 @@ std::vector<float> per_sample_posterior_errors(Autoencoder& model, const Dataset
   const std::size_t K = model.architecture().embedding_width();
   constexpr std::uint64_t kPosteriorStream = ~std::uint64_t{3};  // beside the prior's and training's keys
   std::vector<float> out(data.rows);
-  for_each_chunk(data, threads, [&](std::size_t first, std::size_t count, ConstMatrixView x, Workspace<float>& ws) {
+  for_each_model_chunk(data, threads, [&](std::size_t first, std::size_t count, ConstMatrixView x, Workspace<float>& ws) {
     std::vector<double> sum(count, 0.0);
     std::vector<float> errors(count);
     for (std::size_t d = 0; d < draws; ++d) {

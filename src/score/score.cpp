@@ -10,13 +10,13 @@
 #include <cmath>
 #include <functional>
 #include <limits>
-#include <memory>
 #include <string>
 #include <utility>
 
 #include "ae/error.hpp"
 #include "ae/inference.hpp"
 #include "ae/pca.hpp"
+#include "core/chunks.hpp"
 #include "kernels/score_kernels.hpp"
 #include "score/score_detail.hpp"
 
@@ -50,17 +50,21 @@ ChunkPass model_pass(Autoencoder& model, std::size_t threads) {
   };
 }
 
-// One thread: the reconstruction y = recon(x) may reuse one buffer.
-template <class Recon>
-ChunkPass serial_pass(Recon recon) {
-  return [recon](const Dataset& data, const ChunkFn& fn) {
-    Matrix x(std::min(kInferenceChunk, data.rows), data.cols);
-    for (std::size_t first = 0; first < data.rows; first += kInferenceChunk) {
-      const std::size_t count = std::min(kInferenceChunk, data.rows - first);
-      data.copy_rows(first, count, x.data());
-      const ConstMatrixView xv{x.data(), count, data.cols};
-      fn(first, xv, recon(xv));
-    }
+// A PCA reconstruction of each chunk, on the pool: each thread keeps its own output and
+// scratch buffers from chunk to chunk.
+struct PcaBuffers {
+  Matrix y;
+  PcaScratch scratch;
+};
+
+ChunkPass pca_pass(const Pca& pca, std::size_t threads) {
+  return [&pca, threads](const Dataset& data, const ChunkFn& fn) {
+    for_each_chunk<PcaBuffers>(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, PcaBuffers& b) {
+      if (b.y.rows() < x.rows || b.y.cols() != x.cols) b.y.resize(x.rows, x.cols);
+      const MatrixView y{b.y.data(), x.rows, x.cols};
+      pca_reconstruct(pca, x, y, b.scratch);
+      fn(first, x, y);
+    });
   };
 }
 
@@ -337,11 +341,7 @@ std::vector<float> pca_baseline_scores(const Dataset& train, const Dataset& data
                                       std::to_string(train.cols));
   }
   const Pca pca = fit_pca(train, k);
-  auto y = std::make_shared<Matrix>();
-  const ChunkPass pass = serial_pass([&pca, y](ConstMatrixView x) {
-    *y = pca_reconstruct(pca, x);
-    return ConstMatrixView(y->view());
-  });
+  const ChunkPass pass = pca_pass(pca, 0);
   ScoreCalibration cal;
   if (standardised(kind)) cal = calibrate_with(pass, train, floors);
   return scores_with(pass, data, kind, cal, nullptr);

@@ -1,9 +1,11 @@
 // PCA: components of data with a known covariance, exact reconstruction of data in a
-// k-dimensional subspace, and the same fit from a matrix, from float rows and from bytes,
-// across more rows than one chunk.
+// k-dimensional subspace, the whole spectrum when k is the width, the same fit from a matrix,
+// from float rows and from bytes across more rows than one chunk, and the reconstruction into
+// reused buffers at every chunk edge.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "ae/error.hpp"
@@ -73,6 +75,54 @@ TEST(Pca, DatasetRowsAndBytesFitLikeTheMatrix) {
   const Pca p = fit_pca(bytes, 2), q = fit_pca(bytes.to_matrix().view(), 2);
   for (std::size_t j = 0; j < 4; ++j) EXPECT_NEAR(p.mean[j], q.mean[j], 1e-12);
   EXPECT_NEAR(p.variances[0], q.variances[0], 1e-12);
+}
+
+TEST(Pca, AllComponentsCarryTheWholeVarianceInOrder) {
+  // k = D: every eigenpair. Their variances add up to the covariance's trace, come largest
+  // first, and the components rebuild every row.
+  Rng rng(11);
+  const std::size_t N = 700, D = 6;
+  Matrix x(N, D);
+  for (std::size_t r = 0; r < N; ++r) {
+    for (std::size_t j = 0; j < D; ++j) x(r, j) = static_cast<float>(rng.uniform(-1.0, 1.0) * static_cast<double>(j + 1));
+  }
+  const Pca pca = fit_pca(x.view(), D);
+  ASSERT_EQ(pca.variances.size(), D);
+  double trace = 0;
+  for (std::size_t j = 0; j < D; ++j) {
+    double m = 0, v = 0;
+    for (std::size_t r = 0; r < N; ++r) m += x(r, j);
+    m /= N;
+    for (std::size_t r = 0; r < N; ++r) v += (x(r, j) - m) * (x(r, j) - m);
+    trace += v / (N - 1);
+  }
+  double total = 0;
+  for (std::size_t c = 0; c < D; ++c) {
+    total += pca.variances[c];
+    if (c > 0) EXPECT_GE(pca.variances[c - 1], pca.variances[c]);
+  }
+  EXPECT_NEAR(total, trace, 1e-9 * trace);
+  const Matrix y = pca_reconstruct(pca, x.view());
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(y.data()[i], x.data()[i], 1e-5);
+}
+
+TEST(Pca, ReconstructionIntoReusedBuffersIsBitForBitAtEveryChunkEdge) {
+  // The reconstruction works through 512-row chunks; one scratch serves calls of every size,
+  // larger and smaller than the last.
+  Rng rng(8);
+  const Matrix x = plane(3 * 512 + 5, rng);
+  const Pca pca = fit_pca(x.view(), 1);
+  PcaScratch scratch;
+  for (std::size_t n : {std::size_t{3 * 512 + 5}, std::size_t{1}, std::size_t{511}, std::size_t{512},
+                        std::size_t{513}, std::size_t{2}}) {
+    const ConstMatrixView rows{x.data(), n, x.cols()};
+    const Matrix want = pca_reconstruct(pca, rows);
+    Matrix got(n, x.cols(), -1.0f);
+    pca_reconstruct(pca, rows, got.view(), scratch);
+    EXPECT_EQ(std::memcmp(got.data(), want.data(), want.size() * sizeof(float)), 0) << n << " rows";
+  }
+  Matrix narrow(4, 3);
+  EXPECT_THROW(pca_reconstruct(pca, ConstMatrixView{x.data(), 4, x.cols()}, narrow.view(), scratch), Error);
 }
 
 TEST(Pca, BadSizesAreUsageErrors) {

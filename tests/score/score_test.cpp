@@ -12,6 +12,7 @@
 #include "ae/error.hpp"
 #include "ae/inference.hpp"
 #include "ae/parallel.hpp"
+#include "ae/pca.hpp"
 #include "ae/random.hpp"
 #include "ae/score.hpp"
 #include "ae/trainer.hpp"
@@ -140,6 +141,22 @@ TEST(ScoreModel, ChunksMatchOneRowAtATime) {
   // The training statistics describe these same scores.
   EXPECT_DOUBLE_EQ(cal.train_stats.at(ScoreKind::zsse).mean, score_stats(s).mean);
   EXPECT_DOUBLE_EQ(cal.train_stats.at(ScoreKind::zsae).mean, score_stats(a).mean);
+}
+
+TEST(ScoreModel, PerFeatureErrorOverSeveralBlocksIsTheRowByRowMean) {
+  // feature_mean_squared_error takes 64 chunks of rows at a time: more than one block, with a
+  // partial last chunk, against the mean over reconstruct_all's rows.
+  const std::size_t N = 64 * kInferenceChunk + kInferenceChunk + 3, D = 4;
+  const Dataset data = float_data(N, D, uniform_values(N * D, 9));
+  Autoencoder model = fixture_model();
+  const std::vector<double> got = feature_mean_squared_error(model, data);
+  const Matrix x = data.to_matrix(), y = reconstruct_all(model, data);
+  ASSERT_EQ(got.size(), D);
+  for (std::size_t j = 0; j < D; ++j) {
+    double sum = 0;
+    for (std::size_t r = 0; r < N; ++r) sum += std::pow(static_cast<double>(x(r, j)) - y(r, j), 2);
+    EXPECT_NEAR(got[j], sum / static_cast<double>(N), 1e-12 * sum / static_cast<double>(N)) << "feature " << j;
+  }
 }
 
 TEST(ScoreModel, ResultsDoNotDependOnTheThreadCount) {
@@ -441,6 +458,21 @@ TEST(ScoreEndToEnd, PcaBaselineRanksOutliersFirst) {
   // With both components the reconstruction is exact, so every score is (nearly) zero.
   for (float s : pca_baseline_scores(d.train, d.test, 2, ScoreKind::sse)) EXPECT_LT(s, 1e-10f);
   EXPECT_THROW(pca_baseline_scores(d.train, float_data(1, 3, {0, 0, 0}), 1, ScoreKind::sse), Error);
+}
+
+TEST(ScoreEndToEnd, PcaBaselineScoresEachRowOfItsOwnReconstruction) {
+  // Over several chunks taken by the pool's threads: each row's sse is that of its own
+  // reconstruction, bit for bit.
+  const std::size_t N = 3 * kInferenceChunk + 5, D = 6;
+  const Dataset data = float_data(N, D, uniform_values(N * D, 4));
+  const std::vector<float> got = pca_baseline_scores(data, data, 2, ScoreKind::sse);
+  const Matrix x = data.to_matrix(), y = pca_reconstruct(fit_pca(data, 2), x.view());
+  ASSERT_EQ(got.size(), N);
+  for (std::size_t r = 0; r < N; ++r) {
+    float want = 0;
+    kernels::score_sq(x.row(r), y.row(r), nullptr, 1.0, &want, nullptr, 1, D);
+    EXPECT_EQ(got[r], want) << "row " << r;
+  }
 }
 
 }  // namespace
