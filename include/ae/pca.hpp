@@ -24,7 +24,8 @@ inline constexpr std::size_t kMaxPcaWidth = 2048;
 Pca fit_pca(ConstMatrixView x, std::size_t k);
 // The same over a data set's rows as float, read in chunks (no N x D copy).
 Pca fit_pca(const Dataset& data, std::size_t k);
-// Projects rows onto the components and back.
+// Projects rows onto the components and back; throws Error(usage) when their width is not
+// the components'.
 Matrix pca_reconstruct(const Pca& pca, ConstMatrixView x);
 
 // The double-precision buffers a reconstruction works in; they grow to the largest chunk

@@ -111,8 +111,12 @@ Matrix pca_reconstruct(const Pca& pca, ConstMatrixView x) {
 void pca_reconstruct(const Pca& pca, ConstMatrixView x, MatrixView out, PcaScratch& scratch) {
   // Per chunk: coefficients (rows x K) = centred x C^T, then mean + coefficients C.
   const std::size_t D = x.cols, K = pca.components.rows();
-  if (D != pca.mean.size() || out.rows != x.rows || out.cols != D) {
-    throw Error(ErrorKind::internal, "pca_reconstruct: shapes of the rows, the output and the components differ");
+  if (D != pca.mean.size()) {
+    throw Error(ErrorKind::usage, "PCA reconstruction: rows have " + std::to_string(D) + " values but the components " +
+                                      std::to_string(pca.mean.size()));
+  }
+  if (out.rows != x.rows || out.cols != D) {
+    throw Error(ErrorKind::internal, "pca_reconstruct: the output's shape is not the rows'");
   }
   const std::size_t rows = std::min(kChunk, x.rows);
   const auto fit = [rows](BasicMatrix<double>& m, std::size_t cols) {

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "ae/error.hpp"
@@ -123,6 +124,13 @@ TEST(Pca, ReconstructionIntoReusedBuffersIsBitForBitAtEveryChunkEdge) {
   }
   Matrix narrow(4, 3);
   EXPECT_THROW(pca_reconstruct(pca, ConstMatrixView{x.data(), 4, x.cols()}, narrow.view(), scratch), Error);
+  try {
+    pca_reconstruct(pca, narrow.view());
+    ADD_FAILURE() << "3-wide rows against 5-wide components were taken";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::usage);
+    EXPECT_NE(std::string(e.what()).find("rows have 3 values but the components 5"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Pca, BadSizesAreUsageErrors) {
