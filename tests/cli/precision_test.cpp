@@ -16,6 +16,7 @@
 #include "ae/model_file.hpp"
 #include "ae/precision.hpp"
 #include "kernels/cpu.hpp"
+#include "../cpu_support.hpp"
 #include "../test_support.hpp"
 
 namespace ae {
@@ -86,9 +87,7 @@ TEST_F(PrecisionCli, UnknownPrecisionAndMaskedCpuAreRefusedWithExit2) {
 }
 
 TEST_F(PrecisionCli, Bf16TrainingIsDeterministicCloseToFp32AndRecorded) {
-  if (!kernels::cpu_has_bf16()) {
-    GTEST_SKIP() << "this CPU (" << kernels::cpu_isa_name() << ") has neither AVX-512 BF16 nor AMX";
-  }
+  AE_SKIP_WITHOUT_BF16();
   const std::string a = train("bf16", "a.safetensors"), b = train("bf16", "b.safetensors");
   const std::string f = train("fp32", "f.safetensors");
   const Model ma = load_model(a), mb = load_model(b), mf = load_model(f);

@@ -9,6 +9,7 @@
 #include "ae/error.hpp"
 #include "ae/random.hpp"
 #include "kernels/cpu.hpp"
+#include "../cpu_support.hpp"
 
 namespace ae {
 namespace {
@@ -228,9 +229,7 @@ TEST(Autoencoder, SparseBackwardSurvivesAnInputFilledInAfterForward) {
 }
 
 TEST(Autoencoder, Bf16BackwardReadsTheWeightsItsForwardPassRounded) {
-  if (!kernels::cpu_has_bf16()) {
-    GTEST_SKIP() << "this CPU (" << kernels::cpu_isa_name() << ") has neither AVX-512 BF16 nor AMX";
-  }
+  AE_SKIP_WITHOUT_BF16();
   // Dense (no zeros in x) and wide enough for oneDNN's GEMMs: the products run in bf16.
   Autoencoder model(make_architecture(32, parse_layers("24:relu,16:sigmoid,24:relu,32:sigmoid")));
   Rng rng(6);
@@ -266,9 +265,7 @@ TEST(Autoencoder, Bf16BackwardReadsTheWeightsItsForwardPassRounded) {
 }
 
 TEST(Autoencoder, Bf16TakesTheSparsePathOnlyBelowItsLowerDensity) {
-  if (!kernels::cpu_has_bf16()) {
-    GTEST_SKIP() << "this CPU (" << kernels::cpu_isa_name() << ") has neither AVX-512 BF16 nor AMX";
-  }
+  AE_SKIP_WITHOUT_BF16();
   Autoencoder model(make_architecture(64, parse_layers("48:relu,4:sigmoid,48:relu,64:sigmoid")));
   Rng rng(9);
   model.initialize(Init::he_uniform, rng);

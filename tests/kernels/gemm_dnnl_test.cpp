@@ -13,6 +13,7 @@
 #include <limits>
 #include <vector>
 
+#include "../cpu_support.hpp"
 #include "kernel_test_util.hpp"
 #include "kernels/gemm_dnnl.hpp"
 #include "kernels/cpu.hpp"
@@ -29,8 +30,6 @@ float float_of(std::uint32_t b) {
   std::memcpy(&x, &b, sizeof x);
   return x;
 }
-
-std::string no_bf16() { return std::string("this CPU (") + cpu_isa_name() + ") has neither AVX-512 BF16 nor AMX"; }
 
 TEST(DnnlKernels, Fp32GemmMatchesReferenceForEveryTransposeAtTileEdges) {
   Rng rng(10);
@@ -114,7 +113,7 @@ TEST(Bf16Kernels, RoundToBf16MatchesReferenceAtLaneEdges) {
 }
 
 TEST(Bf16Kernels, GemmMatchesReferenceForEveryTransposeAtTileEdges) {
-  if (!cpu_has_bf16()) GTEST_SKIP() << no_bf16();
+  AE_SKIP_WITHOUT_BF16();
   Rng rng(12);
   for (std::size_t M : edge_sizes({16})) {
     for (std::size_t N : edge_sizes({16})) {
@@ -139,7 +138,7 @@ TEST(Bf16Kernels, GemmMatchesReferenceForEveryTransposeAtTileEdges) {
 }
 
 TEST(Bf16Kernels, DenseLayerIsCloseToFp32AndBackwardAdds) {
-  if (!cpu_has_bf16()) GTEST_SKIP() << no_bf16();
+  AE_SKIP_WITHOUT_BF16();
   Rng rng(13);
   const std::size_t B = 37, I = 53, O = 17;
   const auto x = random_vector(B * I, rng), w = random_vector(O * I, rng, 0.3), b = random_vector(O, rng);
