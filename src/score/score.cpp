@@ -53,22 +53,20 @@ ChunkPass model_pass(Autoencoder& model, std::size_t threads) {
 // A PCA reconstruction of each chunk, on the pool: each thread keeps its own output and
 // scratch buffers from chunk to chunk.
 struct PcaBuffers {
-  Matrix y;
+  std::vector<float> y;
   PcaScratch scratch;
 };
 
 ChunkPass pca_pass(const Pca& pca, std::size_t threads) {
   return [&pca, threads](const Dataset& data, const ChunkFn& fn) {
     for_each_chunk<PcaBuffers>(data, threads, [&](std::size_t first, std::size_t, ConstMatrixView x, PcaBuffers& b) {
-      if (b.y.rows() < x.rows || b.y.cols() != x.cols) b.y.resize(x.rows, x.cols);
+      if (b.y.size() < x.size()) b.y.resize(x.size());
       const MatrixView y{b.y.data(), x.rows, x.cols};
       pca_reconstruct(pca, x, y, b.scratch);
       fn(first, x, y);
     });
   };
 }
-
-std::size_t chunk_count(const Dataset& data) { return (data.rows + kInferenceChunk - 1) / kInferenceChunk; }
 
 // Scores of B rows x, y into out (B) and, unless null, pf (B x D). w: the standard_weights
 // of a standardised kind.
@@ -181,7 +179,7 @@ ScoreCalibration calibrate_with(const ChunkPass& pass, const Dataset& train, Sco
     scores[kind].resize(N);
     first_pass.emplace_back(kind, scores[kind].data());
   }
-  const std::size_t chunks = chunk_count(train);
+  const std::size_t chunks = chunk_count(train.rows);
   std::vector<double> chunk_sums(chunks * D, 0.0);
   std::vector<float> chunk_lo(chunks, std::numeric_limits<float>::infinity());
   std::vector<float> chunk_hi(chunks, -std::numeric_limits<float>::infinity());
@@ -261,7 +259,7 @@ std::vector<float> scores_with(const ChunkPass& pass, const Dataset& data, Score
   // bce needs values in [0, 1]; each chunk's range is kept so that the error names the
   // first offending chunk whichever thread saw it.
   const bool check_range = kind == ScoreKind::bce && !data.byte_data;
-  const std::size_t chunks = chunk_count(data);
+  const std::size_t chunks = chunk_count(data.rows);
   std::vector<float> chunk_lo(check_range ? chunks : 0, std::numeric_limits<float>::infinity());
   std::vector<float> chunk_hi(check_range ? chunks : 0, -std::numeric_limits<float>::infinity());
   pass(data, [&](std::size_t first, ConstMatrixView x, ConstMatrixView y) {

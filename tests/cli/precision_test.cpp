@@ -15,7 +15,6 @@
 
 #include "ae/model_file.hpp"
 #include "ae/precision.hpp"
-#include "kernels/cpu.hpp"
 #include "../cpu_support.hpp"
 #include "../test_support.hpp"
 

@@ -8,7 +8,6 @@
 #include "ae/autoencoder.hpp"
 #include "ae/error.hpp"
 #include "ae/random.hpp"
-#include "kernels/cpu.hpp"
 #include "../cpu_support.hpp"
 
 namespace ae {
